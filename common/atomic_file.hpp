@@ -1,0 +1,26 @@
+// Crash-safe file writes: write a temp file in the same directory, fsync it, rename it over
+// the target, fsync the directory. A reader (or a kill -9 at any point) sees the old content
+// or the new one, never a torn file.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pc {
+
+void write_file_atomic(const std::string& path, std::string_view content, unsigned mode = 0644);
+void write_json_atomic(const std::string& path, const nlohmann::json& value);
+
+// Whole-file reads. read_file throws pc::Error naming the path; the try_ forms return
+// nullopt when the file does not exist (and throw on any other error).
+std::string read_file(const std::string& path);
+std::optional<std::string> try_read_file(const std::string& path);
+nlohmann::json read_json(const std::string& path);
+std::optional<nlohmann::json> try_read_json(const std::string& path);
+
+// fsync a directory (after creating/renaming entries in it).
+void fsync_dir(const std::string& dir);
+
+}  // namespace pc

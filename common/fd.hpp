@@ -1,0 +1,58 @@
+// RAII owner of a file descriptor.
+#pragma once
+
+#include <unistd.h>
+
+#include <utility>
+
+namespace pc {
+
+class UniqueFd {
+public:
+    UniqueFd() = default;
+    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+    UniqueFd(const UniqueFd&) = delete;
+    UniqueFd& operator=(const UniqueFd&) = delete;
+    UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    UniqueFd& operator=(UniqueFd&& o) noexcept {
+        if (this != &o) reset(std::exchange(o.fd_, -1));
+        return *this;
+    }
+    ~UniqueFd() { reset(); }
+
+    int get() const noexcept { return fd_; }
+    explicit operator bool() const noexcept { return fd_ >= 0; }
+    int release() noexcept { return std::exchange(fd_, -1); }
+    void reset(int fd = -1) noexcept {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// A pipe whose ends are owned; both O_CLOEXEC.
+struct Pipe {
+    UniqueFd read;
+    UniqueFd write;
+    static Pipe make();
+};
+
+// A connected AF_UNIX SOCK_SEQPACKET pair, O_CLOEXEC, for passing fds (SCM_RIGHTS).
+struct SocketPair {
+    UniqueFd a;
+    UniqueFd b;
+    static SocketPair make();
+};
+
+// Writes all of buf (retrying on EINTR/short writes). Returns false on error.
+bool write_all(int fd, const void* buf, size_t len);
+// Reads exactly len bytes unless EOF; returns bytes read, or -1 on error.
+long read_full(int fd, void* buf, size_t len);
+
+// Sends/receives one fd plus a small payload over a unix socket.
+void send_fd(int sock, int fd, const void* data = nullptr, size_t len = 0);
+UniqueFd recv_fd(int sock);
+
+}  // namespace pc

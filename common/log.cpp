@@ -1,0 +1,38 @@
+#include "common/log.hpp"
+
+#include <unistd.h>
+
+#include <set>
+
+namespace pc::log {
+
+namespace {
+Level g_level = Level::Warn;
+std::function<void(Level, const std::string&)>& sink() {
+    static std::function<void(Level, const std::string&)> s;
+    return s;
+}
+void emit(Level lvl, const std::string& message) {
+    if (lvl < g_level) return;
+    if (sink()) {
+        sink()(lvl, message);
+        return;
+    }
+    static const char* names[] = {"DEBU", "INFO", "WARN", "ERRO"};
+    std::string line = std::string(names[static_cast<int>(lvl)]) + "[0000] " + message + "\n";
+    (void)!::write(2, line.data(), line.size());
+}
+}  // namespace
+
+void set_level(Level level) { g_level = level; }
+Level level() { return g_level; }
+void set_sink(std::function<void(Level, const std::string&)> s) { sink() = std::move(s); }
+void debug(const std::string& m) { emit(Level::Debug, m); }
+void info(const std::string& m) { emit(Level::Info, m); }
+void warn(const std::string& m) { emit(Level::Warn, m); }
+void warn_once(const std::string& key, const std::string& m) {
+    static std::set<std::string> seen;
+    if (seen.insert(key).second) warn(m);
+}
+
+}  // namespace pc::log

@@ -1,0 +1,136 @@
+#include "common/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <utility>
+
+#include "common/error.hpp"
+#include "common/fd.hpp"
+#include "common/strings.hpp"
+
+extern char** environ;
+
+namespace pc {
+
+ExitStatus ExitStatus::from_wait(int ws) {
+    ExitStatus s;
+    if (WIFSIGNALED(ws)) {
+        s.signaled = true;
+        s.signal = WTERMSIG(ws);
+    } else if (WIFEXITED(ws)) {
+        s.code = WEXITSTATUS(ws);
+    }
+    return s;
+}
+
+ChildProcess::ChildProcess(ChildProcess&& o) noexcept : pid_(std::exchange(o.pid_, -1)) {}
+ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {
+    if (this != &o) {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            wait();
+        }
+        pid_ = std::exchange(o.pid_, -1);
+    }
+    return *this;
+}
+ChildProcess::~ChildProcess() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        wait();
+    }
+}
+
+ExitStatus ChildProcess::wait() {
+    int ws = 0;
+    while (::waitpid(pid_, &ws, 0) < 0) {
+        if (errno != EINTR) {
+            pid_ = -1;
+            throw Error::sys("waiting for process");
+        }
+    }
+    pid_ = -1;
+    return ExitStatus::from_wait(ws);
+}
+
+std::optional<ExitStatus> ChildProcess::try_wait() {
+    int ws = 0;
+    pid_t r = ::waitpid(pid_, &ws, WNOHANG);
+    if (r == 0) return std::nullopt;
+    if (r < 0) throw Error::sys("waiting for process");
+    pid_ = -1;
+    return ExitStatus::from_wait(ws);
+}
+
+void ChildProcess::kill(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+}
+
+pid_t ChildProcess::release() { return std::exchange(pid_, -1); }
+
+std::string find_program(const std::string& name) {
+    if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
+    const char* path = std::getenv("PATH");
+    std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+    for (const auto& dir : str::split(p, ':')) {
+        std::string cand = (dir.empty() ? "." : dir) + "/" + name;
+        struct stat st {};
+        if (::stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(cand.c_str(), X_OK) == 0) return cand;
+    }
+    // Helper programs such as newuidmap live in sbin-less PATHs on some setups.
+    for (const char* dir : {"/usr/bin", "/usr/sbin", "/bin", "/sbin"}) {
+        std::string cand = std::string(dir) + "/" + name;
+        if (::access(cand.c_str(), X_OK) == 0) return cand;
+    }
+    return "";
+}
+
+ChildProcess spawn(const std::vector<std::string>& argv, int in, int out, int err) {
+    std::string prog = find_program(argv.at(0));
+    if (prog.empty()) throw Error(argv[0] + ": executable not found in PATH");
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (in >= 0) posix_spawn_file_actions_adddup2(&fa, in, 0);
+    if (out >= 0) posix_spawn_file_actions_adddup2(&fa, out, 1);
+    if (err >= 0) posix_spawn_file_actions_adddup2(&fa, err, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // Children must not inherit a blocked signal mask from a monitor.
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    pid_t pid = -1;
+    int rc = ::posix_spawn(&pid, prog.c_str(), &fa, &attr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) throw Error::sys("running " + prog, rc);
+    return ChildProcess(pid);
+}
+
+RunResult run_capture(const std::vector<std::string>& argv) {
+    Pipe p = Pipe::make();
+    ChildProcess child = spawn(argv, -1, p.write.get(), p.write.get());
+    p.write.reset();
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(p.read.get(), buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return RunResult{child.wait(), out};
+}
+
+}  // namespace pc

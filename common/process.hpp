@@ -1,0 +1,63 @@
+// Child processes: RAII ownership (a ChildProcess that is never waited for is killed and
+// reaped on destruction, so no zombie or orphan outlives an error path) and a small
+// posix_spawn wrapper for running helper programs (newuidmap, fuse-overlayfs, ...).
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pc {
+
+// Decoded wait status: exit code, or the signal that killed the process.
+struct ExitStatus {
+    int code = 0;         // exit code when !signaled
+    int signal = 0;       // terminating signal when signaled
+    bool signaled = false;
+    // Podman's convention for a container's exit code: code, or 128+signal.
+    int shell_code() const { return signaled ? 128 + signal : code; }
+    static ExitStatus from_wait(int wstatus);
+};
+
+class ChildProcess {
+public:
+    ChildProcess() = default;
+    explicit ChildProcess(pid_t pid) : pid_(pid) {}
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+    ChildProcess(ChildProcess&& o) noexcept;
+    ChildProcess& operator=(ChildProcess&& o) noexcept;
+    ~ChildProcess();
+
+    pid_t pid() const { return pid_; }
+    bool running() const { return pid_ > 0; }
+    // Blocks until the child exits (retrying EINTR).
+    ExitStatus wait();
+    // Non-blocking; nullopt while still running.
+    std::optional<ExitStatus> try_wait();
+    void kill(int sig);
+    // Forget the child without waiting (e.g. it was handed to a subreaper).
+    pid_t release();
+
+private:
+    pid_t pid_ = -1;
+};
+
+// Spawns `argv` (argv[0] looked up in PATH when it has no '/'); stdin/out/err inherited
+// unless fds are given. Throws on spawn failure naming the program.
+ChildProcess spawn(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1,
+                   int stderr_fd = -1);
+
+// Runs a program to completion, capturing stderr+stdout; returns {status, output}.
+struct RunResult {
+    ExitStatus status;
+    std::string output;
+};
+RunResult run_capture(const std::vector<std::string>& argv);
+
+// Finds an executable in PATH (or checks an absolute path); empty when not found.
+std::string find_program(const std::string& name);
+
+}  // namespace pc

@@ -1,0 +1,43 @@
+// Processes inside a fresh user namespace. The child is created with clone(CLONE_NEWUSER |
+// extra flags), blocks until the parent has written its id mapping, then runs a function
+// with full capabilities in that namespace (it stays in the host's mount namespace unless
+// CLONE_NEWNS is among the flags). The child dies with its parent (PR_SET_PDEATHSIG).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "common/fd.hpp"
+#include "common/process.hpp"
+#include "rootless/idmap.hpp"
+
+namespace pc::rootless {
+
+class UsernsChild {
+public:
+    // Clones the child; it waits. `fn`'s return value becomes the child's exit code; an
+    // exception escaping `fn` is reported to the parent (see wait_ok) and exits 125.
+    static UsernsChild start(int extra_clone_flags, std::function<int()> fn);
+
+    pid_t pid() const { return proc_.pid(); }
+    // Writes the mapping and lets the child run. May be called once.
+    void map_and_release(const IdMapping& m);
+    // Waits; returns its status.
+    ExitStatus wait() { return proc_.wait(); }
+    // Waits; throws pc::Error with the child's error message when it failed.
+    void wait_ok();
+    ChildProcess& process() { return proc_; }
+
+private:
+    ChildProcess proc_;
+    UniqueFd go_;      // parent's end: written once the mapping is in place
+    UniqueFd errors_;  // parent's end: error message from the child, if any
+};
+
+// Runs `fn` in a fresh user namespace with mapping `m` (caps in that namespace, host mount
+// namespace) and waits. Exceptions thrown by `fn` in the child are re-thrown in the parent
+// as pc::Error with the same message. Used for layer extraction and removal of subuid-owned
+// files.
+void run_in_userns(const IdMapping& m, const std::function<void()>& fn, int extra_clone_flags = 0);
+
+}  // namespace pc::rootless

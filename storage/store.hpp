@@ -1,0 +1,137 @@
+// The image and layer store of one user (DESIGN.md "Storage"):
+//
+//   ROOT/storage.lock            flock: held for index changes (images.json, layer dirs)
+//   ROOT/images.json             image index, written atomically
+//   ROOT/blobs/sha256/<hex>      configs and manifests, content-addressed and verified
+//   ROOT/layers/<chain-hex>/     diff/ (extracted, subuid-owned), layer.json
+//   ROOT/containers/<id>/        owned by container/ (config.json, state.json), plus the
+//                                storage dirs made here: upper/ work/ merged/ (or rootfs/ for vfs)
+//   ROOT/volumes/<name>/         _data/ and volume.json
+//   ROOT/store.json              driver chosen at first use, overlay xattr format
+//   RUNROOT/                     runtime state (0700, owner checked)
+//
+// Files owned by subordinate ids are created and removed inside a user namespace with the
+// caller's mapping (rootless::run_in_userns), never from the host.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/file_lock.hpp"
+#include "rootless/idmap.hpp"
+
+namespace pc::storage {
+
+enum class Driver { Overlay, FuseOverlay, Vfs };
+std::string driver_name(Driver d);                 // "overlay", "fuse-overlayfs", "vfs"
+std::optional<Driver> driver_from_name(const std::string& name);  // also accepts "fuse"
+
+struct StoreOptions {
+    std::string root;                  // empty = default_store_root()
+    std::string runroot;               // empty = default_runtime_root()
+    std::optional<Driver> driver;      // --storage-driver; else store.json, else probed
+};
+
+struct LayerRecord {
+    std::string chain_id;  // "sha256:<hex>" (OCI ChainID)
+    std::string diff_id;   // "sha256:<hex>" of the uncompressed tar
+    std::string parent;    // parent chain id, "" for a base layer
+    uint64_t size = 0;     // bytes of the uncompressed tar
+};
+
+struct ImageRecord {
+    std::string id;                    // hex sha256 of the config blob (no "sha256:")
+    std::vector<std::string> names;    // "localhost/busybox:latest", ...
+    std::vector<std::string> layers;   // chain ids, base first
+    std::string digest;                // manifest digest "sha256:..." if known, else ""
+    int64_t created = 0;               // unix seconds (from the config)
+    uint64_t size = 0;                 // sum of layer sizes
+};
+
+class Store {
+public:
+    explicit Store(StoreOptions options);
+
+    const std::string& root() const { return root_; }
+    const std::string& runroot() const { return runroot_; }
+    // Resolved storage driver (probes once: kernel overlay in a userns, else
+    // fuse-overlayfs, else vfs; the choice is recorded in store.json).
+    Driver driver();
+    // Exclusive store lock (index changes). Never held while waiting on a container.
+    FileLock lock();
+
+    // --- images ---------------------------------------------------------------------
+    std::vector<ImageRecord> images();
+    // By "name[:tag]" (short names get "localhost/" and ":latest" as Podman resolves
+    // locally stored images), by full or unique-prefix id, or "sha256:<id>".
+    std::optional<ImageRecord> find_image(const std::string& ref);
+    // Adds or updates an image (names taken away from any other image that had them).
+    void put_image(const ImageRecord& image);
+    // Removes an image record (and then any layer no longer used by an image or a
+    // container). Returns false if not present.
+    bool remove_image(const std::string& id);
+    void tag_image(const std::string& id, const std::string& name);
+    bool untag_image(const std::string& id, const std::string& name);
+
+    // --- blobs ----------------------------------------------------------------------
+    // Stores content under its sha256, returns "sha256:<hex>".
+    std::string put_blob(const std::string& content);
+    std::optional<std::string> get_blob(const std::string& digest);
+    std::string blob_path(const std::string& digest) const;
+
+    // --- layers ---------------------------------------------------------------------
+    std::optional<LayerRecord> find_layer(const std::string& chain_id);
+    std::string layer_diff_dir(const std::string& chain_id) const;
+    // Extracts a (possibly gzip/zstd/xz compressed) tar stream read from `fd` as a new layer
+    // on top of `parent_chain_id` ("" for a base). Extraction runs in a user namespace with
+    // the caller's mapping, chrooted into the new layer dir; refuses `..`, absolute names,
+    // links that escape, writes through symlinks and device nodes with a pc::Error naming
+    // the entry; converts OCI whiteouts (.wh.x, .wh..wh..opq) for overlay. Verifies
+    // `expected_diff_id` when given. Crash-safe: the layer appears under its chain id only
+    // when complete; a layer that already exists is reused (the stream is still consumed
+    // and verified).
+    LayerRecord import_layer(int fd, const std::string& parent_chain_id,
+                             const std::string& expected_diff_id = "");
+
+    // --- containers' storage ----------------------------------------------------------
+    std::string containers_dir() const { return root_ + "/containers"; }
+    std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
+    // Creates upper/work/merged (overlay drivers) or a full copy rootfs/ (vfs) in an existing
+    // container dir.
+    void create_container_storage(const std::string& id, const std::vector<std::string>& layers);
+    // Removes a container dir and everything in it (subuid-owned files removed inside the
+    // user namespace).
+    void remove_container_storage(const std::string& id);
+    // Removes any directory tree of this store (inside the user namespace when needed).
+    void remove_tree(const std::string& path);
+
+    // --- volumes --------------------------------------------------------------------
+    std::string volumes_dir() const { return root_ + "/volumes"; }
+
+private:
+    std::string root_;
+    std::string runroot_;
+    std::optional<Driver> forced_driver_;
+    std::optional<Driver> driver_;
+};
+
+// The root filesystem of a container, mounted by mount_rootfs() in the container's own
+// user + mount namespace (before pivot_root).
+struct RootfsPlan {
+    Driver driver = Driver::Overlay;
+    std::vector<std::string> lowers;  // diff dirs, top-most first
+    std::string upper, work, target;  // overlay: upper/work/merged; vfs: target = rootfs copy
+    // keep-id: fuse-overlayfs uid/gid translation (image 0 presented as 0); empty otherwise.
+    std::string fuse_uidmapping, fuse_gidmapping;
+};
+RootfsPlan rootfs_plan(Store& store, const std::string& container_id,
+                       const std::vector<std::string>& layers);
+// Mounts plan.target (kernel overlay with userxattr via fsopen/fsconfig "lowerdir+",
+// falling back to mount(2) data; fuse-overlayfs; or nothing for vfs). Throws pc::Error with
+// the options used (dmesg is not readable).
+void mount_rootfs(const RootfsPlan& plan);
+
+}  // namespace pc::storage
