@@ -23,11 +23,11 @@ std::vector<int> resolve_capabilities(std::vector<int> base, const std::vector<s
 
 // Drops every capability not in `caps` from the bounding set (before changing uid).
 void drop_bounding_set(const std::vector<int>& caps);
-// After setresuid (with PR_SET_KEEPCAPS): root payload: effective = permitted =
-// inheritable = `caps`. Non-root payload (Podman 4 semantics, like Docker): only the
-// capabilities explicitly added with --cap-add (`added`, a subset of caps) are effective,
-// permitted, inheritable and ambient, so they survive execve; the rest stay in the bounding
-// set only.
+// After setresuid (with PR_SET_KEEPCAPS): root payload: effective = permitted = `caps`,
+// inheritable and ambient empty (Podman >= 4.0.3, CVE-2022-27649). Non-root payload
+// (Podman 4 semantics, like Docker): only the capabilities explicitly added with --cap-add
+// (`added`, a subset of caps) are effective, permitted, inheritable and ambient, so they
+// survive execve; the rest stay in the bounding set only.
 void apply_capabilities(const std::vector<int>& caps, bool non_root, const std::vector<int>& added);
 
 }  // namespace pc::rootless

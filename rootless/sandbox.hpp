@@ -25,6 +25,15 @@
 
 namespace pc::rootless {
 
+// Podman's defaults for masked_paths / readonly_paths (the caller passes them; privileged
+// containers get neither).
+inline const std::vector<std::string> kDefaultMaskedPaths = {
+    "/proc/acpi",       "/proc/kcore",      "/proc/keys",       "/proc/latency_stats",
+    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+    "/sys/firmware",    "/sys/fs/selinux",  "/sys/dev/block"};
+inline const std::vector<std::string> kDefaultReadonlyPaths = {
+    "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+
 struct MountSpec {
     std::string type;         // "bind" or "tmpfs"
     std::string source;       // host path for binds (absolute, already checked to exist)

@@ -22,6 +22,7 @@
 
 #include "common/file_lock.hpp"
 #include "rootless/idmap.hpp"
+#include "rootless/userns.hpp"
 
 namespace pc::storage {
 
@@ -84,7 +85,11 @@ public:
 
     // --- layers ---------------------------------------------------------------------
     std::optional<LayerRecord> find_layer(const std::string& chain_id);
+    std::string layers_dir() const { return root_ + "/layers"; }
+    std::string layer_dir(const std::string& chain_id) const;
     std::string layer_diff_dir(const std::string& chain_id) const;
+    // An always-empty directory: the lower of a container whose image has no layers.
+    std::string empty_layer_dir();
     // Extracts a (possibly gzip/zstd/xz compressed) tar stream read from `fd` as a new layer
     // on top of `parent_chain_id` ("" for a base). Extraction runs in a user namespace with
     // the caller's mapping, chrooted into the new layer dir; refuses `..`, absolute names,
@@ -108,10 +113,22 @@ public:
     // Removes any directory tree of this store (inside the user namespace when needed).
     void remove_tree(const std::string& path);
 
+    // Chain ids (layers.json of every container dir): layers a container still uses.
+    std::vector<std::string> container_layers(const std::string& id);
+
     // --- volumes --------------------------------------------------------------------
     std::string volumes_dir() const { return root_ + "/volumes"; }
 
+    // The mapping every storage operation of this user uses (rootless::caller_mapping()).
+    const rootless::IdMapping& mapping() const;
+
 private:
+    void ensure_layout();
+    // Removes layers/ dirs that no image and no container references (lock held).
+    void prune_layers_locked();
+    // Removes .tmp-PID-* / .trash-PID-* leftovers of dead processes under `dir`.
+    void collect_garbage(const std::string& dir);
+
     std::string root_;
     std::string runroot_;
     std::optional<Driver> forced_driver_;
@@ -127,8 +144,22 @@ struct RootfsPlan {
     // keep-id: fuse-overlayfs uid/gid translation (image 0 presented as 0); empty otherwise.
     std::string fuse_uidmapping, fuse_gidmapping;
 };
+// `mode` KeepId makes the plan use fuse-overlayfs with uid/gid translation (see
+// fuse_id_mappings); check keep_id_unavailable_reason() first for a clear error.
 RootfsPlan rootfs_plan(Store& store, const std::string& container_id,
-                       const std::vector<std::string>& layers);
+                       const std::vector<std::string>& layers,
+                       rootless::UsernsMode mode = rootless::UsernsMode::Default);
+
+// fuse-overlayfs "uidmapping=" and "gidmapping=" values that present files extracted with
+// `storage` (the default mapping) with their image ids inside a namespace with `container`.
+struct FuseIdMappings {
+    std::string uidmapping, gidmapping;
+};
+FuseIdMappings fuse_id_mappings(const rootless::IdMapping& storage, const rootless::IdMapping& container);
+// Empty when fuse-overlayfs can be used (binary present, /dev/fuse openable); otherwise why
+// not, with the fix ("chmod 0666 /dev/fuse" as root, or install fuse-overlayfs).
+std::string fuse_unavailable_reason();
+std::string keep_id_unavailable_reason();
 // Mounts plan.target (kernel overlay with userxattr via fsopen/fsconfig "lowerdir+",
 // falling back to mount(2) data; fuse-overlayfs; or nothing for vfs). Throws pc::Error with
 // the options used (dmesg is not readable).

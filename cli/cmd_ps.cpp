@@ -1,0 +1,79 @@
+// pc ps / pc container ls
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/container_views.hpp"
+#include "cli/output.hpp"
+#include "common/error.hpp"
+#include "common/strings.hpp"
+
+namespace pc::cli {
+
+namespace {
+
+struct PsFlags {
+    bool all = false, quiet = false, no_trunc = false, latest = false, noheading = false, size = false;
+    std::string format;
+    std::vector<std::string> filters;
+    int last = -1;
+};
+
+bool matches_filter(const container::Container& c, const std::string& filter) {
+    auto [key, value] = str::split_once(filter, '=');
+    if (!value) throw Error("invalid filter \"" + filter + "\": expected KEY=VALUE");
+    const std::string& v = *value;
+    if (key == "status") return container::status_name(c.state.status) == v;
+    if (key == "name") return c.config.name.find(v) != std::string::npos;
+    if (key == "id") return str::starts_with(c.config.id, v);
+    if (key == "ancestor") return c.config.image_ref == v || c.config.image_name == v || str::starts_with(c.config.image_id, v) ||
+                                  str::starts_with(c.config.image_name, v + ":");
+    if (key == "label") {
+        auto [lk, lv] = str::split_once(v, '=');
+        auto it = c.config.labels.find(lk);
+        return it != c.config.labels.end() && (!lv || it->second == *lv);
+    }
+    if (key == "exited") return c.state.status == container::Status::Exited && std::to_string(c.state.exit_code) == v;
+    throw Error("invalid filter \"" + key + "\" (valid: status, name, id, ancestor, label, exited)");
+}
+
+}  // namespace
+
+CLI::App* add_ps(CLI::App& parent, Context& ctx, const std::string& name) {
+    auto f = std::make_shared<PsFlags>();
+    CLI::App* cmd = parent.add_subcommand(name, "List containers");
+    cmd->add_flag("-a,--all", f->all, "Show all the containers, default is only running containers");
+    cmd->add_flag("-q,--quiet", f->quiet, "Print the numeric IDs of the containers only");
+    cmd->add_flag("--no-trunc", f->no_trunc, "Display the extended information");
+    cmd->add_flag("-l,--latest", f->latest, "Act on the latest container pc is aware of");
+    cmd->add_option("-n,--last", f->last, "Print the n last created containers (all states)");
+    cmd->add_flag("--noheading", f->noheading, "Do not print headers");
+    cmd->add_flag("-s,--size", f->size, "Display the total file sizes");
+    cmd->add_option("--format", f->format, "Pretty-print containers to JSON or using a Go template");
+    cmd->add_option("-f,--filter", f->filters, "Filter output based on conditions given")->allow_extra_args(false);
+    cmd->callback([&ctx, f] {
+        auto all = ctx.containers().list();
+        std::vector<container::Container> shown;
+        bool everything = f->all || f->latest || f->last >= 0 || !f->filters.empty();
+        for (auto& c : all) {
+            if (!everything && !c.state.running()) continue;
+            bool ok = true;
+            for (const auto& flt : f->filters) ok = ok && matches_filter(c, flt);
+            if (ok) shown.push_back(c);
+        }
+        if (f->latest && shown.size() > 1) shown.resize(1);
+        if (f->last >= 0 && shown.size() > static_cast<size_t>(f->last)) shown.resize(static_cast<size_t>(f->last));
+        Listing l;
+        for (const auto& c : shown) {
+            l.json_rows.push_back(container_ps_json(c));
+            l.template_rows.push_back(container_ps_template_data(c, f->no_trunc));
+        }
+        l.default_format = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+        l.headers = {{"ID", "CONTAINER ID"}, {"Names", "NAMES"}, {"Created", "CREATED"}, {"RunningFor", "CREATED"}};
+        std::string format = f->format;
+        if (f->quiet && (format.empty() || format == "table")) format = "{{.ID}}";
+        print_listing(l, format, f->noheading);
+    });
+    return cmd;
+}
+
+}  // namespace pc::cli

@@ -1,0 +1,110 @@
+// pc rm / pc container rm / pc container prune
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "common/error.hpp"
+#include "common/strings.hpp"
+#include "container/control.hpp"
+
+namespace pc::cli {
+
+namespace {
+
+// Podman's exit codes for rm: 1 when a container does not exist, 2 when one is running
+// (without -f), 125 for anything else.
+constexpr int kExitNoSuch = 1;
+constexpr int kExitRunning = 2;
+
+struct RmFlags {
+    bool force = false, all = false, volumes = false, ignore = false;
+    std::optional<unsigned> time;
+    std::vector<std::string> names;
+};
+
+void remove_one(Context& ctx, container::Container& c, const RmFlags& f) {
+    if (c.state.running()) {
+        if (!f.force)
+            throw Error("cannot remove container " + c.config.id +
+                            " as it is running - running or paused containers cannot be removed without force: container state improper",
+                        kExitRunning);
+        container::stop_container(ctx.containers(), c, f.time.value_or(0));
+    }
+    ctx.containers().remove(c, f.volumes || c.config.auto_remove);
+}
+
+}  // namespace
+
+CLI::App* add_rm(CLI::App& parent, Context& ctx, const std::string& name) {
+    auto f = std::make_shared<RmFlags>();
+    CLI::App* cmd = parent.add_subcommand(name, "Remove one or more containers");
+    cmd->add_flag("-f,--force", f->force, "Force removal of a running or unusable container");
+    cmd->add_flag("-a,--all", f->all, "Remove all containers");
+    cmd->add_flag("-v,--volumes", f->volumes, "Remove anonymous volumes associated with the container");
+    cmd->add_flag("-i,--ignore", f->ignore, "Ignore errors when a specified container is missing");
+    cmd->add_option("-t,--time", f->time, "Seconds to wait for stop before killing the container");
+    cmd->add_option("names", f->names, "Containers to remove");
+    cmd->callback([&ctx, f] {
+        if (!f->all && f->names.empty()) usage_error("rm requires at least one argument (or --all)");
+        if (f->all && !f->names.empty()) usage_error("when using the --all switch, you may not pass any containers names or IDs");
+        int rc = 0;
+        std::string last_error;
+        auto fail = [&](const Error& e) {
+            if (!last_error.empty()) std::cerr << "Error: " << last_error << std::endl;
+            last_error = e.what();
+            rc = rc == 0 ? e.exit_code() : (rc == e.exit_code() ? rc : kExitEngine);
+        };
+        if (f->all) {
+            for (auto& c : ctx.containers().list()) {
+                try {
+                    remove_one(ctx, c, *f);
+                    std::cout << c.config.id << std::endl;
+                } catch (const Error& e) {
+                    fail(e);
+                }
+            }
+        }
+        for (const auto& n : f->names) {
+            try {
+                auto c = ctx.containers().find(n);
+                if (!c) {
+                    if (f->ignore) continue;
+                    throw Error("no container with name or ID \"" + n + "\" found: no such container", kExitNoSuch);
+                }
+                remove_one(ctx, *c, *f);
+                std::cout << n << std::endl;
+            } catch (const Error& e) {
+                fail(e);
+            }
+        }
+        if (!last_error.empty()) throw Error(last_error, rc);
+    });
+    return cmd;
+}
+
+CLI::App* add_container_prune(CLI::App& parent, Context& ctx, const std::string& name) {
+    auto force = std::make_shared<bool>(false);
+    auto filters = std::make_shared<std::vector<std::string>>();
+    CLI::App* cmd = parent.add_subcommand(name, "Remove all non running containers");
+    cmd->add_flag("-f,--force", *force, "Do not prompt for confirmation");
+    cmd->add_option("--filter", *filters, "Provide filter values (e.g. 'label=<key>=<value>')")->allow_extra_args(false);
+    cmd->callback([&ctx, filters] {
+        for (auto& c : ctx.containers().list()) {
+            if (c.state.running()) continue;
+            bool ok = true;
+            for (const auto& flt : *filters) {
+                auto [k, v] = str::split_once(flt, '=');
+                if (k != "label" || !v) throw Error("invalid filter \"" + flt + "\" (valid: label=KEY[=VALUE])");
+                auto [lk, lv] = str::split_once(*v, '=');
+                auto it = c.config.labels.find(lk);
+                ok = ok && it != c.config.labels.end() && (!lv || it->second == *lv);
+            }
+            if (!ok) continue;
+            ctx.containers().remove(c, c.config.auto_remove);
+            std::cout << c.config.id << std::endl;
+        }
+    });
+    return cmd;
+}
+
+}  // namespace pc::cli

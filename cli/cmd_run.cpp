@@ -1,0 +1,41 @@
+// pc run / pc create
+#include <iostream>
+#include <memory>
+
+#include "cli/context.hpp"
+#include "cli/create_options.hpp"
+#include "container/lifecycle.hpp"
+
+namespace pc::cli {
+
+void register_run(CLI::App& app, Context& ctx) {
+    auto flags = std::make_shared<CreateFlags>();
+
+    CLI::App* run = app.add_subcommand("run", "Run a command in a new container");
+    run->footer("Usage: pc run [options] IMAGE [COMMAND [ARG...]]");
+    add_create_flags(run, *flags);
+    run->callback([&ctx, run, flags] {
+        auto args = image_and_command(run);
+        container::ContainerConfig cfg = build_container_config(ctx, *flags, args);
+        container::Container c = ctx.containers().create(cfg);
+        container::AttachOptions opts;
+        opts.tty = flags->tty;
+        opts.stdin_open = flags->interactive;
+        opts.sig_proxy = flags->sig_proxy;
+        std::cout.flush();
+        ctx.exit_code = container::run_attached(ctx.containers(), c, opts);
+    });
+
+    auto cflags = std::make_shared<CreateFlags>();
+    CLI::App* create = app.add_subcommand("create", "Create but do not start a container");
+    create->footer("Usage: pc create [options] IMAGE [COMMAND [ARG...]]");
+    add_create_flags(create, *cflags);
+    create->callback([&ctx, create, cflags] {
+        auto args = image_and_command(create);
+        container::ContainerConfig cfg = build_container_config(ctx, *cflags, args);
+        container::Container c = ctx.containers().create(cfg);
+        std::cout << c.config.id << "\n";
+    });
+}
+
+}  // namespace pc::cli

@@ -1,0 +1,193 @@
+// pc info / pc version
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <yaml-cpp/yaml.h>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "common/atomic_file.hpp"
+#include "common/process.hpp"
+#include "common/strings.hpp"
+#include "rootless/idmap.hpp"
+
+namespace pc::cli {
+
+namespace {
+using nlohmann::json;
+
+void emit_yaml(YAML::Emitter& out, const json& v) {
+    if (v.is_object()) {
+        out << YAML::BeginMap;
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            out << YAML::Key << it.key() << YAML::Value;
+            emit_yaml(out, it.value());
+        }
+        out << YAML::EndMap;
+    } else if (v.is_array()) {
+        out << YAML::BeginSeq;
+        for (const auto& e : v) emit_yaml(out, e);
+        out << YAML::EndSeq;
+    } else if (v.is_string()) {
+        out << v.get<std::string>();
+    } else if (v.is_null()) {
+        out << YAML::Null;
+    } else {
+        out << v.dump();
+    }
+}
+
+json id_map_json(const std::vector<rootless::IdMapEntry>& entries) {
+    json out = json::array();
+    for (const auto& e : entries) out.push_back({{"container_id", e.inside}, {"host_id", e.outside}, {"size", e.count}});
+    return out;
+}
+
+std::string os_release_field(const std::string& key) {
+    auto content = try_read_file("/etc/os-release").value_or("");
+    for (const auto& line : str::split(content, '\n')) {
+        auto [k, v] = str::split_once(line, '=');
+        if (k == key && v) {
+            std::string s = *v;
+            if (s.size() >= 2 && s.front() == '"') s = s.substr(1, s.size() - 2);
+            return s;
+        }
+    }
+    return "";
+}
+
+std::string program_version(const std::vector<std::string>& argv) {
+    if (find_program(argv[0]).empty()) return "";
+    try {
+        auto r = run_capture(argv);
+        return str::trim(str::split(r.output, '\n')[0]);
+    } catch (const std::exception&) {
+        return "";
+    }
+}
+
+json version_json() {
+    struct utsname u {};
+    ::uname(&u);
+    return {{"Client", {{"APIVersion", PC_VERSION}, {"Version", PC_VERSION}, {"GoVersion", "n/a (C++20)"},
+                        {"GitCommit", ""}, {"BuiltTime", __DATE__ " " __TIME__}, {"Built", 0},
+                        {"OsArch", std::string("linux/") + (std::string(u.machine) == "x86_64" ? "amd64" : u.machine)},
+                        {"Os", "linux"}}}};
+}
+
+json info_json(Context& ctx) {
+    struct utsname u {};
+    ::uname(&u);
+    auto& store = ctx.store();
+    const auto& mapping = rootless::caller_mapping();
+    int64_t running = 0, stopped = 0, total = 0;
+    for (const auto& c : ctx.containers().list()) {
+        ++total;
+        if (c.state.running()) ++running;
+        else ++stopped;
+    }
+    char hostname[256] = {};
+    ::gethostname(hostname, sizeof(hostname) - 1);
+    json host = {
+        {"arch", std::string(u.machine) == "x86_64" ? "amd64" : u.machine},
+        {"cgroupManager", "cgroupfs"},
+        {"cgroupVersion", try_read_file("/sys/fs/cgroup/cgroup.controllers") ? "v2" : "v1"},
+        {"distribution", {{"distribution", os_release_field("ID")}, {"version", os_release_field("VERSION_ID")},
+                          {"codename", os_release_field("VERSION_CODENAME")}}},
+        {"hostname", hostname},
+        {"idMappings", {{"uidmap", id_map_json(mapping.uids)}, {"gidmap", id_map_json(mapping.gids)}}},
+        {"kernel", u.release},
+        {"os", "linux"},
+        {"rootless", ::getuid() != 0},
+        {"security", {{"rootless", ::getuid() != 0}, {"seccompEnabled", true}, {"seccompProfilePath", "built-in (Podman's default)"},
+                      {"capabilities", "CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,CAP_NET_BIND_SERVICE,CAP_SETFCAP,CAP_SETGID,CAP_SETPCAP,CAP_SETUID,CAP_SYS_CHROOT"},
+                      {"selinuxEnabled", false}, {"apparmorEnabled", false}}},
+        {"networkBackend", "none"},
+        {"network", {{"default", "none"}, {"available", json::array({"none", "host"})},
+                     {"note", "the default network is none until slirp networking is built"}}},
+        {"singleIdMapping", mapping.single},
+        {"monitor", "built-in (pc monitor process)"},
+        {"ociRuntime", {{"name", "pc"}, {"package", "built-in"}, {"version", PC_VERSION}}},
+        {"newuidmap", program_version({"newuidmap", "--version"})},
+        {"fuseOverlayfs", program_version({"fuse-overlayfs", "--version"})},
+    };
+    json st = {{"configFile", ""},
+               {"containerStore", {{"number", total}, {"paused", 0}, {"running", running}, {"stopped", stopped}}},
+               {"graphDriverName", storage::driver_name(store.driver())},
+               {"graphOptions", json::object()},
+               {"graphRoot", store.root()},
+               {"graphRootAllocated", 0},
+               {"graphStatus", {{"Native Overlay Diff", store.driver() == storage::Driver::Overlay ? "true" : "false"},
+                                {"Supports d_type", "true"}, {"Using metacopy", "false"},
+                                {"Backing Filesystem", "extfs"}}},
+               {"imageStore", {{"number", store.images().size()}}},
+               {"runRoot", store.runroot()},
+               {"volumePath", store.volumes_dir()}};
+    return {{"host", host}, {"store", st}, {"registries", json::object()}, {"plugins", json::object()},
+            {"version", version_json()["Client"]}};
+}
+
+// Podman's templates use the Go struct names (.Store.GraphDriverName, .Host.Arch): give
+// them the capitalised keys as well as the JSON's lower-case ones.
+json with_capitalised_keys(const json& v) {
+    if (v.is_object()) {
+        json out = json::object();
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            json child = with_capitalised_keys(it.value());
+            out[it.key()] = child;
+            std::string cap = it.key();
+            if (!cap.empty()) cap[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(cap[0])));
+            out[cap] = child;
+        }
+        return out;
+    }
+    if (v.is_array()) {
+        json out = json::array();
+        for (const auto& e : v) out.push_back(with_capitalised_keys(e));
+        return out;
+    }
+    return v;
+}
+
+}  // namespace
+
+void register_system(CLI::App& app, Context& ctx) {
+    auto info_format = std::make_shared<std::string>();
+    CLI::App* info = app.add_subcommand("info", "Display pc related system information");
+    info->add_option("-f,--format", *info_format, "Change the output format to JSON or a Go template");
+    info->callback([&ctx, info_format] {
+        json j = info_json(ctx);
+        if (*info_format == "json") {
+            std::cout << podman_json(j) << std::endl;
+        } else if (!info_format->empty()) {
+            print_each_with_template({with_capitalised_keys(j)}, *info_format, "info");
+        } else {
+            YAML::Emitter out;
+            emit_yaml(out, j);
+            std::cout << out.c_str() << std::endl;
+        }
+    });
+
+    auto version_format = std::make_shared<std::string>();
+    CLI::App* version = app.add_subcommand("version", "Display the pc version information");
+    version->add_option("-f,--format", *version_format, "Change the output format to JSON or a Go template");
+    version->callback([version_format] {
+        json j = version_json();
+        if (*version_format == "json") {
+            std::cout << podman_json(j) << std::endl;
+        } else if (!version_format->empty()) {
+            print_each_with_template({j}, *version_format, "version");
+        } else {
+            const json& c = j["Client"];
+            std::cout << "Client:       pc\n"
+                      << "Version:      " << c["Version"].get<std::string>() << "\n"
+                      << "API Version:  " << c["APIVersion"].get<std::string>() << "\n"
+                      << "Built:        " << c["BuiltTime"].get<std::string>() << "\n"
+                      << "OS/Arch:      " << c["OsArch"].get<std::string>() << "\n";
+        }
+    });
+}
+
+}  // namespace pc::cli

@@ -1,0 +1,23 @@
+// Each command is added by a function that takes its parent and its name, so the same
+// command serves both the short form (`pc ps`, `pc rmi`) and Podman's management form
+// (`pc container ls`, `pc image rm`).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "cli/context.hpp"
+
+namespace pc::cli {
+
+CLI::App* add_ps(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_rm(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_container_prune(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_inspect(CLI::App& parent, Context& ctx, const std::string& name, const std::string& kind);
+CLI::App* add_images(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_rmi(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_tag(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_import(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_image_prune(CLI::App& parent, Context& ctx, const std::string& name);
+
+}  // namespace pc::cli

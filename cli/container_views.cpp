@@ -1,0 +1,312 @@
+#include "cli/container_views.hpp"
+
+#include <ctime>
+
+#include "cli/human_units.hpp"
+#include "common/strings.hpp"
+#include "common/time_format.hpp"
+#include "container/spec_builder.hpp"
+#include "rootless/caps.hpp"
+#include "rootless/idmap.hpp"
+#include "storage/volumes.hpp"
+
+namespace pc::cli {
+
+namespace {
+
+using nlohmann::json;
+using container::Container;
+
+// Go's zero time, which Podman prints for "never".
+constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
+
+std::string time_or_zero(int64_t ns) { return ns ? rfc3339_nano(ns, false) : kZeroTime; }
+
+int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+json capability_names(const std::vector<int>& caps) {
+    json out = json::array();
+    for (int c : caps) out.push_back(rootless::capability_name(c));
+    return out;
+}
+
+json mounts_json(Context& ctx, const Container& c) {
+    json out = json::array();
+    for (const auto& m : c.config.mounts) {
+        json o;
+        o["Type"] = m.type;
+        if (m.type == "volume") {
+            o["Name"] = m.source;
+            o["Source"] = storage::Volumes(ctx.store()).mountpoint(m.source);
+            o["Driver"] = "local";
+        } else {
+            o["Source"] = m.source;
+            o["Driver"] = "";
+        }
+        o["Destination"] = m.destination;
+        o["Mode"] = "";
+        json opts = json::array();
+        for (const auto& opt : m.options)
+            if (opt != "ro" && opt != "rw") opts.push_back(opt);
+        if (m.type != "tmpfs") opts.push_back("rbind");
+        o["Options"] = opts;
+        o["RW"] = !m.readonly;
+        o["Propagation"] = m.type == "bind" ? "rprivate" : "";
+        out.push_back(o);
+    }
+    return out;
+}
+
+json binds_json(const Container& c) {
+    json out = json::array();
+    for (const auto& m : c.config.mounts) {
+        if (m.type == "tmpfs") continue;
+        std::string b = m.source + ":" + m.destination;
+        std::vector<std::string> opts = m.options;
+        if (opts.empty()) opts.push_back("rw");
+        out.push_back(b + ":" + str::join(opts, ","));
+    }
+    return out;
+}
+
+json tmpfs_json(const Container& c) {
+    json out = json::object();
+    for (const auto& m : c.config.mounts)
+        if (m.type == "tmpfs") out[m.destination] = str::join(m.options, ",");
+    return out;
+}
+
+}  // namespace
+
+std::string container_status_text(const Container& c) {
+    using container::Status;
+    int64_t now = now_seconds();
+    switch (c.state.status) {
+    case Status::Created:
+        return "Created";
+    case Status::Running:
+        return "Up " + human_duration(now - c.state.started_ns / 1000000000) + " ago";
+    case Status::Paused:
+        return "Paused";
+    case Status::Stopping:
+        return "Stopping";
+    case Status::Exited:
+        return "Exited (" + std::to_string(c.state.exit_code) + ") " +
+               human_duration(now - c.state.finished_ns / 1000000000) + " ago";
+    case Status::Removing:
+        return "Removing";
+    }
+    return "Unknown";
+}
+
+std::string container_command_text(const Container& c, bool no_trunc) {
+    std::string cmd = str::join(c.config.argv(), " ");
+    if (!no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
+    return cmd;
+}
+
+json container_ps_json(const Container& c) {
+    const auto& cfg = c.config;
+    const auto& st = c.state;
+    json mounts = json::array();
+    for (const auto& m : cfg.mounts) mounts.push_back(m.destination);
+    return {{"AutoRemove", cfg.auto_remove},
+            {"Command", cfg.argv()},
+            {"CreatedAt", human_duration(now_seconds() - cfg.created_ns / 1000000000) + " ago"},
+            {"Exited", st.status == container::Status::Exited},
+            {"ExitedAt", st.finished_ns / 1000000000},
+            {"ExitCode", st.exit_code},
+            {"Id", cfg.id},
+            {"Image", cfg.image_name},
+            {"ImageID", cfg.image_id},
+            {"IsInfra", false},
+            {"Labels", cfg.labels.empty() ? json(nullptr) : json(cfg.labels)},
+            {"Mounts", mounts},
+            {"Names", json::array({cfg.name})},
+            {"Namespaces", json::object()},
+            {"Networks", json::array()},
+            {"Pid", st.running() ? st.pid : 0},
+            {"Pod", ""},
+            {"PodName", ""},
+            {"Ports", nullptr},
+            {"Restarts", st.restart_count},
+            {"Size", nullptr},
+            {"StartedAt", st.started_ns / 1000000000},
+            {"State", container::status_name(st.status)},
+            {"Status", container_status_text(c)},
+            {"Created", cfg.created_ns / 1000000000}};
+}
+
+json container_ps_template_data(const Container& c, bool no_trunc) {
+    json d = container_ps_json(c);
+    d["ID"] = no_trunc ? c.config.id : c.config.short_id();
+    d["Names"] = c.config.name;
+    d["Command"] = container_command_text(c, no_trunc);
+    d["Created"] = d["CreatedAt"];
+    d["CreatedHuman"] = d["CreatedAt"];
+    d["CreatedAt"] = rfc3339_nano(c.config.created_ns, false);
+    d["Ports"] = "";
+    d["Mounts"] = str::join(d["Mounts"].get<std::vector<std::string>>(), ",");
+    d["Networks"] = "";
+    d["Size"] = "";
+    d["Labels"] = c.config.labels;
+    d["RunningFor"] = human_duration(now_seconds() - c.config.created_ns / 1000000000);
+    return d;
+}
+
+json container_inspect_json(Context& ctx, const Container& c) {
+    const auto& cfg = c.config;
+    const auto& st = c.state;
+    const std::string dir = ctx.store().container_dir(cfg.id);
+    std::vector<int> caps;
+    try {
+        caps = container::container_capabilities(cfg);
+    } catch (const std::exception&) {
+    }
+    std::vector<std::string> argv = cfg.argv();
+    json state = {{"OciVersion", "1.1.0"},
+                  {"Status", container::status_name(st.status)},
+                  {"Running", st.status == container::Status::Running},
+                  {"Paused", st.status == container::Status::Paused},
+                  {"Restarting", false},
+                  {"OOMKilled", st.oom_killed},
+                  {"Dead", false},
+                  {"Pid", st.running() ? st.pid : 0},
+                  {"ConmonPid", st.running() ? st.monitor_pid : 0},
+                  {"ExitCode", st.exit_code},
+                  {"Error", st.error},
+                  {"StartedAt", time_or_zero(st.started_ns)},
+                  {"FinishedAt", time_or_zero(st.finished_ns)},
+                  {"CheckpointedAt", kZeroTime},
+                  {"RestoredAt", kZeroTime}};
+    const bool overlay = cfg.storage_driver != "vfs";
+    json graph_data = json::object();
+    if (overlay) {
+        std::vector<std::string> lowers;
+        for (auto it = cfg.layers.rbegin(); it != cfg.layers.rend(); ++it)
+            lowers.push_back(ctx.store().layer_diff_dir(*it));
+        graph_data = {{"LowerDir", str::join(lowers, ":")},
+                      {"UpperDir", dir + "/upper"},
+                      {"WorkDir", dir + "/work"},
+                      {"MergedDir", dir + "/merged"}};
+    }
+    json labels = cfg.labels.empty() ? json(nullptr) : json(cfg.labels);
+    json annotations = cfg.annotations;
+    if (cfg.tty) annotations["io.podman.annotations.tty"] = "true";
+    json config = {{"Hostname", container::container_hostname(cfg)},
+                   {"Domainname", ""},
+                   {"User", cfg.user},
+                   {"AttachStdin", cfg.interactive},
+                   {"AttachStdout", true},
+                   {"AttachStderr", true},
+                   {"Tty", cfg.tty},
+                   {"OpenStdin", cfg.interactive},
+                   {"StdinOnce", false},
+                   {"Env", cfg.env},
+                   {"Cmd", cfg.cmd.empty() ? json(nullptr) : json(cfg.cmd)},
+                   {"Image", cfg.image_name},
+                   {"Volumes", nullptr},
+                   {"WorkingDir", cfg.working_dir},
+                   {"Entrypoint", str::join(cfg.entrypoint, " ")},
+                   {"OnBuild", nullptr},
+                   {"Labels", labels},
+                   {"Annotations", annotations},
+                   {"StopSignal", cfg.stop_signal},
+                   {"CreateCommand", cfg.create_command},
+                   {"Umask", "0022"},
+                   {"Timeout", 0},
+                   {"StopTimeout", cfg.stop_timeout},
+                   {"Passwd", true},
+                   {"sdNotifyMode", "container"}};
+    json host_config = {{"Binds", binds_json(c)},
+                        {"CgroupManager", "cgroupfs"},
+                        {"CgroupMode", "private"},
+                        {"ContainerIDFile", ""},
+                        {"LogConfig", {{"Type", "passthrough"}, {"Config", nullptr}, {"Path", ""}, {"Tag", ""}, {"Size", "0B"}}},
+                        {"NetworkMode", cfg.network_mode},
+                        {"PortBindings", json::object()},
+                        {"RestartPolicy", {{"Name", ""}, {"MaximumRetryCount", 0}}},
+                        {"AutoRemove", cfg.auto_remove},
+                        {"VolumeDriver", ""},
+                        {"VolumesFrom", nullptr},
+                        {"CapAdd", cfg.cap_add},
+                        {"CapDrop", cfg.cap_drop},
+                        {"Dns", json::array()},
+                        {"DnsOptions", json::array()},
+                        {"DnsSearch", json::array()},
+                        {"ExtraHosts", json::array()},
+                        {"GroupAdd", cfg.group_add},
+                        {"IpcMode", "private"},
+                        {"Cgroup", ""},
+                        {"Cgroups", "default"},
+                        {"Links", nullptr},
+                        {"OomScoreAdj", 0},
+                        {"PidMode", "private"},
+                        {"Privileged", cfg.privileged},
+                        {"PublishAllPorts", false},
+                        {"ReadonlyRootfs", cfg.readonly_rootfs},
+                        {"SecurityOpt", cfg.security_opt},
+                        {"Tmpfs", tmpfs_json(c)},
+                        {"UTSMode", "private"},
+                        {"UsernsMode", cfg.userns.empty() ? "" : cfg.userns},
+                        {"ShmSize", 65536000},
+                        {"Runtime", "oci"},
+                        {"ConsoleSize", {0, 0}},
+                        {"CgroupParent", ""},
+                        {"Memory", 0},
+                        {"MemorySwap", 0},
+                        {"NanoCpus", 0},
+                        {"PidsLimit", 0},
+                        {"Init", cfg.init},
+                        {"Ulimits", json::array()}};
+    const auto& mapping = rootless::caller_mapping(cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId
+                                                                          : rootless::UsernsMode::Default);
+    json idmappings = {{"UidMap", json::array()}, {"GidMap", json::array()}};
+    for (const auto& e : mapping.uids)
+        idmappings["UidMap"].push_back(std::to_string(e.inside) + ":" + std::to_string(e.outside) + ":" + std::to_string(e.count));
+    for (const auto& e : mapping.gids)
+        idmappings["GidMap"].push_back(std::to_string(e.inside) + ":" + std::to_string(e.outside) + ":" + std::to_string(e.count));
+    host_config["IDMappings"] = idmappings;
+
+    return {{"Id", cfg.id},
+            {"Created", rfc3339_nano(cfg.created_ns, false)},
+            {"Path", argv.empty() ? "" : argv[0]},
+            {"Args", argv.size() > 1 ? json(std::vector<std::string>(argv.begin() + 1, argv.end())) : json::array()},
+            {"State", state},
+            {"Image", cfg.image_id},
+            {"ImageDigest", ""},
+            {"ImageName", cfg.image_name},
+            {"Rootfs", ""},
+            {"Pod", ""},
+            {"ResolvConfPath", dir + "/resolv.conf"},
+            {"HostnamePath", dir + "/hostname"},
+            {"HostsPath", dir + "/hosts"},
+            {"StaticDir", dir},
+            {"OCIRuntime", "pc"},
+            {"ConmonPidFile", ""},
+            {"PidFile", ""},
+            {"Name", cfg.name},
+            {"RestartCount", st.restart_count},
+            {"Driver", cfg.storage_driver},
+            {"MountLabel", ""},
+            {"ProcessLabel", ""},
+            {"AppArmorProfile", ""},
+            {"EffectiveCaps", capability_names(caps)},
+            {"BoundingCaps", capability_names(caps)},
+            {"ExecIDs", json::array()},
+            {"GraphDriver", {{"Name", cfg.storage_driver}, {"Data", graph_data}}},
+            {"Mounts", mounts_json(ctx, c)},
+            {"Dependencies", json::array()},
+            {"NetworkSettings",
+             {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0}, {"IPv6Gateway", ""},
+              {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""}, {"Bridge", ""},
+              {"SandboxID", ""}, {"HairpinMode", false}, {"LinkLocalIPv6Address", ""}, {"LinkLocalIPv6PrefixLen", 0},
+              {"Ports", json::object()}, {"SandboxKey", ""}}},
+            {"Namespace", ""},
+            {"IsInfra", false},
+            {"IsService", false},
+            {"Config", config},
+            {"HostConfig", host_config}};
+}
+
+}  // namespace pc::cli

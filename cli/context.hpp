@@ -1,0 +1,57 @@
+// What every command needs: the global flags and the store they select, opened lazily so
+// that `pc --help` or `pc version` touch nothing on disk.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "container/container_store.hpp"
+#include "storage/store.hpp"
+
+namespace pc::cli {
+
+struct GlobalOptions {
+    std::string root;
+    std::string runroot;
+    std::string storage_driver;
+    std::string log_level = "warn";
+};
+
+class Context {
+public:
+    GlobalOptions globals;
+    std::vector<std::string> argv;  // the whole command line (for CreateCommand)
+
+    storage::Store& store();
+    container::ContainerStore& containers();
+
+    // Exit code set by a command (0 unless it says otherwise).
+    int exit_code = 0;
+
+private:
+    std::unique_ptr<storage::Store> store_;
+    std::unique_ptr<container::ContainerStore> containers_;
+};
+
+// Each command file registers its commands with this signature.
+using Registrar = void (*)(CLI::App& parent, Context& ctx);
+
+void register_run(CLI::App& app, Context& ctx);        // run, create
+void register_ps(CLI::App& app, Context& ctx);         // ps
+void register_rm(CLI::App& app, Context& ctx);         // rm
+void register_inspect(CLI::App& app, Context& ctx);    // inspect
+void register_images(CLI::App& app, Context& ctx);     // images, rmi, tag, import
+void register_system(CLI::App& app, Context& ctx);     // info, version
+void register_volume(CLI::App& app, Context& ctx);     // volume ...
+void register_management(CLI::App& app, Context& ctx); // container ..., image ...
+
+// Errors for problems with the command line itself (exit 125, Podman's wording).
+[[noreturn]] void usage_error(const std::string& message);
+
+// Writes to stdout (all user-facing output goes through here or std::cout).
+void print(const std::string& text);
+
+}  // namespace pc::cli

@@ -1,0 +1,314 @@
+#include "cli/create_options.hpp"
+
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "cli/human_units.hpp"
+#include "cli/mount_flags.hpp"
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/strings.hpp"
+#include "container/cgroups.hpp"
+#include "image/image_config.hpp"
+#include "rootless/caps.hpp"
+#include "rootless/seccomp.hpp"
+
+extern char** environ;
+
+namespace pc::cli {
+
+namespace {
+
+void one_per_flag(CLI::Option* o) { o->allow_extra_args(false)->expected(1); }
+
+void set_env(std::vector<std::string>& env, const std::string& kv) {
+    auto key = str::split_once(kv, '=').first;
+    for (auto& e : env) {
+        if (str::split_once(e, '=').first == key) {
+            e = kv;
+            return;
+        }
+    }
+    env.push_back(kv);
+}
+
+// "-e VAR" takes VAR from pc's own environment (skipped when unset); "-e 'PRE*'" takes
+// every matching variable, as Podman does.
+void add_env_flag(std::vector<std::string>& env, const std::string& value, const std::string& origin) {
+    auto [key, val] = str::split_once(value, '=');
+    if (key.empty()) throw Error("invalid environment variable \"" + value + "\"" + origin + ": name is empty");
+    if (val) {
+        set_env(env, key + "=" + *val);
+        return;
+    }
+    if (key.find('*') != std::string::npos) {
+        for (char** e = environ; *e; ++e) {
+            auto [k, v] = str::split_once(*e, '=');
+            if (v && ::fnmatch(key.c_str(), k.c_str(), 0) == 0) set_env(env, *e);
+        }
+        return;
+    }
+    if (const char* v = std::getenv(key.c_str())) set_env(env, key + "=" + v);
+}
+
+void add_env_file(std::vector<std::string>& env, const std::string& path) {
+    auto content = try_read_file(path);
+    if (!content) throw Error("open " + path + ": no such file or directory");
+    int lineno = 0;
+    for (const auto& raw : str::split(*content, '\n')) {
+        ++lineno;
+        std::string line = str::trim(raw);
+        if (line.empty() || line[0] == '#') continue;
+        add_env_flag(env, line, " (" + path + ":" + std::to_string(lineno) + ")");
+    }
+}
+
+std::vector<std::string> parse_entrypoint(const std::string& value) {
+    if (value.empty()) return {};
+    if (value[0] == '[') {
+        try {
+            auto j = nlohmann::json::parse(value);
+            return j.get<std::vector<std::string>>();
+        } catch (const std::exception&) {
+            // Not a JSON array: used as a single word, as Podman does.
+        }
+    }
+    return {value};
+}
+
+void check_bool_opt(const std::string& key, const std::string& v, const std::string& whole) {
+    if (v != "true" && v != "false") throw Error("invalid --security-opt \"" + whole + "\": " + key + " must be true or false");
+}
+
+void apply_security_opts(container::ContainerConfig& cfg, const std::vector<std::string>& opts) {
+    for (const auto& o : opts) {
+        auto [k, v] = str::split_once(o, o.find('=') != std::string::npos ? '=' : ':');
+        if (k == "seccomp") {
+            if (!v || v->empty()) throw Error("invalid --security-opt \"" + o + "\": seccomp needs unconfined or a profile path");
+            if (*v == "unconfined") {
+                cfg.seccomp_profile = "unconfined";
+            } else {
+                rootless::load_seccomp_profile(*v);  // fail now, naming the file and field
+                char* real = ::realpath(v->c_str(), nullptr);
+                cfg.seccomp_profile = real ? real : *v;
+                std::free(real);
+            }
+        } else if (k == "no-new-privileges") {
+            std::string b = v ? *v : "true";
+            check_bool_opt(k, b, o);
+            cfg.no_new_privileges = b == "true";
+        } else if (k == "label" || k == "apparmor" || k == "proc-opts") {
+            // No SELinux or AppArmor on this class of host (PLATFORM: LSMs are optional):
+            // accepted, like Podman on such hosts, and shown in inspect.
+        } else if (k == "mask" || k == "unmask") {
+            throw Error("--security-opt " + k + " is not supported yet");
+        } else {
+            throw Error("invalid --security-opt \"" + o + "\" (valid: seccomp=unconfined|PATH, no-new-privileges, label=..., apparmor=...)");
+        }
+        cfg.security_opt.push_back(o);
+    }
+}
+
+void check_limits(const CreateFlags& f) {
+    struct Limit {
+        const char* flag;
+        const std::string& value;
+    };
+    bool any = false;
+    for (const Limit& l : {Limit{"--memory", f.memory}, Limit{"--memory-swap", f.memory_swap}}) {
+        if (l.value.empty()) continue;
+        if (l.value != "-1") {
+            try {
+                parse_size(l.value);
+            } catch (const Error& e) {
+                throw Error(std::string("invalid argument \"") + l.value + "\" for \"" + l.flag + "\" flag: " + e.what());
+            }
+        }
+        any = true;
+    }
+    if (!f.pids_limit.empty()) {
+        if (!str::parse_i64(f.pids_limit))
+            throw Error("invalid argument \"" + f.pids_limit + "\" for \"--pids-limit\" flag: not an integer");
+        any = true;
+    }
+    if (!f.cpus.empty()) {
+        char* end = nullptr;
+        double v = std::strtod(f.cpus.c_str(), &end);
+        if (!end || *end || v <= 0) throw Error("invalid argument \"" + f.cpus + "\" for \"--cpus\" flag: not a positive number");
+        any = true;
+    }
+    if (!f.cpu_shares.empty()) {
+        if (!str::parse_u64(f.cpu_shares))
+            throw Error("invalid argument \"" + f.cpu_shares + "\" for \"--cpu-shares\" flag: not an integer");
+        any = true;
+    }
+    if (!any) return;
+    if (f.cgroups == "disabled") throw Error("--cgroups=disabled cannot be combined with resource limits");
+    if (auto why = container::cgroup_limits_unavailable())
+        throw Error("cgroup delegation not available: " + *why +
+                    "; resource limits (--memory, --pids-limit, --cpus) cannot be enforced for this rootless container");
+}
+
+}  // namespace
+
+void add_create_flags(CLI::App* cmd, CreateFlags& f) {
+    cmd->set_help_flag("--help", "Print usage");
+    cmd->add_option("--name", f.name, "Assign a name to the container");
+    cmd->add_option("-h,--hostname", f.hostname, "Set the container's hostname");
+    cmd->add_option("-w,--workdir", f.workdir, "Working directory inside the container");
+    cmd->add_option("-u,--user", f.user, "Username or UID (format: <name|uid>[:<group|gid>])");
+    cmd->add_option("--entrypoint", f.entrypoint, "Overwrite the default ENTRYPOINT of the image");
+    cmd->add_option("--network,--net", f.network, "Network mode: none or host");
+    cmd->add_option("--userns", f.userns, "User namespace to use: \"\" (default mapping) or keep-id");
+    cmd->add_option("-m,--memory", f.memory, "Memory limit (format: <number>[<unit>], where unit = b, k, m or g)");
+    cmd->add_option("--memory-swap", f.memory_swap, "Swap limit equal to memory plus swap");
+    cmd->add_option("--pids-limit", f.pids_limit, "Tune container pids limit");
+    cmd->add_option("--cpus", f.cpus, "Number of CPUs");
+    cmd->add_option("-c,--cpu-shares", f.cpu_shares, "CPU shares (relative weight)");
+    cmd->add_option("--cgroups", f.cgroups, "Control container cgroup configuration (enabled, disabled)");
+    cmd->add_option("--stop-signal", f.stop_signal, "Signal to stop a container (default SIGTERM)");
+    cmd->add_option("--stop-timeout", f.stop_timeout, "Timeout (in seconds) to stop a container");
+    cmd->add_option("--pull", f.pull, "Pull image policy (always, missing, never, newer)");
+    cmd->add_flag("--rm", f.rm, "Remove container (and pod if created) after exit");
+    cmd->add_flag("-i,--interactive", f.interactive, "Make STDIN available to the contained process");
+    cmd->add_flag("-t,--tty", f.tty, "Allocate a pseudo-TTY for the container");
+    cmd->add_flag("--privileged", f.privileged, "Give extended privileges to the container");
+    cmd->add_flag("--read-only", f.read_only, "Make the container's root filesystem read-only");
+    cmd->add_option("--read-only-tmpfs", f.read_only_tmpfs, "With --read-only, mount a read-write tmpfs on /run, /tmp and /var/tmp");
+    cmd->add_flag("--init", f.init, "Run an init inside the container that forwards signals and reaps processes");
+    cmd->add_option("--sig-proxy", f.sig_proxy, "Proxy received signals to the process");
+    cmd->add_flag("-q,--quiet", f.quiet, "Suppress output information when pulling images");
+    one_per_flag(cmd->add_option("-e,--env", f.env, "Set environment variables in container"));
+    one_per_flag(cmd->add_option("--env-file", f.env_file, "Read in a file of environment variables"));
+    one_per_flag(cmd->add_option("-v,--volume", f.volumes, "Bind mount a volume into the container"));
+    one_per_flag(cmd->add_option("--mount", f.mounts, "Attach a filesystem mount to the container"));
+    one_per_flag(cmd->add_option("--tmpfs", f.tmpfs, "Mount a temporary filesystem (tmpfs) into a container"));
+    one_per_flag(cmd->add_option("-l,--label", f.labels, "Set metadata on container"));
+    one_per_flag(cmd->add_option("--annotation", f.annotations, "Add annotations to container (key=value)"));
+    one_per_flag(cmd->add_option("--cap-add", f.cap_add, "Add capabilities to the container")->delimiter(','));
+    one_per_flag(cmd->add_option("--cap-drop", f.cap_drop, "Drop capabilities from the container")->delimiter(','));
+    one_per_flag(cmd->add_option("--security-opt", f.security_opt, "Security options"));
+    one_per_flag(cmd->add_option("--group-add", f.group_add, "Add additional groups to the primary container process")->delimiter(','));
+    cmd->prefix_command();
+}
+
+std::vector<std::string> image_and_command(const CLI::App* cmd) {
+    std::vector<std::string> rest = cmd->remaining();
+    if (!rest.empty() && rest[0].size() > 1 && rest[0][0] == '-')
+        usage_error("unknown flag: " + rest[0] + "\nSee 'pc " + cmd->get_name() + " --help'");
+    if (rest.empty()) usage_error(cmd->get_name() + " requires at least 1 argument(s), only received 0");
+    return rest;
+}
+
+container::ContainerConfig build_container_config(Context& ctx, const CreateFlags& f,
+                                                  const std::vector<std::string>& args) {
+    container::ContainerConfig cfg;
+    // Everything that can be checked without the store is checked first.
+    check_limits(f);
+    if (!f.workdir.empty() && f.workdir[0] != '/')
+        throw Error("invalid --workdir \"" + f.workdir + "\": must be an absolute path");
+    if (!f.network.empty() && f.network != "none" && f.network != "host")
+        throw Error("unsupported --network \"" + f.network + "\": only none and host are available (slirp networking is not built yet)");
+    if (!f.userns.empty() && f.userns != "keep-id" && f.userns != "host")
+        throw Error("unsupported --userns \"" + f.userns + "\" (valid: keep-id, host)");
+    if (f.pull != "missing" && f.pull != "never" && f.pull != "always" && f.pull != "newer")
+        throw Error("invalid --pull \"" + f.pull + "\" (valid: always, missing, never, newer)");
+    if (f.cgroups != "enabled" && f.cgroups != "disabled" && f.cgroups != "no-conmon" && f.cgroups != "split")
+        throw Error("invalid --cgroups \"" + f.cgroups + "\" (valid: enabled, disabled)");
+    rootless::resolve_capabilities(rootless::default_capabilities(), f.cap_add, f.cap_drop);  // names checked
+    cfg.cap_add = f.cap_add;
+    cfg.cap_drop = f.cap_drop;
+    apply_security_opts(cfg, f.security_opt);
+    for (const auto& v : f.volumes) cfg.mounts.push_back(parse_volume_flag(v));
+    for (const auto& v : f.mounts) cfg.mounts.push_back(parse_mount_flag(v));
+    for (const auto& v : f.tmpfs) cfg.mounts.push_back(parse_tmpfs_flag(v));
+    for (auto& m : cfg.mounts) {
+        if (m.type == "bind" && ::access(m.source.c_str(), F_OK) != 0)
+            throw Error("statfs " + m.source + ": no such file or directory");
+        if (m.type == "volume" && m.source.empty()) m.source = str::random_hex_id();  // anonymous
+    }
+    for (size_t i = 0; i < cfg.mounts.size(); ++i)
+        for (size_t j = i + 1; j < cfg.mounts.size(); ++j)
+            if (cfg.mounts[i].destination == cfg.mounts[j].destination)
+                throw Error(cfg.mounts[i].destination + ": duplicate mount destination");
+    for (const auto& l : f.labels) {
+        auto [k, v] = str::split_once(l, '=');
+        if (k.empty()) throw Error("invalid label \"" + l + "\": name is empty");
+        cfg.labels[k] = v.value_or("");
+    }
+    for (const auto& a : f.annotations) {
+        auto [k, v] = str::split_once(a, '=');
+        if (k.empty() || !v) throw Error("invalid annotation \"" + a + "\": must be key=value");
+        cfg.annotations[k] = *v;
+    }
+    unsigned stop_timeout = f.stop_timeout.value_or(10);
+
+    // The image.
+    const std::string& ref = args.at(0);
+    auto img = ctx.store().find_image(ref);
+    if (!img) throw Error(ref + ": image not known");
+    nlohmann::json image_config;
+    if (auto blob = ctx.store().get_blob("sha256:" + img->id)) image_config = nlohmann::json::parse(*blob);
+    image::RuntimeConfig rc = image::runtime_config_of(image_config);
+
+    cfg.image_id = img->id;
+    cfg.image_ref = ref;
+    cfg.image_name = img->names.empty() ? img->id : img->names.front();
+    for (const auto& n : img->names)
+        if (n == ref || str::ends_with(n, "/" + ref) || str::ends_with(n, "/" + ref + ":latest")) cfg.image_name = n;
+    cfg.layers = img->layers;
+
+    // Process.
+    std::vector<std::string> command(args.begin() + 1, args.end());
+    if (f.entrypoint) {
+        cfg.entrypoint = parse_entrypoint(*f.entrypoint);
+        cfg.cmd = command;  // --entrypoint resets the image's CMD
+    } else {
+        cfg.entrypoint = rc.entrypoint;
+        cfg.cmd = command.empty() ? rc.cmd : command;
+    }
+    if (cfg.entrypoint.empty() && cfg.cmd.empty())
+        throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+
+    cfg.env = rc.env;
+    bool has_path = std::any_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "PATH="); });
+    if (!has_path) cfg.env.insert(cfg.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    set_env(cfg.env, "container=podman");  // what scripts test for, as under Podman
+    for (const auto& file : f.env_file) add_env_file(cfg.env, file);
+    for (const auto& e : f.env) add_env_flag(cfg.env, e, "");
+    if (f.tty && std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))
+        cfg.env.push_back("TERM=xterm");
+
+    cfg.working_dir = f.workdir.empty() ? (rc.working_dir.empty() ? "/" : rc.working_dir) : f.workdir;
+    cfg.user = f.user.empty() ? rc.user : f.user;
+    cfg.group_add = f.group_add;
+    cfg.tty = f.tty;
+    cfg.interactive = f.interactive;
+    cfg.init = f.init;
+    for (const auto& [k, v] : rc.labels) cfg.labels.emplace(k, v);  // flags win over the image
+    cfg.stop_signal = !f.stop_signal.empty() ? f.stop_signal : (!rc.stop_signal.empty() ? rc.stop_signal : "SIGTERM");
+    cfg.stop_timeout = stop_timeout;
+    cfg.create_command = ctx.argv;
+
+    // Image VOLUMEs become anonymous volumes unless something is mounted there.
+    for (const auto& v : rc.volumes) {
+        bool covered = std::any_of(cfg.mounts.begin(), cfg.mounts.end(),
+                                   [&](const container::MountConfig& m) { return m.destination == v; });
+        if (!covered) cfg.mounts.push_back({"volume", str::random_hex_id(), v, {}, false, true, true});
+    }
+
+    cfg.readonly_rootfs = f.read_only;
+    cfg.readonly_tmpfs = f.read_only_tmpfs;
+    cfg.privileged = f.privileged;
+    cfg.network_mode = f.network.empty() ? "none" : f.network;
+    cfg.hostname = f.hostname;
+    cfg.userns = f.userns == "keep-id" ? "keep-id" : "";
+    cfg.auto_remove = f.rm;
+    cfg.name = f.name;
+    return cfg;
+}
+
+}  // namespace pc::cli

@@ -1,0 +1,307 @@
+#include "cli/human_units.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/error.hpp"
+
+namespace pc::cli {
+
+namespace {
+
+std::string go_quote_simple(const std::string& s) {
+    // Go's strconv.Quote for the error messages of ParseDuration; inputs are flag values,
+    // so escaping quotes, backslashes and control characters is enough.
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20 || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+std::string human_duration(double seconds) {
+    // Go converts through time.Duration (int64 nanoseconds); int() truncates toward zero.
+    double d = seconds;
+    auto secs = static_cast<long long>(d);
+    if (secs < 1) return "Less than a second";
+    if (secs == 1) return "1 second";
+    if (secs < 60) return std::to_string(secs) + " seconds";
+    auto minutes = static_cast<long long>(d / 60);
+    if (minutes == 1) return "About a minute";
+    if (minutes < 60) return std::to_string(minutes) + " minutes";
+    auto hours = static_cast<long long>(d / 3600 + 0.5);
+    if (hours == 1) return "About an hour";
+    if (hours < 48) return std::to_string(hours) + " hours";
+    if (hours < 24 * 7 * 2) return std::to_string(hours / 24) + " days";
+    if (hours < 24 * 30 * 2) return std::to_string(hours / 24 / 7) + " weeks";
+    if (hours < 24 * 365 * 2) return std::to_string(hours / 24 / 30) + " months";
+    return std::to_string(static_cast<long long>(d / 3600) / 24 / 365) + " years";
+}
+
+std::string created_ago(double ts, double now) { return human_duration(now - ts) + " ago"; }
+
+std::string container_status(const std::string& state, int exit_code, double started_at, double exited_at, double now,
+                             const std::string& health) {
+    std::string s;
+    if (state == "running") {
+        s = "Up " + human_duration(now - started_at) + " ago";
+    } else if (state == "exited" || state == "stopped") {
+        s = "Exited (" + std::to_string(exit_code) + ") " + human_duration(now - exited_at) + " ago";
+    } else {
+        // strings.Title: first letter of each word upper-cased.
+        s = state;
+        bool start = true;
+        for (auto& c : s) {
+            if (start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+            start = !(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80);
+        }
+    }
+    if (!health.empty()) s += " (" + health + ")";
+    return s;
+}
+
+std::string human_size_compact(double bytes) {
+    static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+    int i = 0;
+    while (bytes >= 1000.0 && i < 8) {
+        bytes /= 1000.0;
+        ++i;
+    }
+    // C's %.3g matches Go's here: 3 significant digits, trailing zeros dropped, e+NN form
+    // when the exponent reaches the precision (999999 -> "1e+03kB", as go-units prints).
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g%s", bytes, kUnits[i]);
+    return buf;
+}
+
+std::string human_size(double bytes) {
+    std::string s = human_size_compact(bytes);
+    // Podman's imageReporter.Size(): a space after the last digit.
+    size_t j = s.find_last_of("0123456789");
+    if (j == std::string::npos) return s;
+    return s.substr(0, j + 1) + " " + s.substr(j + 1);
+}
+
+int64_t parse_size(const std::string& text) {
+    size_t sep = text.find_last_of("01234567890. ");
+    if (sep == std::string::npos) throw Error("invalid size: '" + text + "'");
+    std::string num, sfx;
+    if (text[sep] != ' ') {
+        num = text.substr(0, sep + 1);
+        sfx = text.substr(sep + 1);
+    } else {
+        num = text.substr(0, sep);
+        sfx = text.substr(sep + 1);
+    }
+    // strconv.ParseFloat syntax: sign, digits, optional fraction and exponent.
+    auto bad_float = [&]() { return Error("strconv.ParseFloat: parsing " + go_quote_simple(num) + ": invalid syntax"); };
+    {
+        size_t i = 0;
+        if (i < num.size() && (num[i] == '+' || num[i] == '-')) ++i;
+        size_t digits = 0;
+        while (i < num.size() && std::isdigit(static_cast<unsigned char>(num[i]))) ++i, ++digits;
+        if (i < num.size() && num[i] == '.') {
+            ++i;
+            while (i < num.size() && std::isdigit(static_cast<unsigned char>(num[i]))) ++i, ++digits;
+        }
+        if (digits == 0) throw bad_float();
+        if (i < num.size() && (num[i] == 'e' || num[i] == 'E')) {
+            ++i;
+            if (i < num.size() && (num[i] == '+' || num[i] == '-')) ++i;
+            size_t exp_digits = 0;
+            while (i < num.size() && std::isdigit(static_cast<unsigned char>(num[i]))) ++i, ++exp_digits;
+            if (exp_digits == 0) throw bad_float();
+        }
+        if (i != num.size()) throw bad_float();
+    }
+    double size = std::strtod(num.c_str(), nullptr);
+    if (size < 0) throw Error("invalid size: '" + text + "'");
+    auto to_int = [&](double v) -> int64_t {
+        if (!(v < 9223372036854775807.0)) throw Error("invalid size: '" + text + "'");
+        return static_cast<int64_t>(v);
+    };
+    if (sfx.empty()) return to_int(size);
+    auto bad_suffix = [&]() { return Error("invalid suffix: '" + sfx + "'"); };
+    if (sfx.size() > 3) throw bad_suffix();
+    std::string lower;
+    for (char c : sfx) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    sfx = lower;
+    if (sfx[0] == 'b') {
+        if (sfx.size() > 1) throw bad_suffix();
+        return to_int(size);
+    }
+    static const std::pair<char, double> kMul[] = {
+        {'k', 1024.0}, {'m', 1048576.0}, {'g', 1073741824.0}, {'t', 1099511627776.0}, {'p', 1125899906842624.0}};
+    bool found = false;
+    for (const auto& [c, m] : kMul)
+        if (sfx[0] == c) {
+            size *= m;
+            found = true;
+        }
+    if (!found) throw bad_suffix();
+    if ((sfx.size() == 2 && sfx[1] != 'b') || (sfx.size() == 3 && sfx.substr(1) != "ib")) throw bad_suffix();
+    return to_int(size);
+}
+
+int64_t parse_duration_ns(const std::string& orig) {
+    auto invalid = [&]() { return Error("time: invalid duration " + go_quote_simple(orig)); };
+    std::string s = orig;
+    bool neg = false;
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        s.erase(0, 1);
+    }
+    if (s == "0") return 0;
+    if (s.empty()) throw invalid();
+    constexpr uint64_t kMax = uint64_t{1} << 63;
+    uint64_t d = 0;
+    size_t i = 0;
+    while (i < s.size()) {
+        char c = s[i];
+        if (!(c == '.' || (c >= '0' && c <= '9'))) throw invalid();
+        uint64_t v = 0;
+        size_t start = i;
+        for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+            if (v > (kMax - 1) / 10) throw invalid();  // overflow
+            v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+            if (v > kMax) throw invalid();
+        }
+        bool pre = i != start;
+        bool post = false;
+        uint64_t f = 0;
+        double scale = 1.0;
+        if (i < s.size() && s[i] == '.') {
+            ++i;
+            size_t fstart = i;
+            bool overflow = false;
+            for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+                if (overflow) continue;
+                if (f > (kMax - 1) / 10) {
+                    overflow = true;  // Go keeps consuming digits but ignores them
+                    continue;
+                }
+                f = f * 10 + static_cast<uint64_t>(s[i] - '0');
+                scale *= 10;
+            }
+            post = i != fstart;
+        }
+        if (!pre && !post) throw invalid();
+        size_t ustart = i;
+        while (i < s.size() && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9')) ++i;
+        if (i == ustart) throw Error("time: missing unit in duration " + go_quote_simple(orig));
+        std::string u = s.substr(ustart, i - ustart);
+        uint64_t unit;
+        if (u == "ns")
+            unit = 1;
+        else if (u == "us" || u == "\xC2\xB5s" || u == "\xCE\xBCs")
+            unit = 1000;
+        else if (u == "ms")
+            unit = 1000000;
+        else if (u == "s")
+            unit = 1000000000;
+        else if (u == "m")
+            unit = 60ULL * 1000000000;
+        else if (u == "h")
+            unit = 3600ULL * 1000000000;
+        else
+            throw Error("time: unknown unit " + go_quote_simple(u) + " in duration " + go_quote_simple(orig));
+        if (v > kMax / unit) throw invalid();
+        v *= unit;
+        if (f > 0) {
+            v += static_cast<uint64_t>(static_cast<double>(f) * (static_cast<double>(unit) / scale));
+            if (v > kMax) throw invalid();
+        }
+        d += v;
+        if (d > kMax) throw invalid();
+    }
+    if (neg) return d == kMax ? INT64_MIN : -static_cast<int64_t>(d);
+    if (d > kMax - 1) throw invalid();
+    return static_cast<int64_t>(d);
+}
+
+int64_t parse_duration(const std::string& text) { return parse_duration_ns(text) / 1000000; }
+
+namespace {
+
+struct Broken {
+    struct tm tm {};
+    long offset = 0;  // seconds east of UTC
+    std::string zone;
+};
+
+Broken break_down(const struct timespec& ts, bool utc) {
+    Broken b;
+    time_t t = ts.tv_sec;
+    if (utc) {
+        gmtime_r(&t, &b.tm);
+        b.zone = "UTC";
+    } else {
+        tzset();
+        localtime_r(&t, &b.tm);
+        b.offset = b.tm.tm_gmtoff;
+        b.zone = b.tm.tm_zone ? b.tm.tm_zone : "";
+    }
+    return b;
+}
+
+std::string date_time(const struct tm& tm, char sep) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d%c%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, sep,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf;
+}
+
+// ".999999999": the fraction without trailing zeros, nothing when zero.
+std::string fraction(long nsec) {
+    if (nsec <= 0) return "";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, ".%09ld", nsec);
+    std::string s = buf;
+    while (s.back() == '0') s.pop_back();
+    return s;
+}
+
+}  // namespace
+
+std::string rfc3339_nano(const struct timespec& ts, bool utc) {
+    Broken b = break_down(ts, utc);
+    std::string s = date_time(b.tm, 'T') + fraction(ts.tv_nsec);
+    if (b.offset == 0) return s + "Z";
+    long off = b.offset;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0) off = -off;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", sign, off / 3600, (off / 60) % 60);
+    return s + buf;
+}
+
+std::string go_time_string(const struct timespec& ts, bool utc) {
+    Broken b = break_down(ts, utc);
+    long off = b.offset;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0) off = -off;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, " %c%02ld%02ld ", sign, off / 3600, (off / 60) % 60);
+    std::string zone = b.zone;
+    if (zone.empty()) {
+        // Go prints the numeric offset when the zone has no abbreviation.
+        char z[48];
+        std::snprintf(z, sizeof z, "%c%02ld%02ld", sign, off / 3600, (off / 60) % 60);
+        zone = z;
+    }
+    return date_time(b.tm, ' ') + fraction(ts.tv_nsec) + buf + zone;
+}
+
+}  // namespace pc::cli

@@ -1,0 +1,57 @@
+// Human-readable times and sizes exactly as Podman 4.3 prints them (docker/go-units
+// v0.5.0 plus Podman's own wording), and the parsers for size and duration flags.
+// Scripts match on these strings ("Exited (0)", "Up ... ago"), so wording and thresholds
+// are copied from the Go behaviour, not invented.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+
+namespace pc::cli {
+
+// go-units HumanDuration: "Less than a second", "1 second", "N seconds", "About a minute",
+// "N minutes", "About an hour", "N hours" (< 48h), "N days" (< 2 weeks), "N weeks"
+// (< 60 days), "N months" (< 2 years), "N years". Negative durations count as 0.
+std::string human_duration(double seconds);
+
+// "3 minutes ago" (Podman's CreatedHuman / RunningFor). Times in seconds since the epoch.
+std::string created_ago(double ts, double now);
+
+// The STATUS column of `podman ps` (Podman 4.3 psReporter.State/Status):
+//   running          -> "Up 5 seconds ago"
+//   exited, stopped  -> "Exited (CODE) 5 seconds ago"
+//   anything else    -> the state with its first letter upper-cased ("Created", "Paused",
+//                       "Stopping", "Configured", "Removing")
+// followed by " (HEALTH)" when `health` is not empty ("Up 2 minutes ago (healthy)").
+// started_at/exited_at/now are seconds since the epoch.
+std::string container_status(const std::string& state, int exit_code, double started_at, double exited_at, double now,
+                             const std::string& health = "");
+
+// go-units HumanSizeWithPrecision(size, 3) with the space Podman inserts before the unit
+// (`podman images` SIZE): "2 MB", "4.26 MB", "1.1 kB", "500 B", decimal SI units.
+std::string human_size(double bytes);
+// The same without the space ("2MB"), as `podman ps --size` prints it.
+std::string human_size_compact(double bytes);
+
+// go-units RAMInBytes: "64m", "1g", "512k", "1024", "1.5GB", "2 MiB" -> bytes. Suffixes are
+// binary multiples (k = 1024) and case-insensitive, with optional "b"/"ib". Throws
+// pc::Error "invalid size: 'abc'" or "invalid suffix: 'x'".
+int64_t parse_size(const std::string& text);
+
+// Go's time.ParseDuration ("30s", "1m30s", "500ms", "1.5h", "-2us") in nanoseconds /
+// milliseconds (truncated toward zero). Throws pc::Error `time: invalid duration "x"` and
+// similar as Go does.
+int64_t parse_duration_ns(const std::string& text);
+int64_t parse_duration(const std::string& text);
+
+// time.Time.Format(time.RFC3339Nano) in the local zone (TZ honoured) or in UTC:
+// "2026-11-22T09:00:51.123456789Z", "2026-11-22T10:00:51.5+01:00"; trailing zeros of the
+// fraction are dropped, and the fraction entirely when zero (Podman's inspect times).
+std::string rfc3339_nano(const struct timespec& ts, bool utc = false);
+
+// time.Time.String(): "2026-11-22 09:06:32.675256245 +0000 UTC" (Podman's CreatedAt
+// column), in the local zone or UTC.
+std::string go_time_string(const struct timespec& ts, bool utc = false);
+
+}  // namespace pc::cli

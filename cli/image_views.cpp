@@ -1,0 +1,135 @@
+#include "cli/image_views.hpp"
+
+#include <ctime>
+
+#include "cli/human_units.hpp"
+#include "common/strings.hpp"
+#include "common/time_format.hpp"
+
+namespace pc::cli {
+
+namespace {
+using nlohmann::json;
+
+std::pair<std::string, std::string> repo_and_tag(const std::string& name) {
+    auto at = name.find('@');
+    if (at != std::string::npos) return {name.substr(0, at), "<none>"};
+    auto colon = name.rfind(':');
+    auto slash = name.rfind('/');
+    if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return {name, "latest"};
+    return {name.substr(0, colon), name.substr(colon + 1)};
+}
+
+json repo_digests(const storage::ImageRecord& img) {
+    json out = json::array();
+    if (img.digest.empty()) return out;
+    for (const auto& n : img.names) out.push_back(repo_and_tag(n).first + "@" + img.digest);
+    return out;
+}
+
+int64_t containers_using(Context& ctx, const std::string& id) {
+    int64_t n = 0;
+    for (const auto& c : ctx.containers().list()) n += c.config.image_id == id;
+    return n;
+}
+}  // namespace
+
+json image_config_doc(Context& ctx, const storage::ImageRecord& img) {
+    auto blob = ctx.store().get_blob("sha256:" + img.id);
+    if (!blob) return json::object();
+    try {
+        return json::parse(*blob);
+    } catch (const json::exception&) {
+        return json::object();
+    }
+}
+
+json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
+    json doc = image_config_doc(ctx, img);
+    json cfg = doc.value("config", json::object());
+    if (!cfg.is_object()) cfg = json::object();
+    json layers = json::array();
+    std::vector<std::string> lowers;
+    for (const auto& chain : img.layers) {
+        if (auto l = ctx.store().find_layer(chain)) layers.push_back(l->diff_id);
+        lowers.insert(lowers.begin(), ctx.store().layer_diff_dir(chain));
+    }
+    json graph = {{"Name", storage::driver_name(ctx.store().driver())}, {"Data", json::object()}};
+    if (!lowers.empty()) {
+        graph["Data"]["UpperDir"] = lowers.front();
+        if (lowers.size() > 1) graph["Data"]["LowerDir"] = str::join(std::vector<std::string>(lowers.begin() + 1, lowers.end()), ":");
+    }
+    json history = doc.value("history", json::array());
+    std::string created = doc.value("created", "");
+    if (created.empty()) created = rfc3339_nano(img.created * 1000000000LL);
+    return {{"Id", img.id},
+            {"Digest", img.digest},
+            {"RepoTags", img.names},
+            {"RepoDigests", repo_digests(img)},
+            {"Parent", ""},
+            {"Comment", history.empty() ? "" : history.back().value("comment", "")},
+            {"Created", created},
+            {"Config", cfg},
+            {"Version", doc.value("docker_version", "")},
+            {"Author", doc.value("author", "")},
+            {"Architecture", doc.value("architecture", "amd64")},
+            {"Os", doc.value("os", "linux")},
+            {"Size", img.size},
+            {"VirtualSize", img.size},
+            {"GraphDriver", graph},
+            {"RootFS", {{"Type", "layers"}, {"Layers", layers}}},
+            {"Labels", cfg.contains("Labels") ? cfg["Labels"] : json(nullptr)},
+            {"Annotations", json::object()},
+            {"ManifestType", "application/vnd.oci.image.manifest.v1+json"},
+            {"User", cfg.value("User", "")},
+            {"History", history},
+            {"NamesHistory", img.names}};
+}
+
+json image_list_json(Context& ctx, const storage::ImageRecord& img) {
+    json doc = image_config_doc(ctx, img);
+    json cfg = doc.value("config", json::object());
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    return {{"Id", img.id},
+            {"ParentId", ""},
+            {"RepoTags", img.names.empty() ? json(nullptr) : json(img.names)},
+            {"RepoDigests", repo_digests(img)},
+            {"Size", img.size},
+            {"SharedSize", 0},
+            {"VirtualSize", img.size},
+            {"Labels", cfg.is_object() && cfg.contains("Labels") ? cfg["Labels"] : json(nullptr)},
+            {"Containers", containers_using(ctx, img.id)},
+            {"Names", img.names.empty() ? json(nullptr) : json(img.names)},
+            {"Digest", img.digest},
+            {"History", img.names},
+            {"Created", img.created},
+            {"CreatedAt", rfc3339_nano(img.created * 1000000000LL)},
+            {"CreatedSince", human_duration(now - img.created) + " ago"},
+            {"Dangling", img.names.empty()}};
+}
+
+std::vector<json> image_list_template_rows(Context& ctx, const storage::ImageRecord& img, bool no_trunc) {
+    json base = image_list_json(ctx, img);
+    base["ID"] = no_trunc ? "sha256:" + img.id : img.id.substr(0, 12);
+    base["Created"] = base["CreatedSince"];
+    base["Size"] = human_size(img.size);
+    base["VirtualSize"] = base["Size"];
+    std::vector<json> rows;
+    std::vector<std::string> names = img.names;
+    if (names.empty()) names.push_back("");
+    for (const auto& n : names) {
+        json r = base;
+        if (n.empty()) {
+            r["Repository"] = "<none>";
+            r["Tag"] = "<none>";
+        } else {
+            auto [repo, tag] = repo_and_tag(n);
+            r["Repository"] = repo;
+            r["Tag"] = tag;
+        }
+        rows.push_back(r);
+    }
+    return rows;
+}
+
+}  // namespace pc::cli

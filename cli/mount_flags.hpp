@@ -1,0 +1,19 @@
+// Parsing of -v/--volume, --mount and --tmpfs values into mount configurations, with
+// Podman's rules and messages (absolute destinations, absolute bind sources, known options).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "container/config.hpp"
+
+namespace pc::cli {
+
+// "SRC:DST[:OPTS]", "NAME:DST[:OPTS]" or "DST" (anonymous volume, named by the caller).
+container::MountConfig parse_volume_flag(const std::string& value);
+// "type=bind,source=/a,target=/b,readonly", "type=tmpfs,target=/t,tmpfs-size=64m", "type=volume,..."
+container::MountConfig parse_mount_flag(const std::string& value);
+// "/path[:opts]"
+container::MountConfig parse_tmpfs_flag(const std::string& value);
+
+}  // namespace pc::cli

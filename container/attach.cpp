@@ -1,0 +1,136 @@
+#include "container/attach.hpp"
+
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+
+#include "common/error.hpp"
+
+namespace pc::container {
+
+namespace {
+
+// Puts the caller's terminal in raw mode for the duration of an interactive -t session.
+class RawTerminal {
+public:
+    explicit RawTerminal(int fd) : fd_(fd) {
+        if (::tcgetattr(fd_, &saved_) != 0) {
+            fd_ = -1;
+            return;
+        }
+        struct termios raw = saved_;
+        ::cfmakeraw(&raw);
+        raw.c_oflag |= OPOST;  // keep "\n" -> "\r\n" on our side as Podman does
+        ::tcsetattr(fd_, TCSADRAIN, &raw);
+    }
+    RawTerminal(const RawTerminal&) = delete;
+    RawTerminal& operator=(const RawTerminal&) = delete;
+    ~RawTerminal() {
+        if (fd_ >= 0) ::tcsetattr(fd_, TCSADRAIN, &saved_);
+    }
+
+private:
+    int fd_;
+    struct termios saved_ {};
+};
+
+// Blocks the signals the loop handles and restores the previous mask on destruction.
+class BlockedSignals {
+public:
+    BlockedSignals() {
+        sigemptyset(&set_);
+        for (int s : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGCONT})
+            sigaddset(&set_, s);
+        ::sigprocmask(SIG_BLOCK, &set_, &old_);
+        fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
+        if (!fd_) throw Error::sys("signalfd");
+    }
+    BlockedSignals(const BlockedSignals&) = delete;
+    BlockedSignals& operator=(const BlockedSignals&) = delete;
+    ~BlockedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+    int fd() const { return fd_.get(); }
+
+private:
+    sigset_t set_{}, old_{};
+    UniqueFd fd_;
+};
+
+void copy_window_size(int from, int to) {
+    struct winsize ws {};
+    if (::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
+}
+
+// Moves what is readable on `from` to `to`; false on EOF/error of `from`.
+bool pump(int from, int to) {
+    char buf[16384];
+    ssize_t n = ::read(from, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+    if (n <= 0) return false;
+    write_all(to, buf, static_cast<size_t>(n));
+    return true;
+}
+
+}  // namespace
+
+int attach_until_exit(Launched& launched, const AttachOptions& options) {
+    BlockedSignals signals;
+    const int master = launched.pty_master.get();
+    const bool relay = options.tty && master >= 0;
+    std::optional<RawTerminal> raw;
+    if (relay) {
+        if (::isatty(STDIN_FILENO)) copy_window_size(STDIN_FILENO, master);
+        else if (::isatty(STDOUT_FILENO)) copy_window_size(STDOUT_FILENO, master);
+        if (options.stdin_open && ::isatty(STDIN_FILENO)) raw.emplace(STDIN_FILENO);
+    }
+    bool stdin_live = relay && options.stdin_open;
+    bool master_live = relay;
+
+    std::optional<ExitStatus> status = launched.p1.process().try_wait();
+    while (!status) {
+        struct pollfd fds[3] = {{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
+                                {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}};
+        if (::poll(fds, 3, -1) < 0) {
+            if (errno == EINTR) continue;
+            throw Error::sys("waiting for the container");
+        }
+        if (fds[0].revents & POLLIN) {
+            struct signalfd_siginfo si {};
+            while (::read(signals.fd(), &si, sizeof(si)) == sizeof(si)) {
+                int sig = static_cast<int>(si.ssi_signo);
+                if (sig == SIGCHLD) continue;
+                if (sig == SIGWINCH) {
+                    if (relay) copy_window_size(::isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, master);
+                    continue;
+                }
+                if (options.sig_proxy && launched.init_pid > 0) ::kill(launched.init_pid, sig);
+            }
+        }
+        if (master_live && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) master_live = pump(master, STDOUT_FILENO);
+        if (stdin_live && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+            if (!pump(STDIN_FILENO, master)) {
+                stdin_live = false;
+                // End of input: send the terminal's EOF character, as a typed ^D would.
+                char eof = 4;
+                write_all(master, &eof, 1);
+            }
+        }
+        status = launched.p1.process().try_wait();
+    }
+    if (relay) {
+        // Drain what the payload wrote just before exiting.
+        int flags = 0;
+        ::ioctl(master, FIONBIO, &(flags = 1));
+        while (pump(master, STDOUT_FILENO)) {
+            struct pollfd p {master, POLLIN, 0};
+            if (::poll(&p, 1, 0) <= 0) break;
+        }
+    }
+    return status->signaled ? 128 + status->signal : status->code;
+}
+
+}  // namespace pc::container

@@ -1,0 +1,53 @@
+#include "container/config.hpp"
+
+namespace pc::container {
+
+std::vector<std::string> ContainerConfig::argv() const {
+    std::vector<std::string> out = entrypoint;
+    out.insert(out.end(), cmd.begin(), cmd.end());
+    return out;
+}
+
+// The on-disk key names are our own (stable, snake_case); Podman's inspect shape is built
+// separately in cli/ from these records.
+void to_json(nlohmann::json& j, const MountConfig& m) {
+    j = {{"type", m.type},         {"source", m.source},     {"destination", m.destination},
+         {"options", m.options},   {"readonly", m.readonly}, {"copy_up", m.copy_up},
+         {"anonymous", m.anonymous}};
+}
+
+void from_json(const nlohmann::json& j, MountConfig& m) {
+    m.type = j.value("type", "");
+    m.source = j.value("source", "");
+    m.destination = j.value("destination", "");
+    m.options = j.value("options", std::vector<std::string>{});
+    m.readonly = j.value("readonly", false);
+    m.copy_up = j.value("copy_up", true);
+    m.anonymous = j.value("anonymous", false);
+}
+
+#define PC_FIELDS(X)                                                                          \
+    X(id) X(name) X(created_ns) X(image_id) X(image_name) X(image_ref) X(layers) X(entrypoint) \
+    X(cmd) X(env) X(working_dir) X(user) X(group_add) X(tty) X(interactive) X(init) X(labels) \
+    X(annotations) X(stop_signal) X(stop_timeout) X(create_command) X(mounts)                 \
+    X(readonly_rootfs) X(readonly_tmpfs) X(privileged) X(cap_add) X(cap_drop)                 \
+    X(seccomp_profile) X(no_new_privileges) X(security_opt) X(network_mode) X(hostname)       \
+    X(userns) X(auto_remove) X(storage_driver)
+
+void to_json(nlohmann::json& j, const ContainerConfig& c) {
+    j = nlohmann::json::object();
+#define PC_TO(f) j[#f] = c.f;
+    PC_FIELDS(PC_TO)
+#undef PC_TO
+}
+
+void from_json(const nlohmann::json& j, ContainerConfig& c) {
+#define PC_FROM(f) \
+    if (auto it = j.find(#f); it != j.end() && !it->is_null()) it->get_to(c.f);
+    PC_FIELDS(PC_FROM)
+#undef PC_FROM
+}
+
+#undef PC_FIELDS
+
+}  // namespace pc::container

@@ -1,0 +1,84 @@
+// A container's configuration as created (ROOT/containers/<id>/config.json). Immutable after
+// `create` except for the name (rename). Everything `start` needs is here, already merged
+// with the image's config, so starting never re-reads the image.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace pc::container {
+
+struct MountConfig {
+    std::string type;         // "bind", "volume", "tmpfs"
+    std::string source;       // host path (bind), volume name (volume), "" (tmpfs)
+    std::string destination;  // path inside the container
+    std::vector<std::string> options;  // as given: "ro", "rw", "z", "size=64m", "mode=1777"...
+    bool readonly = false;
+    bool copy_up = true;      // volumes: copy image content into an empty volume
+    bool anonymous = false;   // volumes: made for this container (-v /dst, image VOLUME)
+};
+
+struct ContainerConfig {
+    std::string id;
+    std::string name;
+    int64_t created_ns = 0;  // unix time in nanoseconds
+
+    // Image
+    std::string image_id;    // hex
+    std::string image_name;  // as resolved, e.g. "localhost/busybox:latest"
+    std::string image_ref;   // as the user typed it
+    std::vector<std::string> layers;  // chain ids, base first
+
+    // Process
+    std::vector<std::string> entrypoint;  // effective entrypoint
+    std::vector<std::string> cmd;         // effective cmd
+    std::vector<std::string> env;         // "K=V", image env merged with -e/--env-file
+    std::string working_dir = "/";
+    std::string user;                     // as given or from the image ("" = root)
+    std::vector<std::string> group_add;
+    bool tty = false;
+    bool interactive = false;
+    bool init = false;
+
+    // Metadata
+    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> annotations;
+    std::string stop_signal = "SIGTERM";
+    unsigned stop_timeout = 10;
+    std::vector<std::string> create_command;  // argv of the creating pc invocation
+
+    // Filesystem
+    std::vector<MountConfig> mounts;
+    bool readonly_rootfs = false;
+    bool readonly_tmpfs = true;  // --read-only-tmpfs: tmpfs on /tmp /var/tmp /run with --read-only
+
+    // Security
+    bool privileged = false;
+    std::vector<std::string> cap_add, cap_drop;
+    std::string seccomp_profile;   // "" = default, "unconfined", or a file path (read at start)
+    bool no_new_privileges = false;
+    std::vector<std::string> security_opt;  // raw, for inspect
+
+    // Namespaces and identity
+    std::string network_mode = "none";  // "none", "host" (slirp arrives with networking)
+    std::string hostname;               // "" = first 12 chars of the id
+    std::string userns;                 // "" (default mapping) or "keep-id"
+
+    // Lifecycle
+    bool auto_remove = false;  // --rm
+    std::string storage_driver;  // driver the container's storage was made with
+
+    std::string short_id() const { return id.substr(0, 12); }
+    // Entrypoint + cmd: the payload's argv.
+    std::vector<std::string> argv() const;
+};
+
+void to_json(nlohmann::json& j, const MountConfig& m);
+void from_json(const nlohmann::json& j, MountConfig& m);
+void to_json(nlohmann::json& j, const ContainerConfig& c);
+void from_json(const nlohmann::json& j, ContainerConfig& c);
+
+}  // namespace pc::container

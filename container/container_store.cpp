@@ -1,0 +1,217 @@
+#include "container/container_store.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/strings.hpp"
+#include "common/user_paths.hpp"
+#include "storage/volumes.hpp"
+
+namespace pc::container {
+
+namespace {
+constexpr int kExitNoSuchContainer = 125;
+
+std::vector<std::string> list_dir(const std::string& dir) {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return out;
+    while (struct dirent* e = ::readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        out.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    return out;
+}
+}  // namespace
+
+ContainerStore::ContainerStore(storage::Store& store) : store_(store), names_dir_(store.root() + "/names") {}
+
+std::string ContainerStore::dir(const std::string& id) const { return store_.container_dir(id); }
+
+FileLock ContainerStore::lock(const std::string& id) { return FileLock(dir(id) + "/lock"); }
+
+void ContainerStore::save_state(const std::string& id, const ContainerState& state) {
+    write_json_atomic(dir(id) + "/state.json", state);
+}
+
+ContainerState ContainerStore::load_state(const std::string& id) {
+    auto j = try_read_json(dir(id) + "/state.json");
+    return j ? j->get<ContainerState>() : ContainerState{};
+}
+
+std::optional<Container> ContainerStore::load(const std::string& id) {
+    auto cfg = try_read_json(dir(id) + "/config.json");
+    if (!cfg) return std::nullopt;
+    Container c;
+    c.config = cfg->get<ContainerConfig>();
+    c.state = load_state(id);
+    bool removed = false;
+    c.state = reconcile(id, c.state, c.config.auto_remove, &removed);
+    if (removed) return std::nullopt;
+    return c;
+}
+
+// A container recorded as running whose monitor is gone (killed, machine rebooted) has
+// exited: say so instead of reporting it running forever.
+ContainerState ContainerStore::reconcile(const std::string& id, ContainerState st, bool auto_remove,
+                                         bool* removed) {
+    if (!st.running() || process_alive(st.monitor_pid, st.monitor_start)) return st;
+    FileLock l = lock(id);
+    st = load_state(id);
+    if (!st.running() || process_alive(st.monitor_pid, st.monitor_start)) return st;
+    st.status = Status::Exited;
+    st.pid = 0;
+    st.monitor_pid = 0;
+    if (st.finished_ns == 0) st.finished_ns = now_ns();
+    if (st.exit_code == 0) st.exit_code = 137;  // killed along with its monitor
+    if (auto_remove) {
+        auto cfg = try_read_json(dir(id) + "/config.json");
+        if (cfg) {
+            Container c{cfg->get<ContainerConfig>(), st};
+            l.unlock();
+            remove(c);
+            *removed = true;
+            return st;
+        }
+    }
+    save_state(id, st);
+    return st;
+}
+
+std::vector<Container> ContainerStore::list() {
+    std::vector<Container> out;
+    for (const auto& id : list_dir(store_.containers_dir())) {
+        try {
+            if (auto c = load(id)) out.push_back(std::move(*c));
+        } catch (const Error& e) {
+            log::warn("skipping container " + id + ": " + e.what());
+        }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Container& a, const Container& b) { return a.config.created_ns > b.config.created_ns; });
+    return out;
+}
+
+std::optional<std::string> ContainerStore::id_for_name(const std::string& name) {
+    if (!valid_container_name(name)) return std::nullopt;
+    char buf[256];
+    ssize_t n = ::readlink((names_dir_ + "/" + name).c_str(), buf, sizeof(buf) - 1);
+    if (n <= 0) return std::nullopt;
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+std::optional<Container> ContainerStore::find(const std::string& ref) {
+    if (ref.empty()) return std::nullopt;
+    if (auto id = id_for_name(ref)) {
+        if (auto c = load(*id)) return c;
+    }
+    bool hex = std::all_of(ref.begin(), ref.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
+    if (!hex) return std::nullopt;
+    std::optional<std::string> match;
+    for (const auto& id : list_dir(store_.containers_dir())) {
+        if (!str::starts_with(id, ref)) continue;
+        if (match) throw Error("more than one result for container ID prefix \"" + ref + "\"");
+        match = id;
+    }
+    if (!match) return std::nullopt;
+    return load(*match);
+}
+
+Container ContainerStore::get(const std::string& ref) {
+    auto c = find(ref);
+    if (!c) throw Error("no container with name or ID \"" + ref + "\" found: no such container", kExitNoSuchContainer);
+    return *c;
+}
+
+void ContainerStore::reserve_name(const std::string& name, const std::string& id) {
+    ensure_dir(names_dir_);
+    const std::string link = names_dir_ + "/" + name;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        if (::symlink(id.c_str(), link.c_str()) == 0) return;
+        if (errno != EEXIST) throw Error::sys("reserving container name " + name);
+        auto owner = id_for_name(name);
+        // A name whose container has no record is a leftover of an interrupted create or
+        // remove: reclaim it.
+        if (owner && ::access((dir(*owner) + "/config.json").c_str(), F_OK) == 0) {
+            throw Error("creating container storage: the container name \"" + name + "\" is already in use by " +
+                        *owner + ". You have to remove that container to be able to reuse that name: that name is already in use");
+        }
+        ::unlink(link.c_str());
+    }
+    throw Error("reserving container name " + name + ": too much contention");
+}
+
+Container ContainerStore::create(ContainerConfig cfg) {
+    if (cfg.id.empty()) cfg.id = str::random_hex_id();
+    bool generated = cfg.name.empty();
+    if (!generated && !valid_container_name(cfg.name))
+        throw Error("running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    for (int attempt = 0;; ++attempt) {
+        if (generated) cfg.name = generate_container_name();
+        try {
+            reserve_name(cfg.name, cfg.id);
+            break;
+        } catch (const Error&) {
+            if (!generated || attempt > 20) throw;
+        }
+    }
+    const std::string d = dir(cfg.id);
+    try {
+        ensure_dir(store_.containers_dir(), 0700);
+        if (::mkdir(d.c_str(), 0700) < 0) throw Error::sys("creating " + d);
+        store_.create_container_storage(cfg.id, cfg.layers);
+        cfg.storage_driver = storage::driver_name(store_.driver());
+        ContainerState st;
+        save_state(cfg.id, st);
+        write_json_atomic(d + "/config.json", cfg);  // last: the record now exists
+        return Container{cfg, st};
+    } catch (...) {
+        try {
+            if (::access(d.c_str(), F_OK) == 0) store_.remove_container_storage(cfg.id);
+        } catch (const Error& e) {
+            log::warn("cleaning up container " + cfg.id + ": " + e.what());
+        }
+        ::unlink((names_dir_ + "/" + cfg.name).c_str());
+        throw;
+    }
+}
+
+void ContainerStore::rename(Container& c, const std::string& new_name) {
+    if (!valid_container_name(new_name))
+        throw Error("renaming container: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    reserve_name(new_name, c.config.id);
+    std::string old = c.config.name;
+    c.config.name = new_name;
+    write_json_atomic(dir(c.config.id) + "/config.json", c.config);
+    ::unlink((names_dir_ + "/" + old).c_str());
+}
+
+void ContainerStore::remove(const Container& c, bool anonymous_volumes) {
+    // The record disappears first (config.json), so a concurrent `ps` never sees a
+    // half-removed container; the name is released last.
+    const std::string d = dir(c.config.id);
+    if (::unlink((d + "/config.json").c_str()) < 0 && errno != ENOENT)
+        throw Error::sys("removing container " + c.config.id);
+    store_.remove_container_storage(c.config.id);
+    if (id_for_name(c.config.name) == c.config.id) ::unlink((names_dir_ + "/" + c.config.name).c_str());
+    if (!anonymous_volumes) return;
+    storage::Volumes volumes(store_);
+    for (const auto& m : c.config.mounts) {
+        if (m.type != "volume" || !m.anonymous) continue;
+        try {
+            volumes.remove(m.source);
+        } catch (const Error& e) {
+            log::warn("removing anonymous volume " + m.source + ": " + e.what());
+        }
+    }
+}
+
+}  // namespace pc::container

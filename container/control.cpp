@@ -1,0 +1,66 @@
+#include "container/control.hpp"
+
+#include <signal.h>
+#include <time.h>
+
+#include <cctype>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "common/strings.hpp"
+
+namespace pc::container {
+
+int parse_signal(const std::string& name) {
+    std::string s = str::to_lower(name);
+    if (auto n = str::parse_u64(s); n && *n > 0 && *n < static_cast<uint64_t>(SIGRTMAX + 1)) return static_cast<int>(*n);
+    if (str::starts_with(s, "sig")) s = s.substr(3);
+    for (int sig = 1; sig < NSIG; ++sig) {
+        const char* abbrev = ::sigabbrev_np(sig);
+        if (abbrev && str::to_lower(abbrev) == s) return sig;
+    }
+    if (str::starts_with(s, "rtmin")) {
+        auto off = s.size() == 5 ? std::optional<uint64_t>(0) : str::parse_u64(s.substr(6));
+        if (off && SIGRTMIN + static_cast<int>(*off) <= SIGRTMAX) return SIGRTMIN + static_cast<int>(*off);
+    }
+    throw Error("invalid signal: " + name);
+}
+
+void signal_container(const Container& c, int sig) {
+    if (!c.state.running() || c.state.pid <= 0 || !process_alive(c.state.monitor_pid, c.state.monitor_start))
+        throw Error("can only kill running containers. " + c.config.id + " is in state " +
+                    status_name(c.state.status) + ": container state improper");
+    if (::kill(c.state.pid, sig) < 0 && errno != ESRCH)
+        throw Error::sys("sending signal " + std::to_string(sig) + " to container " + c.config.name);
+}
+
+bool wait_stopped(ContainerStore& containers, const std::string& id, int64_t timeout_ms) {
+    struct timespec start {};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        ContainerState st = containers.load_state(id);
+        if (!st.running() || !process_alive(st.monitor_pid, st.monitor_start)) return true;
+        struct timespec now {};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (elapsed >= timeout_ms) return false;
+        struct timespec nap {0, 5 * 1000 * 1000};
+        ::nanosleep(&nap, nullptr);
+    }
+}
+
+void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s) {
+    if (!c.state.running()) return;
+    if (timeout_s > 0) {
+        signal_container(c, parse_signal(c.config.stop_signal));
+        if (wait_stopped(containers, c.config.id, static_cast<int64_t>(timeout_s) * 1000)) return;
+    }
+    try {
+        signal_container(c, SIGKILL);
+    } catch (const Error&) {
+        return;  // it exited meanwhile
+    }
+    wait_stopped(containers, c.config.id, 10000);
+}
+
+}  // namespace pc::container

@@ -1,0 +1,134 @@
+#include "container/spec_builder.hpp"
+
+#include <unistd.h>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/strings.hpp"
+#include "net/etc_files.hpp"
+#include "rootless/caps.hpp"
+#include "rootless/seccomp.hpp"
+#include "storage/volumes.hpp"
+
+namespace pc::container {
+
+std::vector<int> container_capabilities(const ContainerConfig& cfg) {
+    if (cfg.privileged) return rootless::all_capabilities();
+    return rootless::resolve_capabilities(rootless::default_capabilities(), cfg.cap_add, cfg.cap_drop);
+}
+
+std::string container_hostname(const ContainerConfig& cfg) {
+    if (!cfg.hostname.empty()) return cfg.hostname;
+    if (cfg.network_mode == "host") {
+        char buf[256] = {};
+        if (::gethostname(buf, sizeof(buf) - 1) == 0) return buf;
+    }
+    return cfg.short_id();
+}
+
+namespace {
+
+rootless::MountSpec to_mount_spec(storage::Store& store, const MountConfig& m) {
+    rootless::MountSpec s;
+    s.destination = m.destination;
+    s.readonly = m.readonly;
+    if (m.type == "tmpfs") {
+        s.type = "tmpfs";
+        for (const auto& o : m.options)
+            if (o != "ro" && o != "rw") s.options.push_back(o);
+        return s;
+    }
+    s.type = "bind";
+    for (const auto& o : m.options) {
+        if (o == "ro" || o == "rw" || o == "z" || o == "Z" || o == "U") continue;
+        s.options.push_back(o);
+    }
+    if (m.type == "volume") {
+        storage::Volumes volumes(store);
+        if (!volumes.find(m.source)) volumes.create(m.source, {}, {}, m.anonymous);
+        s.source = volumes.mountpoint(m.source);
+        s.copy_up = m.copy_up;
+    } else {
+        s.source = m.source;
+        if (::access(s.source.c_str(), F_OK) != 0)
+            throw Error::sys("statfs " + s.source);  // Podman's wording for a vanished source
+    }
+    return s;
+}
+
+std::vector<int> capabilities_added(const ContainerConfig& cfg, const std::vector<int>& caps) {
+    std::vector<int> added;
+    for (const auto& name : cfg.cap_add) {
+        if (str::to_lower(name) == "all") return caps;
+        if (auto c = rootless::capability_from_name(name)) added.push_back(*c);
+    }
+    return added;
+}
+
+std::optional<rootless::SeccompProfile> seccomp_for(const ContainerConfig& cfg) {
+    if (cfg.privileged || cfg.seccomp_profile == "unconfined") return std::nullopt;
+    if (cfg.seccomp_profile.empty()) return rootless::default_seccomp_profile();
+    return rootless::load_seccomp_profile(cfg.seccomp_profile);
+}
+
+}  // namespace
+
+rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerConfig& cfg,
+                                         const rootless::IdMapping& mapping, const std::string& rootfs) {
+    rootless::SandboxSpec spec;
+    spec.rootfs = rootfs;
+    spec.readonly_rootfs = cfg.readonly_rootfs;
+    spec.hostname = container_hostname(cfg);
+    spec.network = cfg.network_mode == "host" ? rootless::NetworkMode::Host : rootless::NetworkMode::Private;
+    spec.private_ipc = true;
+
+    // With --read-only, Podman keeps /tmp, /var/tmp and /run writable on tmpfs.
+    if (cfg.readonly_rootfs && cfg.readonly_tmpfs) {
+        for (const char* d : {"/tmp", "/var/tmp", "/run"}) {
+            bool covered = false;
+            for (const auto& m : cfg.mounts) covered |= m.destination == d;
+            if (!covered) spec.mounts.push_back({"tmpfs", "", d, false, {"nosuid", "nodev", "mode=1777"}, false});
+        }
+    }
+    for (const auto& m : cfg.mounts) spec.mounts.push_back(to_mount_spec(store, m));
+
+    // Generated /etc files live in the container's directory.
+    const std::string dir = store.container_dir(cfg.id);
+    const bool host_net = cfg.network_mode == "host";
+    net::HostsOptions ho;
+    ho.hostname = spec.hostname;
+    ho.name = cfg.name;
+    ho.host_network = host_net;
+    if (host_net) ho.host_hosts_content = try_read_file("/etc/hosts").value_or("");
+    write_file_atomic(dir + "/hosts", net::hosts_file(ho));
+    net::ResolvOptions ro;
+    ro.host_resolv_content = try_read_file("/etc/resolv.conf").value_or("");
+    ro.private_network = !host_net;
+    write_file_atomic(dir + "/resolv.conf", net::resolv_conf(ro));
+    write_file_atomic(dir + "/hostname", spec.hostname + "\n");
+    spec.etc_files = {{"/etc/hosts", dir + "/hosts"},
+                      {"/etc/resolv.conf", dir + "/resolv.conf"},
+                      {"/etc/hostname", dir + "/hostname"}};
+
+    spec.privileged = cfg.privileged;
+    if (!cfg.privileged) {
+        spec.masked_paths = rootless::kDefaultMaskedPaths;
+        spec.readonly_paths = rootless::kDefaultReadonlyPaths;
+    }
+    spec.capabilities = container_capabilities(cfg);
+    spec.added_capabilities = capabilities_added(cfg, spec.capabilities);
+    spec.no_new_privileges = cfg.no_new_privileges;
+    spec.seccomp = seccomp_for(cfg);
+
+    spec.user = cfg.user;
+    spec.group_add = cfg.group_add;
+    spec.single_id_mapping = mapping.single;
+    spec.args = cfg.argv();
+    spec.env = cfg.env;
+    spec.cwd = cfg.working_dir.empty() ? "/" : cfg.working_dir;
+    spec.terminal = cfg.tty;
+    spec.init = cfg.init;
+    return spec;
+}
+
+}  // namespace pc::container

@@ -1,0 +1,25 @@
+// Turns a container's stored configuration into the in-namespace setup of its init
+// process (rootless::SandboxSpec), resolving volumes, generated /etc files, capabilities
+// and the seccomp profile.
+#pragma once
+
+#include "container/config.hpp"
+#include "rootless/idmap.hpp"
+#include "rootless/sandbox.hpp"
+#include "storage/store.hpp"
+
+namespace pc::container {
+
+// Writes the container's hosts/resolv.conf/hostname files into its directory and returns
+// the spec. `rootfs` is where the root filesystem will be mounted.
+rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerConfig& cfg,
+                                         const rootless::IdMapping& mapping, const std::string& rootfs);
+
+// The effective capability set of a container (default set with --cap-add/--cap-drop, or
+// all when privileged).
+std::vector<int> container_capabilities(const ContainerConfig& cfg);
+
+// The container's hostname: --hostname, the host's for --network host, else the short id.
+std::string container_hostname(const ContainerConfig& cfg);
+
+}  // namespace pc::container

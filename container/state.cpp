@@ -1,0 +1,86 @@
+#include "container/state.hpp"
+
+#include <time.h>
+
+#include <array>
+
+#include "common/atomic_file.hpp"
+#include "common/strings.hpp"
+
+namespace pc::container {
+
+namespace {
+constexpr std::array<std::pair<Status, const char*>, 6> kNames{{
+    {Status::Created, "created"},
+    {Status::Running, "running"},
+    {Status::Paused, "paused"},
+    {Status::Stopping, "stopping"},
+    {Status::Exited, "exited"},
+    {Status::Removing, "removing"},
+}};
+}  // namespace
+
+std::string status_name(Status s) {
+    for (const auto& [st, name] : kNames)
+        if (st == s) return name;
+    return "unknown";
+}
+
+std::optional<Status> status_from_name(const std::string& s) {
+    for (const auto& [st, name] : kNames)
+        if (s == name) return st;
+    return std::nullopt;
+}
+
+void to_json(nlohmann::json& j, const ContainerState& s) {
+    j = {{"status", status_name(s.status)},
+         {"pid", s.pid},
+         {"monitor_pid", s.monitor_pid},
+         {"monitor_start", s.monitor_start},
+         {"exit_code", s.exit_code},
+         {"started_ns", s.started_ns},
+         {"finished_ns", s.finished_ns},
+         {"oom_killed", s.oom_killed},
+         {"restart_count", s.restart_count},
+         {"error", s.error}};
+}
+
+void from_json(const nlohmann::json& j, ContainerState& s) {
+    s.status = status_from_name(j.value("status", "created")).value_or(Status::Created);
+    s.pid = j.value("pid", 0);
+    s.monitor_pid = j.value("monitor_pid", 0);
+    s.monitor_start = j.value("monitor_start", uint64_t{0});
+    s.exit_code = j.value("exit_code", 0);
+    s.started_ns = j.value("started_ns", int64_t{0});
+    s.finished_ns = j.value("finished_ns", int64_t{0});
+    s.oom_killed = j.value("oom_killed", false);
+    s.restart_count = j.value("restart_count", 0u);
+    s.error = j.value("error", "");
+}
+
+uint64_t process_start_time(pid_t pid) {
+    if (pid <= 0) return 0;
+    auto stat = try_read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return 0;
+    // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
+    auto close = stat->rfind(')');
+    if (close == std::string::npos) return 0;
+    auto fields = str::split(std::string_view(*stat).substr(close + 2), ' ');
+    // fields[0] is field 3 (state); starttime is field 22.
+    if (fields.size() < 20) return 0;
+    if (fields[0] == "Z" || fields[0] == "X") return 0;  // a zombie is not a live monitor
+    return str::parse_u64(fields[19]).value_or(0);
+}
+
+bool process_alive(pid_t pid, uint64_t start) {
+    uint64_t now = process_start_time(pid);
+    return now != 0 && (start == 0 || now == start);
+}
+
+int64_t now_ns() {
+    struct timespec ts {};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace pc::container

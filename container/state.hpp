@@ -1,0 +1,45 @@
+// A container's runtime state (ROOT/containers/<id>/state.json), written atomically by the
+// process that changes it (the monitor, `pc start`, `pc rm`), under the container's lock.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace pc::container {
+
+enum class Status { Created, Running, Paused, Stopping, Exited, Removing };
+std::string status_name(Status s);  // Podman's words: "created", "running", ...
+std::optional<Status> status_from_name(const std::string& s);
+
+struct ContainerState {
+    Status status = Status::Created;
+    pid_t pid = 0;                  // host pid of the container's PID 1
+    pid_t monitor_pid = 0;          // host pid of the monitor (0 when none)
+    uint64_t monitor_start = 0;     // its start time (clock ticks, /proc/PID/stat field 22)
+    int exit_code = 0;
+    int64_t started_ns = 0;
+    int64_t finished_ns = 0;
+    bool oom_killed = false;
+    unsigned restart_count = 0;
+    std::string error;              // why the last start failed, if it did
+
+    bool running() const { return status == Status::Running || status == Status::Paused ||
+                                  status == Status::Stopping; }
+};
+
+void to_json(nlohmann::json& j, const ContainerState& s);
+void from_json(const nlohmann::json& j, ContainerState& s);
+
+// Start time of a process in clock ticks since boot (0 when it does not exist): with the pid
+// it identifies a process across pid reuse.
+uint64_t process_start_time(pid_t pid);
+// True when the process (pid, start) still exists.
+bool process_alive(pid_t pid, uint64_t start);
+
+int64_t now_ns();
+
+}  // namespace pc::container

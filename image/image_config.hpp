@@ -1,0 +1,38 @@
+// The parts of an OCI / Docker image config that `pc run` honours (config.Env, Cmd,
+// Entrypoint, WorkingDir, User, Labels, StopSignal, Volumes, ExposedPorts, Healthcheck),
+// read from and written to the config JSON blob, and Dockerfile-style --change
+// instructions ("CMD ["sh"]", "ENV A=1", "WORKDIR /x", ...) applied to it.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pc::image {
+
+struct RuntimeConfig {
+    std::vector<std::string> env;
+    std::vector<std::string> cmd;
+    std::vector<std::string> entrypoint;
+    std::string working_dir;
+    std::string user;
+    std::map<std::string, std::string> labels;
+    std::string stop_signal;
+    std::vector<std::string> volumes;        // VOLUME paths
+    std::vector<std::string> exposed_ports;  // "80/tcp"
+    std::optional<nlohmann::json> healthcheck;
+};
+
+// Reads the "config" object of an image config document (missing fields -> empty).
+RuntimeConfig runtime_config_of(const nlohmann::json& image_config);
+// Writes `rc` into the "config" object of an image config document.
+void set_runtime_config(nlohmann::json& image_config, const RuntimeConfig& rc);
+
+// Applies one --change instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD ignored,
+// STOPSIGNAL, USER, VOLUME, WORKDIR). Throws pc::Error naming the instruction when it is
+// malformed or unsupported.
+void apply_change(RuntimeConfig& rc, const std::string& change);
+
+}  // namespace pc::image

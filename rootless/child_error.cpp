@@ -1,0 +1,37 @@
+// The error pipe between a container's init and its monitor: "<code> <message>", written
+// once before exiting; EOF with nothing written means execve succeeded (the pipe is
+// CLOEXEC).
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/fd.hpp"
+#include "common/strings.hpp"
+#include "rootless/sandbox.hpp"
+
+namespace pc::rootless {
+
+void report_child_error(int error_fd, int code, const std::string& message) {
+    if (error_fd < 0) return;
+    std::string line = std::to_string(code) + " " + message;
+    // One write: the reader gets the whole message or (if we die mid-way) nothing usable.
+    (void)write_all(error_fd, line.data(), line.size());
+}
+
+std::optional<ChildError> read_child_error(int fd) {
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    if (text.empty()) return std::nullopt;
+    auto [code_text, message] = str::split_once(text, ' ');
+    auto code = str::parse_u64(code_text);
+    if (!code || *code > 255) return ChildError{125, text};  // not ours: show it whole
+    return ChildError{static_cast<int>(*code), message.value_or("")};
+}
+
+}  // namespace pc::rootless

@@ -1,0 +1,100 @@
+// Writing a mapping for a child in a fresh user namespace.
+#include <fcntl.h>
+
+#include <cerrno>
+
+#include "common/error.hpp"
+#include "common/fd.hpp"
+#include "common/process.hpp"
+#include "common/strings.hpp"
+#include "rootless/idmap.hpp"
+
+namespace pc::rootless {
+
+namespace {
+
+// A helper (newuidmap/newgidmap) started with its output captured.
+struct Helper {
+    std::vector<std::string> argv;
+    ChildProcess proc;
+    UniqueFd output;
+};
+
+Helper start_helper(const char* prog, pid_t pid, const std::vector<IdMapEntry>& entries) {
+    Helper h;
+    h.argv = {prog, std::to_string(pid)};
+    for (const auto& e : entries) {
+        h.argv.push_back(std::to_string(e.inside));
+        h.argv.push_back(std::to_string(e.outside));
+        h.argv.push_back(std::to_string(e.count));
+    }
+    Pipe p = Pipe::make();
+    h.proc = spawn(h.argv, -1, p.write.get(), p.write.get());
+    h.output = std::move(p.read);
+    return h;
+}
+
+std::string drain(int fd) {
+    std::string out;
+    char buf[1024];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+// Reads the helper's output to EOF, then reaps it. Each helper finishes independently of
+// the other, so draining them one after the other cannot deadlock.
+void finish_helper(Helper& h, std::string& error) {
+    std::string out = str::trim(drain(h.output.get()));
+    ExitStatus st = h.proc.wait();
+    if (!st.signaled && st.code == 0) return;
+    if (!error.empty()) error += "; ";
+    error += "running " + str::join(h.argv, " ") + " failed (" +
+             (st.signaled ? "killed by signal " + std::to_string(st.signal)
+                          : "exit status " + std::to_string(st.code)) +
+             ")" + (out.empty() ? "" : ": " + out);
+}
+
+void write_proc(pid_t pid, const char* file, const std::string& content) {
+    const std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) throw Error::sys("opening " + path);
+    // These files need the whole content in a single write().
+    ssize_t n = ::write(fd.get(), content.data(), content.size());
+    if (n < 0) throw Error::sys("writing \"" + str::trim(content) + "\" to " + path);
+    if (static_cast<size_t>(n) != content.size()) throw Error("short write to " + path);
+}
+
+std::string map_text(const std::vector<IdMapEntry>& entries) {
+    std::string s;
+    for (const auto& e : entries)
+        s += std::to_string(e.inside) + ' ' + std::to_string(e.outside) + ' ' + std::to_string(e.count) + '\n';
+    return s;
+}
+
+}  // namespace
+
+void write_mapping(pid_t pid, const IdMapping& m) {
+    if (m.uids.empty() || m.gids.empty()) throw Error("writing id mapping: the mapping is empty");
+    if (m.single) {
+        // The kernel refuses an unprivileged gid_map while setgroups is still allowed, and
+        // setgroups can only be denied before gid_map is written (PLATFORM.md §8).
+        write_proc(pid, "uid_map", map_text(m.uids));
+        write_proc(pid, "setgroups", "deny");
+        write_proc(pid, "gid_map", map_text(m.gids));
+        return;
+    }
+    // The exec of each setuid helper dominates the cost of mapping: run both at once.
+    Helper uid_helper = start_helper("newuidmap", pid, m.uids);
+    Helper gid_helper = start_helper("newgidmap", pid, m.gids);
+    std::string error;
+    finish_helper(uid_helper, error);
+    finish_helper(gid_helper, error);
+    if (!error.empty()) throw Error("writing id mapping for process " + std::to_string(pid) + ": " + error);
+}
+
+}  // namespace pc::rootless

@@ -1,0 +1,40 @@
+// The payload's terminal: a pty from the container's own devpts instance (so /dev/pts/N
+// inside the container names it), with the master handed to the monitor.
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "common/error.hpp"
+#include "common/fd.hpp"
+#include "rootless/sandbox_steps.hpp"
+
+namespace pc::rootless {
+
+void setup_terminal(int console_socket, uid_t uid) {
+    if (console_socket < 0) throw Error("terminal requested but no console socket was given");
+    UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!master) throw Error::sys("opening /dev/pts/ptmx", errno);
+    if (::unlockpt(master.get()) < 0) throw Error::sys("unlockpt", errno);
+    // TIOCGPTPEER opens the slave through the master, with no path lookup to race.
+    UniqueFd slave(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!slave) throw Error::sys("opening the pty slave", errno);
+    // The payload may run as another user; it must own its terminal (as with login).
+    if (::fchown(slave.get(), uid, static_cast<gid_t>(-1)) < 0)
+        throw Error::sys("chown of the pty slave", errno);
+
+    send_fd(console_socket, master.get());
+    master.reset();
+
+    // A new session, so that the pty can become its controlling terminal.
+    if (::setsid() < 0 && ::getsid(0) != ::getpid()) throw Error::sys("setsid", errno);
+    if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) throw Error::sys("making the pty the controlling terminal", errno);
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::dup2(slave.get(), fd) < 0) throw Error::sys("dup2 of the pty onto stdio", errno);
+    }
+}
+
+}  // namespace pc::rootless

@@ -1,0 +1,180 @@
+// exec_container(): the order of the in-namespace setup (sandbox.hpp, PLATFORM.md §7). Each
+// step lives in its own file; this one sequences them, applies the identity and security
+// steps, and turns any failure into a "<code> <message>" report on the error pipe.
+#include "rootless/sandbox.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "rootless/caps.hpp"
+#include "rootless/exec_lookup.hpp"
+#include "rootless/path_in_root.hpp"
+#include "rootless/sandbox_steps.hpp"
+#include "rootless/user_lookup.hpp"
+
+namespace pc::rootless {
+
+namespace {
+
+[[noreturn]] void fail(int error_fd, int code, const std::string& message) {
+    report_child_error(error_fd, code, message);
+    ::_exit(code);
+}
+
+std::string current_hostname() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof(buf) - 1) < 0) return "";
+    return buf;
+}
+
+// Podman creates a missing working directory; the new directories belong to the payload's
+// user so it can use them.
+void ensure_cwd(const std::string& cwd, const ResolvedUser& u) {
+    auto comps = clean_path_components(cwd);
+    for (size_t i = 1; i <= comps.size(); ++i) {
+        const std::string p = join_components(comps, i);
+        if (::mkdir(p.c_str(), 0755) == 0) {
+            if (::chown(p.c_str(), u.uid, u.gid) < 0) throw Error::sys("chown of working directory " + p, errno);
+        } else if (errno != EEXIST) {
+            throw Error::sys("creating working directory " + p, errno);
+        }
+    }
+}
+
+const char* rlimit_name(int resource) {
+    switch (resource) {
+        case RLIMIT_NOFILE: return "RLIMIT_NOFILE";
+        case RLIMIT_NPROC: return "RLIMIT_NPROC";
+        case RLIMIT_CORE: return "RLIMIT_CORE";
+        case RLIMIT_AS: return "RLIMIT_AS";
+        case RLIMIT_STACK: return "RLIMIT_STACK";
+        case RLIMIT_MEMLOCK: return "RLIMIT_MEMLOCK";
+        default: return "rlimit";
+    }
+}
+
+void apply_rlimits(const std::vector<Rlimit>& limits) {
+    for (const Rlimit& l : limits) {
+        struct rlimit rl {l.soft, l.hard};
+        if (::setrlimit(static_cast<__rlimit_resource_t>(l.resource), &rl) == 0) continue;
+        // Raising above the hard limit needs CAP_SYS_RESOURCE, which some hosts lack even
+        // for root (PLATFORM.md §8): keep the current limit and say so.
+        if (errno == EPERM) {
+            log::warn(std::string("cannot set ") + rlimit_name(l.resource) + " to " +
+                      std::to_string(l.soft) + ":" + std::to_string(l.hard) +
+                      ": Operation not permitted (keeping the current limit)");
+            continue;
+        }
+        throw Error::sys(std::string("setrlimit ") + rlimit_name(l.resource), errno);
+    }
+}
+
+// Bounding set, ids, capabilities: the order matters (PLATFORM.md §7). KEEPCAPS keeps the
+// permitted set across setresuid so apply_capabilities can pick from it.
+void set_identity(const SandboxSpec& spec, const ResolvedUser& u, const std::vector<int>& caps) {
+    if (!spec.privileged) drop_bounding_set(caps);
+    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw Error::sys("prctl(PR_SET_KEEPCAPS)", errno);
+    if (!spec.single_id_mapping) {
+        std::vector<gid_t> groups(u.groups.begin(), u.groups.end());
+        if (::setgroups(groups.size(), groups.data()) < 0)
+            throw Error::sys("setgroups for user " + spec.user, errno);
+    }
+    if (::setresgid(u.gid, u.gid, u.gid) < 0)
+        throw Error::sys("setresgid " + std::to_string(u.gid) + " (is the gid mapped?)", errno);
+    if (::setresuid(u.uid, u.uid, u.uid) < 0)
+        throw Error::sys("setresuid " + std::to_string(u.uid) + " (is the uid mapped?)", errno);
+    apply_capabilities(caps, u.uid != 0, spec.added_capabilities);
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    out.reserve(v.size() + 1);
+    for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+[[noreturn]] void run(const SandboxSpec& spec, int error_fd) {
+    if (spec.args.empty()) throw Error("no command or entrypoint provided");
+
+    mount_container_filesystems(spec);
+    pivot_to_rootfs(spec.rootfs);
+    if (!spec.privileged) {
+        mask_paths(spec.masked_paths);
+        make_paths_readonly(spec.readonly_paths);
+    }
+    if (spec.readonly_rootfs) make_root_readonly();
+    if (!spec.hostname.empty() && ::sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
+        throw Error::sys("sethostname " + spec.hostname, errno);
+
+    // The image's own databases, read after pivot_root so its symlinks resolve inside it.
+    const ResolvedUser user = resolve_user(spec.user, try_read_file("/etc/passwd").value_or(""),
+                                           try_read_file("/etc/group").value_or(""), spec.group_add);
+    const std::vector<std::string> env =
+        complete_env(spec.env, user.home, spec.hostname.empty() ? current_hostname() : spec.hostname,
+                     spec.terminal);
+    const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
+    ensure_cwd(cwd, user);
+
+    if (spec.terminal) setup_terminal(spec.console_socket, user.uid);
+    apply_rlimits(spec.rlimits);
+
+    const std::vector<int> caps = spec.privileged ? all_capabilities() : spec.capabilities;
+    set_identity(spec, user, caps);
+    if (::chdir(cwd.c_str()) < 0)
+        throw Error::sys("cannot chdir to working directory \"" + cwd + "\" as uid " +
+                             std::to_string(user.uid),
+                         errno);
+
+    // Looked up as the payload's user (permissions) and before seccomp (which may deny
+    // the stat/access calls).
+    const std::string exe = find_executable(spec.args[0], env_value(env, "PATH").value_or(""),
+                                            check_executable);
+    std::vector<char*> argv = c_strings(spec.args);
+    std::vector<char*> envp = c_strings(env);
+
+    // Nothing the engine opened may leak into the payload; the error pipe is CLOEXEC
+    // already and is closed by a successful execve.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+    if (spec.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        throw Error::sys("prctl(PR_SET_NO_NEW_PRIVS)", errno);
+    if (spec.seccomp && !spec.privileged) apply_seccomp(*spec.seccomp, caps);
+
+    // From here on nothing may throw: the child of --init has no handler above it.
+    auto exec_payload = [&]() {
+        ::execve(exe.c_str(), argv.data(), envp.data());
+        const int err = errno;
+        fail(error_fd, exec_failure_code(err), "exec `" + exe + "`: " + std::strerror(err));
+    };
+    if (spec.init) run_builtin_init(exec_payload, error_fd, spec.terminal);
+    reset_signals_for_exec();
+    exec_payload();
+    ::_exit(kExitEngine);
+}
+
+}  // namespace
+
+void exec_container(const SandboxSpec& spec, int error_fd) {
+    try {
+        run(spec, error_fd);
+    } catch (const Error& e) {
+        fail(error_fd, e.exit_code(), e.what());
+    } catch (const std::exception& e) {
+        fail(error_fd, kExitEngine, e.what());
+    } catch (...) {
+        fail(error_fd, kExitEngine, "container setup failed with an unknown error");
+    }
+}
+
+}  // namespace pc::rootless

@@ -1,0 +1,47 @@
+// The steps exec_container() runs, one file each (internal to rootless/; see sandbox.hpp
+// for the order and the contract).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rootless/sandbox.hpp"
+
+namespace pc::rootless {
+
+// container_mounts.cpp: /proc, /dev (via setup_dev), /sys, then spec.mounts and the
+// etc_files, all below spec.rootfs and resolved inside it.
+void mount_container_filesystems(const SandboxSpec& spec);
+// container_mounts.cpp: pivot_root into spec.rootfs, detach the old root, chdir("/").
+void pivot_to_rootfs(const std::string& rootfs);
+
+// dev_setup.cpp: tmpfs /dev with the host's harmless nodes bound in, standard symlinks, a
+// private devpts, /dev/shm and /dev/mqueue. `root_fd` is the rootfs (O_PATH).
+void setup_dev(int root_fd, const SandboxSpec& spec);
+
+// volume_copy_up.cpp: when `volume_dir` is empty and `image_dir` (an fd of the image's
+// directory at the mount destination) has content, copies it in (owners, modes,
+// timestamps, symlinks kept).
+void copy_up_volume(int image_dir_fd, const std::string& volume_dir, const std::string& shown);
+
+// masked_paths.cpp (after pivot_root): mask, make read-only, and make "/" read-only.
+void mask_paths(const std::vector<std::string>& paths);
+void make_paths_readonly(const std::vector<std::string>& paths);
+void make_root_readonly();
+
+// pty.cpp: opens a pty in the container's devpts, sends the master over `console_socket`,
+// makes the slave (owned by `uid`) the controlling terminal and stdio of this process.
+void setup_terminal(int console_socket, uid_t uid);
+
+// builtin_init.cpp: restores a default signal state (empty mask, no ignored signals) for
+// the payload.
+void reset_signals_for_exec();
+// builtin_init.cpp: forks a child that runs `exec_payload` (which must not return) and
+// stays as PID 1: forwards signals to it, reaps zombies, exits with its status.
+[[noreturn]] void run_builtin_init(const std::function<void()>& exec_payload, int error_fd,
+                                   bool terminal);
+
+}  // namespace pc::rootless

@@ -1,0 +1,148 @@
+#include "rootless/userns.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "common/error.hpp"
+
+namespace pc::rootless {
+
+namespace {
+
+// Bounded so that the child never blocks on a full pipe before exiting (the parent reads
+// the message only after reaping it).
+constexpr size_t kMaxMessage = 4000;
+constexpr int kExitParentGone = 1;
+
+[[noreturn]] void child_main(int go_fd, int error_fd, pid_t parent, int flags,
+                             const std::function<int()>& fn) {
+    // Dies with the parent so that nothing lingers in a half-set-up namespace. The signal is
+    // tied to the thread that cloned us: callers keep cloning from a thread that stays.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // With CLONE_NEWPID getppid() reads 0; the go socket's EOF covers that case.
+    if (!(flags & CLONE_NEWPID) && ::getppid() != parent) ::_exit(kExitParentGone);
+
+    char go = 0;
+    ssize_t n;
+    while ((n = ::recv(go_fd, &go, 1, 0)) < 0 && errno == EINTR) {
+    }
+    // EOF: the parent died or gave up (mapping failed) before releasing us.
+    if (n != 1) ::_exit(kExitParentGone);
+    ::close(go_fd);
+
+    int rc = kExitEngine;
+    std::string message;
+    try {
+        rc = fn();
+    } catch (const std::exception& e) {
+        message = e.what();
+    } catch (...) {
+        message = "unknown error in user namespace";
+    }
+    if (rc == kExitEngine && !message.empty()) {
+        if (message.size() > kMaxMessage) message.resize(kMaxMessage);
+        (void)write_all(error_fd, message.data(), message.size());
+    }
+    // Only what fn itself printed is buffered here (the parent flushed before cloning).
+    std::fflush(nullptr);
+    ::_exit(rc);
+}
+
+std::string clone_hint(int err) {
+    switch (err) {
+        case ENOSPC: return " (user.max_user_namespaces or a namespace limit reached)";
+        case EPERM: return " (unprivileged user namespaces are disabled on this host)";
+        case EINVAL: return " (namespace flags not supported by this kernel)";
+        default: return "";
+    }
+}
+
+}  // namespace
+
+UsernsChild UsernsChild::start(int extra_clone_flags, std::function<int()> fn) {
+    // A socket rather than a pipe: the parent's "go" goes through send(MSG_NOSIGNAL), so a
+    // child that already died cannot raise SIGPIPE in the parent.
+    SocketPair go = SocketPair::make();
+    Pipe errors = Pipe::make();
+    const pid_t parent = ::getpid();
+    // Anything the caller left in stdio buffers would otherwise be written twice.
+    std::fflush(nullptr);
+
+    // Raw clone without a stack: fork-like semantics (the child continues on a copy of this
+    // stack), which glibc's clone() wrapper does not offer. Unlike fork(), no atfork
+    // handlers run: callers clone before starting threads (DESIGN.md, process model).
+    const int flags = CLONE_NEWUSER | extra_clone_flags;
+    long pid = ::syscall(SYS_clone, SIGCHLD | flags, nullptr, nullptr, nullptr, 0);
+    if (pid < 0) {
+        int err = errno;
+        throw Error("creating a user namespace (clone): " + std::string(std::strerror(err)) + clone_hint(err));
+    }
+    if (pid == 0) {
+        go.a.reset();
+        errors.read.reset();
+        child_main(go.b.get(), errors.write.get(), parent, flags, fn);
+    }
+
+    UsernsChild c;
+    c.proc_ = ChildProcess(static_cast<pid_t>(pid));
+    c.go_ = std::move(go.a);
+    c.errors_ = std::move(errors.read);
+    return c;
+}
+
+void UsernsChild::map_and_release(const IdMapping& m) {
+    if (!go_) throw Error("user namespace child: mapping already written");
+    try {
+        write_mapping(pid(), m);
+    } catch (...) {
+        go_.reset();
+        proc_.kill(SIGKILL);
+        proc_.wait();
+        throw;
+    }
+    char go = 1;
+    // A failure here means the child is gone; wait_ok() reports how it ended.
+    while (::send(go_.get(), &go, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+    go_.reset();
+}
+
+void UsernsChild::wait_ok() {
+    go_.reset();  // never released: the child sees EOF and exits
+    ExitStatus st = proc_.wait();
+    std::string message;
+    if (errors_) {
+        // Non-blocking: a grandchild forked by fn may still hold the write end open.
+        ::fcntl(errors_.get(), F_SETFL, O_NONBLOCK);
+        char buf[1024];
+        ssize_t n;
+        while ((n = ::read(errors_.get(), buf, sizeof(buf))) > 0) message.append(buf, static_cast<size_t>(n));
+        errors_.reset();
+    }
+    if (!message.empty()) throw Error(message);
+    if (st.signaled)
+        throw Error("process in user namespace was killed by signal " + std::to_string(st.signal) + " (" +
+                    strsignal(st.signal) + ")");
+    if (st.code != 0) throw Error("process in user namespace exited with " + std::to_string(st.code));
+}
+
+void run_in_userns(const IdMapping& m, const std::function<void()>& fn, int extra_clone_flags) {
+    UsernsChild child = UsernsChild::start(extra_clone_flags, [&fn] {
+        fn();
+        return 0;
+    });
+    child.map_and_release(m);
+    child.wait_ok();
+}
+
+}  // namespace pc::rootless

@@ -1,0 +1,35 @@
+// Content-addressed blobs (image configs, manifests): written atomically under their
+// digest, verified again on read so a corrupted file is never trusted.
+#include <unistd.h>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/user_paths.hpp"
+#include "storage/digest.hpp"
+#include "storage/store.hpp"
+
+namespace pc::storage {
+
+std::string Store::blob_path(const std::string& digest) const {
+    return root_ + "/blobs/sha256/" + digest_hex(digest);
+}
+
+std::string Store::put_blob(const std::string& content) {
+    const std::string digest = "sha256:" + sha256_hex(content);
+    const std::string path = blob_path(digest);
+    ensure_layout();
+    // Same content, same name: an existing blob is kept (it was verified when written).
+    if (::access(path.c_str(), F_OK) != 0) write_file_atomic(path, content, 0644);
+    return digest;
+}
+
+std::optional<std::string> Store::get_blob(const std::string& digest) {
+    const std::string path = blob_path(digest);
+    auto content = try_read_file(path);
+    if (!content) return std::nullopt;
+    if ("sha256:" + sha256_hex(*content) != digest)
+        throw Error("blob " + path + " is corrupted: its content does not match digest " + digest);
+    return content;
+}
+
+}  // namespace pc::storage

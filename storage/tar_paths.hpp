@@ -1,0 +1,37 @@
+// Pure checks on tar entry names and link targets (no file system access), so that the
+// hostile-input rules of layer extraction can be tested exhaustively without a namespace.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pc::storage {
+
+// A checked entry name: relative, no "." / ".." / empty components. "" is the layer root.
+struct EntryPath {
+    std::vector<std::string> components;
+    std::string joined() const;  // "a/b/c", "" for the root
+};
+
+// Normalizes a tar entry name: strips leading "./", repeated and trailing slashes and "."
+// components. Returns the reason instead when the name is absolute, contains a ".."
+// component or a NUL byte.
+struct PathCheck {
+    std::optional<EntryPath> path;
+    std::string error;  // set when !path: "path escapes the layer", ...
+};
+PathCheck normalize_entry_path(std::string_view name);
+
+// Hard-link targets are names of earlier entries of the same layer: same rules as entry
+// names, and the layer root itself is not a valid target.
+PathCheck check_hardlink_target(std::string_view target);
+
+// A symlink at `entry` pointing at `target`: absolute targets are fine (they resolve inside
+// the container's root at run time); a relative target must not climb above the layer
+// root when resolved lexically from the link's directory. Returns the reason when refused,
+// "" when fine.
+std::string check_symlink_target(const EntryPath& entry, std::string_view target);
+
+}  // namespace pc::storage

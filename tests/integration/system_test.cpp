@@ -1,0 +1,219 @@
+// System-level: info, version, --help of every command, storage drivers, the single-id
+// mapping fallback without subuid ranges, running without XDG_RUNTIME_DIR.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.hpp"
+
+using namespace pcit;
+using json = nlohmann::json;
+
+namespace {
+class Info : public PcTest {};
+class Help : public PcTest {};
+class StorageDriver : public PcTest {};
+class Fallbacks : public PcTest {};
+}  // namespace
+
+TEST_F(Info, ReportsDriverMappingAndPaths) {
+  Result r = pc({"info"});
+  ASSERT_PC_OK(r);
+  EXPECT_TRUE(contains(r.out, "graphDriverName")) << r;
+  EXPECT_TRUE(contains(r.out, "overlay") || contains(r.out, "vfs")) << r;
+  EXPECT_TRUE(contains(r.out, store().root())) << "graphRoot should be the --root dir" << r;
+  EXPECT_TRUE(contains(r.out, "idMappings") || icontains(r.out, "uidmap")) << r;
+}
+
+TEST_F(Info, FormatJson) {
+  Result r = pc({"info", "--format", "json"});
+  ASSERT_PC_OK(r);
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r;
+  ASSERT_TRUE(j.contains("store")) << r;
+  std::string driver = j["store"].value("graphDriverName", "");
+  EXPECT_TRUE(driver == "overlay" || driver == "fuse-overlayfs" || driver == "vfs") << r;
+  EXPECT_EQ(j["store"].value("graphRoot", ""), store().root()) << r;
+  EXPECT_EQ(j["store"].value("runRoot", ""), store().runroot()) << r;
+  ASSERT_TRUE(j.contains("host")) << r;
+  ASSERT_TRUE(j["host"].contains("idMappings")) << r;
+  EXPECT_TRUE(j["host"]["idMappings"].contains("uidmap")) << r;
+  EXPECT_TRUE(j["host"]["idMappings"].contains("gidmap")) << r;
+  Result d = pc({"info", "--format", "{{.Store.GraphDriverName}}"});
+  EXPECT_PC_OK(d);
+  EXPECT_EQ(trim(d.out), driver) << d;
+}
+
+TEST_F(Info, DefaultDriverIsKernelOverlay) {
+  Result r = pc({"info", "--format", "json"});
+  ASSERT_PC_OK(r);
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r;
+  EXPECT_EQ(j["store"].value("graphDriverName", ""), "overlay")
+      << "kernel overlayfs works in a user namespace on this kernel" << r;
+}
+
+TEST_F(Info, Version) {
+  Result r = pc({"version"});
+  ASSERT_PC_OK(r);
+  EXPECT_TRUE(contains(r.out, "Version:")) << r;
+  Result v = pc({"--version"});
+  ASSERT_PC_OK(v);
+  EXPECT_EQ(v.out.rfind("pc version ", 0), 0u) << v;
+}
+
+TEST_F(Help, EveryCommandHasHelp) {
+  const std::vector<std::vector<std::string>> cmds = {
+      {},
+      {"run"},
+      {"ps"},
+      {"rm"},
+      {"inspect"},
+      {"images"},
+      {"rmi"},
+      {"tag"},
+      {"import"},
+      {"info"},
+      {"version"},
+      {"image"},
+      {"image", "ls"},
+      {"image", "inspect"},
+      {"image", "rm"},
+      {"image", "tag"},
+      {"image", "prune"},
+      {"container"},
+      {"container", "ls"},
+      {"container", "inspect"},
+      {"container", "rm"},
+      {"container", "prune"},
+      {"volume"},
+      {"volume", "create"},
+      {"volume", "ls"},
+      {"volume", "inspect"},
+      {"volume", "rm"},
+      {"volume", "prune"},
+  };
+  for (auto& c : cmds) {
+    std::vector<std::string> args = c;
+    args.push_back("--help");
+    Result r = pc(args, {.timeout_s = 20});
+    EXPECT_PC_OK(r);
+    EXPECT_TRUE(icontains(r.out, "usage")) << r;
+  }
+}
+
+TEST_F(Help, RunHelpListsFlags) {
+  Result r = pc({"run", "--help"});
+  ASSERT_PC_OK(r);
+  for (const char* flag : {"--rm", "--name", "--env", "--env-file", "--workdir", "--user",
+                           "--entrypoint", "--volume", "--mount", "--interactive", "--tty",
+                           "--label", "--tmpfs", "--read-only", "--hostname", "--privileged",
+                           "--cap-add", "--cap-drop", "--security-opt", "--network", "--userns",
+                           "--init"})
+    EXPECT_TRUE(contains(r.out, flag)) << flag << r;
+}
+
+TEST_F(Help, UnknownCommandIs125) {
+  Result r = pc({"no-such-command"});
+  EXPECT_EXIT_CODE(r, 125);
+  EXPECT_TRUE(contains(r.err, "no-such-command")) << r;
+}
+
+// ---------------------------------------------------------------- storage drivers
+
+namespace {
+void run_with_driver(const std::string& driver) {
+  Store s({"--storage-driver", driver});
+  ASSERT_TRUE(s.import_busybox());
+  Result r = s.pc({"run", "--rm", "localhost/busybox", "sh", "-c",
+                   "echo hi > /etc/new && cat /etc/new && rm /bin/ls && test ! -e /bin/ls && "
+                   "mkdir -p /mnt/x && echo ok"});
+  ASSERT_PC_OK(r);
+  EXPECT_EQ(r.out, "hi\nok\n");
+  Result again = s.pc({"run", "--rm", "localhost/busybox", "sh", "-c", "test -e /bin/ls && echo intact"});
+  EXPECT_EQ(again.out, "intact\n") << again;
+  Result info = s.pc({"info", "--format", "json"});
+  ASSERT_PC_OK(info);
+  json j = json::parse(info.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << info;
+  EXPECT_EQ(j["store"].value("graphDriverName", ""), driver) << info;
+  // the user-facing rows still work
+  std::string name = "drv-" + random_suffix();
+  ASSERT_PC_OK(s.pc({"run", "--name", name, "-v", "dv:/data", "localhost/busybox", "touch", "/data/f"}));
+  EXPECT_PC_OK(s.pc({"rm", name}));
+  EXPECT_PC_OK(s.pc({"rmi", "localhost/busybox"}));
+}
+}  // namespace
+
+TEST_F(StorageDriver, Overlay) { run_with_driver("overlay"); }
+TEST_F(StorageDriver, Vfs) { run_with_driver("vfs"); }
+TEST_F(StorageDriver, FuseOverlayfs) {
+  if (access("/dev/fuse", R_OK | W_OK) != 0)
+    GTEST_SKIP() << "/dev/fuse not accessible (run scripts/deps as root: chmod 0666 /dev/fuse)";
+  run_with_driver("fuse-overlayfs");
+}
+
+TEST_F(StorageDriver, UnknownDriverIs125) {
+  Store s({"--storage-driver", "no-such-driver"});
+  Result r = s.pc({"images"});
+  EXPECT_EXIT_CODE(r, 125);
+  EXPECT_TRUE(contains(r.err, "no-such-driver")) << r;
+}
+
+// ---------------------------------------------------------------- fallbacks
+
+TEST_F(Fallbacks, SingleIdMappingWithoutSubuidRanges) {
+  Store s({}, {{"PC_SUBUID_FILE", "/dev/null"}, {"PC_SUBGID_FILE", "/dev/null"}});
+  std::string tar = busybox_tar();
+  Result imp = s.pc({"import", tar, "localhost/busybox"});
+  ASSERT_PC_OK(imp);
+  Result r = s.pc({"run", "--rm", "localhost/busybox", "sh", "-c", "id -u; cat /proc/self/uid_map"});
+  ASSERT_PC_OK(r);
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), 2u) << "single mapping line expected" << r;
+  EXPECT_EQ(trim(ls[0]), "0");
+  auto warn = lines(r.err);
+  EXPECT_EQ(warn.size(), 1u) << "exactly one warning line" << r;
+  if (!warn.empty()) {
+    EXPECT_TRUE(icontains(warn[0], "warn")) << r;
+    EXPECT_TRUE(icontains(warn[0], "subuid") || icontains(warn[0], "single")) << r;
+  }
+  // ownership is squashed: a file of uid 1000 in the image reads as owned by 0 (or
+  // nobody); chown to another id fails but the run itself works
+  Result u = s.pc({"run", "--rm", "localhost/busybox", "echo", "still works"});
+  EXPECT_PC_OK(u);
+  EXPECT_EQ(u.out, "still works\n");
+}
+
+TEST_F(Fallbacks, NoXdgRuntimeDirUsesPrivateTmpDir) {
+  // no --runroot here: the default runtime dir must be /tmp/pc-UID (0700, ours)
+  std::string dir = make_temp_dir("pc-it-noxdg-");
+  std::string root = dir + "/root";
+  RunOpts o{.unset_env = {"XDG_RUNTIME_DIR"}};
+  Result imp = run({pc_binary(), "--root", root, "import", busybox_tar(), "localhost/busybox"}, o);
+  ASSERT_PC_OK(imp);
+  Result r = run({pc_binary(), "--root", root, "run", "--rm", "localhost/busybox", "echo", "ok"}, o);
+  EXPECT_PC_OK(r);
+  EXPECT_EQ(r.out, "ok\n");
+  std::string rt = "/tmp/pc-" + std::to_string(getuid());
+  struct stat st {};
+  ASSERT_EQ(lstat(rt.c_str(), &st), 0) << rt << " not created";
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_EQ(st.st_uid, getuid());
+  run({pc_binary(), "--root", root, "rm", "-a", "-f"}, o);
+  remove_tree(dir);
+}
+
+TEST_F(Fallbacks, DefaultStoreUnderHomeWithoutXdgDataHome) {
+  // no --root: the store goes to ~/.local/share/pc unless XDG_DATA_HOME says otherwise
+  std::string dir = make_temp_dir("pc-it-xdgdata-");
+  RunOpts o{.env = {{"XDG_DATA_HOME", dir}}, .unset_env = {"XDG_RUNTIME_DIR"}};
+  Result r = run({pc_binary(), "info", "--format", "json"}, o);
+  ASSERT_PC_OK(r);
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r;
+  EXPECT_EQ(j["store"].value("graphRoot", ""), dir + "/pc") << r;
+  remove_tree(dir);
+}
