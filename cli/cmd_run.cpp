@@ -4,6 +4,7 @@
 
 #include "cli/context.hpp"
 #include "cli/create_options.hpp"
+#include "common/log.hpp"
 #include "container/lifecycle.hpp"
 
 namespace pc::cli {
@@ -15,9 +16,12 @@ void register_run(CLI::App& app, Context& ctx) {
     run->footer("Usage: pc run [options] IMAGE [COMMAND [ARG...]]");
     add_create_flags(run, *flags);
     run->callback([&ctx, run, flags] {
+        log::timing("command line parsed");
         auto args = image_and_command(run);
         container::ContainerConfig cfg = build_container_config(ctx, *flags, args);
+        log::timing("configuration built");
         container::Container c = ctx.containers().create(cfg);
+        log::timing("container created");
         container::AttachOptions opts;
         opts.tty = flags->tty;
         opts.stdin_open = flags->interactive;

@@ -20,7 +20,7 @@ using container::Container;
 // Go's zero time, which Podman prints for "never".
 constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
 
-std::string time_or_zero(int64_t ns) { return ns ? rfc3339_nano(ns, false) : kZeroTime; }
+std::string time_or_zero(int64_t ns) { return ns ? pc::rfc3339_nano(ns, false) : kZeroTime; }
 
 int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
@@ -144,7 +144,7 @@ json container_ps_template_data(const Container& c, bool no_trunc) {
     d["Command"] = container_command_text(c, no_trunc);
     d["Created"] = d["CreatedAt"];
     d["CreatedHuman"] = d["CreatedAt"];
-    d["CreatedAt"] = rfc3339_nano(c.config.created_ns, false);
+    d["CreatedAt"] = pc::rfc3339_nano(c.config.created_ns, false);
     d["Ports"] = "";
     d["Mounts"] = str::join(d["Mounts"].get<std::vector<std::string>>(), ",");
     d["Networks"] = "";
@@ -269,7 +269,7 @@ json container_inspect_json(Context& ctx, const Container& c) {
     host_config["IDMappings"] = idmappings;
 
     return {{"Id", cfg.id},
-            {"Created", rfc3339_nano(cfg.created_ns, false)},
+            {"Created", pc::rfc3339_nano(cfg.created_ns, false)},
             {"Path", argv.empty() ? "" : argv[0]},
             {"Args", argv.size() > 1 ? json(std::vector<std::string>(argv.begin() + 1, argv.end())) : json::array()},
             {"State", state},

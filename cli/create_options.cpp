@@ -11,6 +11,7 @@
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
+#include "common/user_paths.hpp"
 #include "container/cgroups.hpp"
 #include "image/image_config.hpp"
 #include "rootless/caps.hpp"
@@ -22,7 +23,9 @@ namespace pc::cli {
 
 namespace {
 
-void one_per_flag(CLI::Option* o) { o->allow_extra_args(false)->expected(1); }
+// Each occurrence of a repeatable flag takes exactly one value, so `-e A=1 IMAGE` does not
+// swallow the image name.
+void one_per_flag(CLI::Option* o) { o->allow_extra_args(false); }
 
 void set_env(std::vector<std::string>& env, const std::string& kv) {
     auto key = str::split_once(kv, '=').first;
@@ -284,6 +287,9 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
 
     cfg.working_dir = f.workdir.empty() ? (rc.working_dir.empty() ? "/" : rc.working_dir) : f.workdir;
     cfg.user = f.user.empty() ? rc.user : f.user;
+    // keep-id runs the payload as the caller's own ids unless --user says otherwise.
+    if (f.userns == "keep-id" && f.user.empty())
+        cfg.user = std::to_string(caller().uid) + ":" + std::to_string(caller().gid);
     cfg.group_add = f.group_add;
     cfg.tty = f.tty;
     cfg.interactive = f.interactive;

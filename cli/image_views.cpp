@@ -61,7 +61,7 @@ json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
     }
     json history = doc.value("history", json::array());
     std::string created = doc.value("created", "");
-    if (created.empty()) created = rfc3339_nano(img.created * 1000000000LL);
+    if (created.empty()) created = pc::rfc3339_nano(img.created * 1000000000LL);
     return {{"Id", img.id},
             {"Digest", img.digest},
             {"RepoTags", img.names},
@@ -103,7 +103,7 @@ json image_list_json(Context& ctx, const storage::ImageRecord& img) {
             {"Digest", img.digest},
             {"History", img.names},
             {"Created", img.created},
-            {"CreatedAt", rfc3339_nano(img.created * 1000000000LL)},
+            {"CreatedAt", pc::rfc3339_nano(img.created * 1000000000LL)},
             {"CreatedSince", human_duration(now - img.created) + " ago"},
             {"Dangling", img.names.empty()}};
 }

@@ -26,12 +26,12 @@ void fsync_dir(const std::string& dir) {
     if (fd) ::fsync(fd.get());
 }
 
-void write_file_atomic(const std::string& path, std::string_view content, unsigned mode) {
+void write_file_atomic(const std::string& path, std::string_view content, unsigned mode, bool durable) {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000);
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
     if (!fd) throw Error::sys("writing " + path);
-    if (!write_all(fd.get(), content.data(), content.size()) || ::fsync(fd.get()) < 0) {
+    if (!write_all(fd.get(), content.data(), content.size()) || (durable && ::fsync(fd.get()) < 0)) {
         int err = errno;
         ::unlink(tmp.c_str());
         throw Error::sys("writing " + path, err);
@@ -42,11 +42,11 @@ void write_file_atomic(const std::string& path, std::string_view content, unsign
         ::unlink(tmp.c_str());
         throw Error::sys("renaming " + tmp + " to " + path, err);
     }
-    fsync_dir(dir_of(path));
+    if (durable) fsync_dir(dir_of(path));
 }
 
-void write_json_atomic(const std::string& path, const nlohmann::json& value) {
-    write_file_atomic(path, value.dump(2) + "\n");
+void write_json_atomic(const std::string& path, const nlohmann::json& value, bool durable) {
+    write_file_atomic(path, value.dump(2) + "\n", 0644, durable);
 }
 
 std::optional<std::string> try_read_file(const std::string& path) {

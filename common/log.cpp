@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <time.h>
+
+#include <cstdio>
 #include <set>
 
 namespace pc::log {
@@ -30,6 +33,21 @@ void set_sink(std::function<void(Level, const std::string&)> s) { sink() = std::
 void debug(const std::string& m) { emit(Level::Debug, m); }
 void info(const std::string& m) { emit(Level::Info, m); }
 void warn(const std::string& m) { emit(Level::Warn, m); }
+void timing(const std::string& m) {
+    if (g_level > Level::Debug) return;
+    static const struct timespec start = [] {
+        struct timespec t {};
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return t;
+    }();
+    struct timespec now {};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = static_cast<double>(now.tv_sec - start.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e6;
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), " (+%.3f ms)", ms);
+    debug(m + buf);
+}
+
 void warn_once(const std::string& key, const std::string& m) {
     static std::set<std::string> seen;
     if (seen.insert(key).second) warn(m);

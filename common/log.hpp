@@ -18,5 +18,8 @@ void debug(const std::string& message);
 void info(const std::string& message);
 void warn(const std::string& message);
 void warn_once(const std::string& once_key, const std::string& message);
+// At debug level: "<message> (+N.NNN ms)" since the process started; for finding where
+// start-up time goes (`pc --log-level debug run ...`).
+void timing(const std::string& message);
 
 }  // namespace pc::log

@@ -43,14 +43,16 @@ public:
 
     // Per-container lock (held while changing its state).
     FileLock lock(const std::string& id);
-    void save_state(const std::string& id, const ContainerState& state);
+    // `durable` = fsync (not needed for --rm containers, see write_file_atomic).
+    void save_state(const std::string& id, const ContainerState& state, bool durable = true);
     // Re-reads the state from disk.
     ContainerState load_state(const std::string& id);
     void rename(Container& c, const std::string& new_name);
 
     // Removes the record, its name and its storage (and its anonymous volumes when asked,
     // as `rm -v` and --rm do). The caller has stopped it.
-    void remove(const Container& c, bool anonymous_volumes = false);
+    // `background`: the storage is deleted by a detached process (foreground run --rm).
+    void remove(const Container& c, bool anonymous_volumes = false, bool background = false);
 
     std::string dir(const std::string& id) const;
 

@@ -11,10 +11,12 @@
 #include <csignal>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "container/spec_builder.hpp"
 #include "net/loopback.hpp"
 #include "rootless/idmap.hpp"
 #include "rootless/sandbox.hpp"
+#include "rootless/seccomp_bpf.hpp"
 
 namespace pc::container {
 
@@ -43,12 +45,19 @@ namespace {
 }  // namespace
 
 Launched launch(storage::Store& store, const ContainerConfig& cfg) {
-    const auto& mapping =
-        rootless::caller_mapping(cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default);
-    storage::RootfsPlan plan = storage::rootfs_plan(store, cfg.id, cfg.layers);
-    if (cfg.userns == "keep-id" && plan.fuse_uidmapping.empty() && !mapping.single)
-        throw Error("--userns=keep-id needs fuse-overlayfs to present the image's files with their owners");
+    const auto mode = cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default;
+    const auto& mapping = rootless::caller_mapping(mode);
+    if (mode == rootless::UsernsMode::KeepId) {
+        std::string why = storage::keep_id_unavailable_reason();
+        if (!why.empty()) throw Error("--userns=keep-id: " + why);
+    }
+    storage::RootfsPlan plan = storage::rootfs_plan(store, cfg.id, cfg.layers, mode);
     rootless::SandboxSpec spec = build_sandbox_spec(store, cfg, mapping, plan.target);
+    // Compiling the default filter with libseccomp takes ~10 ms; the compiled program is
+    // cached on disk and memoised in this process, so the container's init (a fork of
+    // us) only loads it.
+    if (spec.seccomp && !spec.privileged)
+        rootless::compile_seccomp_cached(*spec.seccomp, spec.capabilities, store.runroot() + "/seccomp");
 
     Pipe errors = Pipe::make();
     Pipe pids = Pipe::make();
@@ -83,11 +92,13 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         return ExitStatus::from_wait(ws).shell_code();
     };
 
+    log::timing("spec built");
     Launched out{rootless::UsernsChild::start(0, p1_body), 0, {}};
     errors.write.reset();
     pids.write.reset();
     console.b.reset();
     out.p1.map_and_release(mapping);
+    log::timing("user namespace mapped");
 
     pid_t init_pid = 0;
     if (read_full(pids.read.get(), &init_pid, sizeof(init_pid)) != sizeof(init_pid)) {
@@ -95,6 +106,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         throw Error("starting container " + cfg.name + ": its namespace process exited early");
     }
     out.init_pid = init_pid;
+    log::timing("container init forked");
     if (cfg.tty) {
         try {
             out.pty_master = recv_fd(console.a.get());

@@ -100,12 +100,14 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     ho.name = cfg.name;
     ho.host_network = host_net;
     if (host_net) ho.host_hosts_content = try_read_file("/etc/hosts").value_or("");
-    write_file_atomic(dir + "/hosts", net::hosts_file(ho));
+    // Regenerated at every start: atomic (a concurrent reader never sees half a file)
+    // but not worth an fsync.
+    write_file_atomic(dir + "/hosts", net::hosts_file(ho), 0644, false);
     net::ResolvOptions ro;
     ro.host_resolv_content = try_read_file("/etc/resolv.conf").value_or("");
     ro.private_network = !host_net;
-    write_file_atomic(dir + "/resolv.conf", net::resolv_conf(ro));
-    write_file_atomic(dir + "/hostname", spec.hostname + "\n");
+    write_file_atomic(dir + "/resolv.conf", net::resolv_conf(ro), 0644, false);
+    write_file_atomic(dir + "/hostname", spec.hostname + "\n", 0644, false);
     spec.etc_files = {{"/etc/hosts", dir + "/hosts"},
                       {"/etc/resolv.conf", dir + "/resolv.conf"},
                       {"/etc/hostname", dir + "/hostname"}};

@@ -49,8 +49,10 @@ void run_builtin_init(const std::function<void()>& exec_payload, int error_fd, b
         ::_exit(kExitEngine);  // exec_payload does not return
     }
     // The monitor waits for EOF on the error pipe to know the exec happened: only the
-    // child may keep it open.
+    // child may keep it open. Init needs no other descriptor either (console socket, sync
+    // pipes): holding them would keep the monitor's ends from seeing EOF.
     if (error_fd >= 0) ::close(error_fd);
+    ::close_range(3, ~0U, 0);
 
     for (;;) {
         siginfo_t info{};

@@ -1,12 +1,14 @@
 // The payload's terminal: a pty from the container's own devpts instance (so /dev/pts/N
 // inside the container names it), with the master handed to the monitor.
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <string>
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
@@ -25,6 +27,15 @@ void setup_terminal(int console_socket, uid_t uid) {
     // The payload may run as another user; it must own its terminal (as with login).
     if (::fchown(slave.get(), uid, static_cast<gid_t>(-1)) < 0)
         throw Error::sys("chown of the pty slave", errno);
+
+    // Programs that write to /dev/console (init systems, some daemons) should reach the
+    // user's terminal, as with Podman: bind the slave there.
+    const int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (c < 0) throw Error::sys("creating /dev/console", errno);
+    ::close(c);
+    const std::string slave_path = "/proc/self/fd/" + std::to_string(slave.get());
+    if (::mount(slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0)
+        throw Error::sys("bind-mounting the pty on /dev/console", errno);
 
     send_fd(console_socket, master.get());
     master.reset();

@@ -87,7 +87,7 @@ void set_identity(const SandboxSpec& spec, const ResolvedUser& u, const std::vec
     if (!spec.single_id_mapping) {
         std::vector<gid_t> groups(u.groups.begin(), u.groups.end());
         if (::setgroups(groups.size(), groups.data()) < 0)
-            throw Error::sys("setgroups for user " + spec.user, errno);
+            throw Error::sys("setgroups for uid " + std::to_string(u.uid), errno);
     }
     if (::setresgid(u.gid, u.gid, u.gid) < 0)
         throw Error::sys("setresgid " + std::to_string(u.gid) + " (is the gid mapped?)", errno);
@@ -130,14 +130,20 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     apply_rlimits(spec.rlimits);
 
     const std::vector<int> caps = spec.privileged ? all_capabilities() : spec.capabilities;
+    const bool use_seccomp = spec.seccomp && !spec.privileged;
+    // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the payload's set
+    // usually lacks: load it while we still hold every capability (runc/crun do the same).
+    // With no_new_privs it comes last, right before execve, so that as few of our own
+    // syscalls as possible run under it.
+    const bool early_seccomp = use_seccomp && !spec.no_new_privileges;
+    if (early_seccomp) apply_seccomp(*spec.seccomp, caps);
     set_identity(spec, user, caps);
     if (::chdir(cwd.c_str()) < 0)
         throw Error::sys("cannot chdir to working directory \"" + cwd + "\" as uid " +
                              std::to_string(user.uid),
                          errno);
 
-    // Looked up as the payload's user (permissions) and before seccomp (which may deny
-    // the stat/access calls).
+    // Looked up as the payload's user (permissions) and, with no_new_privs, before seccomp.
     const std::string exe = find_executable(spec.args[0], env_value(env, "PATH").value_or(""),
                                             check_executable);
     std::vector<char*> argv = c_strings(spec.args);
@@ -149,7 +155,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
 
     if (spec.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         throw Error::sys("prctl(PR_SET_NO_NEW_PRIVS)", errno);
-    if (spec.seccomp && !spec.privileged) apply_seccomp(*spec.seccomp, caps);
+    if (use_seccomp && !early_seccomp) apply_seccomp(*spec.seccomp, caps);
 
     // From here on nothing may throw: the child of --init has no handler above it.
     auto exec_payload = [&]() {

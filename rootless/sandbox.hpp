@@ -7,6 +7,8 @@
 // /etc files), pivot_root, masked and read-only paths, read-only rootfs, hostname, user
 // resolution from the container's /etc/passwd and /etc/group, capability bounding set,
 // setgroups/setresgid/setresuid, capabilities, no_new_privs, seccomp (last), then execve.
+// Exception: without no_new_privileges, seccomp is loaded just before the bounding set is
+// dropped, since the kernel then requires CAP_SYS_ADMIN to load a filter.
 //
 // Failures before execve are reported through `error_fd` (a CLOEXEC pipe to the monitor)
 // as "<exit code> <message>" and the process exits with that code: 127 when the executable

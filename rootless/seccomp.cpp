@@ -591,10 +591,12 @@ SeccompProgram build_program(const SeccompProfile& profile, const std::vector<in
     Ctx ctx(seccomp_init(def));
     if (!ctx) throw Error("seccomp profile " + origin + ": seccomp_init failed (libseccomp cannot build a filter for this architecture)");
 
-    // We set no_new_privs ourselves when the container asks for it; in the container's own
-    // user namespace we hold CAP_SYS_ADMIN, so the kernel accepts the filter without it.
+    // We load the program ourselves (load_seccomp_program), which never sets no_new_privs:
+    // the caller sets it when the container asks for it; in the container's own user
+    // namespace we hold CAP_SYS_ADMIN, so the kernel accepts the filter without it. The
+    // attributes say the same to libseccomp, should this context ever be loaded with
+    // seccomp_load(): no implicit NNP, and real errnos instead of ECANCELED.
     set_attr(ctx, SCMP_FLTATR_CTL_NNP, 0, origin, "no_new_privs attribute");
-    // Without this libseccomp folds kernel errors into ECANCELED, hiding e.g. EACCES.
     set_attr(ctx, SCMP_FLTATR_API_SYSRAWRC, 1, origin, "raw return code attribute");
 
     SeccompProgram prog;
@@ -754,6 +756,9 @@ void load_seccomp_program(const SeccompProgram& program, const std::string& orig
     long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &fprog);
     if (rc < 0 && errno == ENOSYS && program.flags == 0)
         rc = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0);  // kernels before 3.17
+    if (rc > 0)  // with TSYNC: the id of a thread that could not be synchronized
+        throw Error("loading seccomp filter (profile " + origin + "): thread " + std::to_string(rc) +
+                    " could not be synchronized (SECCOMP_FILTER_FLAG_TSYNC)");
     if (rc < 0) {
         const int err = errno;
         std::string msg = "loading seccomp filter (profile " + origin + ")";

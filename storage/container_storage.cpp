@@ -15,7 +15,7 @@
 
 namespace pc::storage {
 
-void Store::create_container_storage(const std::string& id, const std::vector<std::string>& layers) {
+void Store::create_container_storage(const std::string& id, const std::vector<std::string>& layers, bool durable) {
     if (id.empty() || id.find('/') != std::string::npos || id.front() == '.')
         throw Error("invalid container id \"" + id + "\"");
     for (const auto& l : layers)
@@ -25,7 +25,7 @@ void Store::create_container_storage(const std::string& id, const std::vector<st
     ensure_layout();
     ensure_dir(dir, 0700);
     // Written first: from here on remove_image keeps these layers.
-    write_json_atomic(dir + "/layers.json", nlohmann::json(layers));
+    write_json_atomic(dir + "/layers.json", nlohmann::json(layers), durable);
 
     if (drv != Driver::Vfs) {
         // Owned by the caller, i.e. root in the container's namespace; the upper dir's mode

@@ -73,7 +73,7 @@ void warn_about(const ExtractResult& r) {
     if (r.squashed)
         log::warn_once("storage.squashed-owners",
                        "single-id user namespace: " + std::to_string(r.squashed) +
-                           " files of this image are owned by other users and were given to root instead");
+                           " file(s) of this image are owned by other users; they were given to root instead");
     if (r.xattrs_skipped)
         log::debug("layer " + r.diff_id + ": " + std::to_string(r.xattrs_skipped) + " extended attributes skipped");
 }
@@ -101,7 +101,10 @@ LayerRecord Store::import_layer(int fd, const std::string& parent_chain_id, cons
             }
         }
 
+        // Leftovers of interrupted imports and removals (dead pids only).
         collect_garbage(layers_dir());
+        collect_garbage(containers_dir());
+        collect_garbage(volumes_dir());
         const std::string tmp = make_temp_layer_dir(layers_dir());
         auto discard = [&] {
             try {

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -114,10 +115,41 @@ void Store::remove_tree(const std::string& path) {
     if (!trash.empty()) remove_trees_in_userns(mapping(), {trash});
 }
 
-void Store::remove_container_storage(const std::string& id) {
+void Store::remove_container_storage(const std::string& id, bool background, const std::string& also_remove) {
     if (id.empty() || id.find('/') != std::string::npos || id == "." || id == "..")
         throw Error("invalid container id \"" + id + "\"");
-    remove_tree(container_dir(id));
+    if (!background) {
+        if (!also_remove.empty()) ::unlink(also_remove.c_str());
+        remove_tree(container_dir(id));
+        return;
+    }
+    std::string trash = move_to_trash(container_dir(id));
+    if (trash.empty()) return;
+    // Deleting even an empty container tree costs ~1 ms per inode on a filesystem mounted
+    // with online discard; a double-forked child does it after we have returned. A trash
+    // dir left by a crash is collected with the store's other leftovers.
+    // Not waited for: the caller exits right after, and init reaps the orphan.
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        if (!also_remove.empty()) ::unlink(also_remove.c_str());
+        remove_trees_in_userns(mapping(), {trash});
+        return;
+    }
+    if (pid == 0) {
+        ::setsid();
+        if (!also_remove.empty()) ::unlink(also_remove.c_str());
+        int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+            ::dup2(null, 0);
+            ::dup2(null, 1);
+            ::dup2(null, 2);
+        }
+        try {
+            remove_trees_in_userns(mapping(), {trash});
+        } catch (...) {
+        }
+        ::_exit(0);
+    }
 }
 
 }  // namespace pc::storage

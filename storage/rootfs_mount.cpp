@@ -14,6 +14,7 @@
 #include "common/fd.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
+#include "common/user_paths.hpp"
 #include "storage/store.hpp"
 
 namespace pc::storage {
@@ -36,6 +37,11 @@ RootfsPlan rootfs_plan(Store& store, const std::string& container_id, const std:
     if (mode == rootless::UsernsMode::KeepId) {
         if (std::string why = keep_id_unavailable_reason(); !why.empty()) throw Error(why);
         plan.driver = Driver::FuseOverlay;
+        // A vfs container has only rootfs/: keep-id presents the layers through
+        // fuse-overlayfs instead, which needs its own upper and work dirs.
+        ensure_dir(plan.upper, 0755);
+        ensure_dir(plan.work, 0700);
+        ensure_dir(plan.target, 0755);
         FuseIdMappings m = fuse_id_mappings(rootless::caller_mapping(rootless::UsernsMode::Default),
                                             rootless::caller_mapping(rootless::UsernsMode::KeepId));
         plan.fuse_uidmapping = m.uidmapping;

@@ -106,10 +106,15 @@ public:
     std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
     // Creates upper/work/merged (overlay drivers) or a full copy rootfs/ (vfs) in an existing
     // container dir.
-    void create_container_storage(const std::string& id, const std::vector<std::string>& layers);
+    // `durable` as for write_file_atomic (false for --rm containers).
+    void create_container_storage(const std::string& id, const std::vector<std::string>& layers, bool durable = true);
     // Removes a container dir and everything in it (subuid-owned files removed inside the
     // user namespace).
-    void remove_container_storage(const std::string& id);
+    // With `background`, the directory is moved out of sight and deleted by a detached
+    // child process, so the caller (a foreground `run --rm`) returns at once.
+    // `also_remove` names an extra path (a name link moved aside by the caller) to delete
+    // along with it.
+    void remove_container_storage(const std::string& id, bool background = false, const std::string& also_remove = "");
     // Removes any directory tree of this store (inside the user namespace when needed).
     void remove_tree(const std::string& path);
 

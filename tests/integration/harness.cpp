@@ -472,6 +472,19 @@ std::string busybox_tar(bool minimal) {
   throw std::runtime_error("no writable cache directory for the busybox tarball");
 }
 
+std::string busybox_variant_tar(const std::string& dir, const std::string& marker) {
+  std::string tar = read_file(busybox_tar());
+  // drop the end-of-archive zero blocks (GNU tar pads to 10 KiB records), append ours
+  while (tar.size() >= 512 && tar.find_first_not_of('\0', tar.size() - 512) == std::string::npos)
+    tar.resize(tar.size() - 512);
+  TarWriter t;
+  t.file("variant", marker + "\n");
+  tar += t.finish();
+  std::string path = dir + "/variant-" + marker + ".tar";
+  write_file(path, tar);
+  return path;
+}
+
 // ---------------------------------------------------------------- Store
 
 Store::Store(std::vector<std::string> extra_global, std::map<std::string, std::string> env)
@@ -586,14 +599,13 @@ std::string TarWriter::finish() {
 
 // ---------------------------------------------------------------- fixture
 
-void PcTest::SetUpTestSuite() { store_ = new Store(); }
-
-void PcTest::TearDownTestSuite() {
+void PcTest::TearDown() {
   delete store_;
   store_ = nullptr;
 }
 
 void PcTest::SetUp() {
+  store_ = new Store();
   if (getuid() == 0)
     GTEST_SKIP() << "integration tests run as an unprivileged user (ctest uses "
                     "tests/integration/run-as-test-user)";
@@ -609,6 +621,15 @@ Result PcTest::run_in(const std::vector<std::string>& flags, const std::vector<s
   args.push_back(image());
   args.insert(args.end(), cmd.begin(), cmd.end());
   return store_->pc(args, std::move(opts));
+}
+
+bool PcTest::wait_running(const std::string& name, double timeout_s) {
+  return poll_until(
+      [&] {
+        Result r = store_->pc({"inspect", "--format", "{{.State.Status}}", name}, {.timeout_s = 10});
+        return r.ok() && trim(r.out) == "running";
+      },
+      timeout_s, 50);
 }
 
 std::string PcTest::unique_name(const std::string& base) { return base + "-" + random_suffix(); }

@@ -94,6 +94,9 @@ void remove_tree(const std::string& path);
 // Path of a cached busybox rootfs tarball (scripts/mkbusybox-rootfs), made once.
 // minimal=true: /etc/passwd and /etc/group contain root only.
 std::string busybox_tar(bool minimal = false);
+// The busybox tarball plus one file /variant containing `marker`: a distinct image id.
+// Written into `dir`; returns its path.
+std::string busybox_variant_tar(const std::string& dir, const std::string& marker);
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& data, mode_t mode = 0644);
@@ -156,13 +159,12 @@ class TarWriter {
 
 // ---------------------------------------------------------------- fixture
 
-// Base fixture: one store and the busybox image per test suite (each ctest test is its own
-// process, so in practice one store per test; running the binary by hand shares it).
+// Base fixture: every test gets a fresh store with the busybox image imported, so tests
+// are independent whether ctest runs them one per process or the binary runs them all.
 class PcTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite();
-  static void TearDownTestSuite();
   void SetUp() override;
+  void TearDown() override;
 
   static Store& store() { return *store_; }
   static const char* image() { return "localhost/busybox"; }
@@ -173,6 +175,9 @@ class PcTest : public ::testing::Test {
     return store_->pc(args, std::move(opts));
   }
   static std::string unique_name(const std::string& base);
+  // Polls `pc inspect` until the container's .State.Status is "running" (the payload may
+  // print before the engine has recorded the state); false after timeout_s.
+  static bool wait_running(const std::string& name, double timeout_s = 20);
 
   static inline Store* store_ = nullptr;
 };

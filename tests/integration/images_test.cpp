@@ -90,7 +90,7 @@ TEST_F(Images, RmiOfOneTagKeepsTheOtherName) {
 }
 
 TEST_F(Images, RmiRemovesImage) {
-  ASSERT_PC_OK(pc({"import", busybox_tar(), "localhost/todelete"}));
+  ASSERT_PC_OK(pc({"import", busybox_variant_tar(store().dir(), "del"), "localhost/todelete"}));
   ASSERT_TRUE(images_list(store(), "localhost/todelete"));
   Result r = pc({"rmi", "localhost/todelete"});
   EXPECT_PC_OK(r);
@@ -98,7 +98,7 @@ TEST_F(Images, RmiRemovesImage) {
 }
 
 TEST_F(Images, RmiRefusesImageInUseUnlessForced) {
-  ASSERT_PC_OK(pc({"import", busybox_tar(), "localhost/inuse"}));
+  ASSERT_PC_OK(pc({"import", busybox_variant_tar(store().dir(), "inuse"), "localhost/inuse"}));
   std::string name = unique_name("user");
   ASSERT_PC_OK(pc({"run", "--name", name, "localhost/inuse", "true"}));
   Result r = pc({"rmi", "localhost/inuse"});
@@ -157,7 +157,7 @@ TEST_F(Images, ManagementFormImageTagAndRm) {
 }
 
 TEST_F(Images, ImagePruneAllRemovesUnusedImages) {
-  ASSERT_PC_OK(pc({"import", busybox_tar(), "localhost/unused"}));
+  ASSERT_PC_OK(pc({"import", busybox_variant_tar(store().dir(), "unused"), "localhost/unused"}));
   std::string name = unique_name("keep");
   ASSERT_PC_OK(pc({"run", "--name", name, image(), "true"}));
   Result r = pc({"image", "prune", "-a", "-f"});
@@ -259,8 +259,8 @@ TEST_F(HostileImport, RelativeSymlinkEscapeWithWriteThroughRefused) {
 TEST_F(HostileImport, AbsoluteSymlinkWriteThroughNeverReachesHost) {
   std::string host_dir = make_temp_dir("pc-it-host-");
   chmod(host_dir.c_str(), 0777);
-  std::string tar = read_file(busybox_tar());
-  // drop the end-of-archive zero blocks (GNU tar pads to 10 KiB records), append ours
+  std::string tar = read_file(busybox_variant_tar(host_dir, "abs"));
+  remove_tree(host_dir + "/variant-abs.tar");
   while (tar.size() >= 512 && tar.find_first_not_of('\0', tar.size() - 512) == std::string::npos)
     tar.resize(tar.size() - 512);
   TarWriter t;

@@ -15,7 +15,7 @@ using namespace pc::rootless;
 
 namespace {
 
-class TempRoot : public ::testing::Test {
+class SandboxPathInRootFs : public ::testing::Test {
 protected:
     void SetUp() override {
         char tmpl[] = "/tmp/pc-sandbox-test-XXXXXX";
@@ -52,7 +52,7 @@ TEST(SandboxPathInRoot, CleansPathsLexically) {
     EXPECT_EQ(join_components({}, 0), "/");
 }
 
-TEST_F(TempRoot, CreatesMissingDirectoriesAndFiles) {
+TEST_F(SandboxPathInRootFs, CreatesMissingDirectoriesAndFiles) {
     create_in_root(fd_.get(), "/x/y/z", NodeKind::Directory);
     EXPECT_TRUE(exists(root_ + "/x/y/z"));
     create_in_root(fd_.get(), "/etc/hosts", NodeKind::File);
@@ -61,7 +61,7 @@ TEST_F(TempRoot, CreatesMissingDirectoriesAndFiles) {
     EXPECT_TRUE(S_ISREG(st.st_mode));
 }
 
-TEST_F(TempRoot, AbsoluteSymlinkStaysInsideRoot) {
+TEST_F(SandboxPathInRootFs, AbsoluteSymlinkStaysInsideRoot) {
     // /escape -> /etc inside the container must mean ROOT/etc, never the host's path.
     ASSERT_EQ(::symlink(outside_.c_str(), (root_ + "/escape").c_str()), 0);
     create_in_root(fd_.get(), "/escape/planted", NodeKind::Directory);
@@ -69,21 +69,21 @@ TEST_F(TempRoot, AbsoluteSymlinkStaysInsideRoot) {
     EXPECT_TRUE(exists(root_ + outside_ + "/planted"));
 }
 
-TEST_F(TempRoot, DotDotSymlinkStaysInsideRoot) {
+TEST_F(SandboxPathInRootFs, DotDotSymlinkStaysInsideRoot) {
     ASSERT_EQ(::symlink("../../../../outside", (root_ + "/up").c_str()), 0);
     create_in_root(fd_.get(), "/up/file", NodeKind::File);
     EXPECT_FALSE(exists(outside_ + "/file"));
     EXPECT_TRUE(exists(root_ + "/outside/file"));
 }
 
-TEST_F(TempRoot, OpenInRootReportsMissing) {
+TEST_F(SandboxPathInRootFs, OpenInRootReportsMissing) {
     pc::UniqueFd fd = open_in_root(fd_.get(), "/nothing/here", O_PATH);
     EXPECT_FALSE(fd);
     EXPECT_EQ(errno, ENOENT);
     EXPECT_TRUE(open_in_root(fd_.get(), "/", O_PATH | O_DIRECTORY));
 }
 
-TEST_F(TempRoot, FileParentIsAnError) {
+TEST_F(SandboxPathInRootFs, FileParentIsAnError) {
     create_in_root(fd_.get(), "/f", NodeKind::File);
     EXPECT_THROW(create_in_root(fd_.get(), "/f/sub", NodeKind::Directory), pc::Error);
 }

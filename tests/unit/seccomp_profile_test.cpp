@@ -251,7 +251,7 @@ TEST(SeccompConditions, FirstSyscallLevelRuleWins) {
 
 // --- the default profile -----------------------------------------------------------------
 
-class DefaultProfile : public ::testing::Test {
+class SeccompDefaultProfile : public ::testing::Test {
 protected:
     seccomp::Profile profile = seccomp::parse_profile(default_seccomp_profile().doc, "default");
 
@@ -271,7 +271,7 @@ protected:
     }
 };
 
-TEST_F(DefaultProfile, ValidatesAndHasPodmanDefaults) {
+TEST_F(SeccompDefaultProfile, ValidatesAndHasPodmanDefaults) {
     auto p = default_seccomp_profile();
     EXPECT_EQ(p.origin, "default");
     EXPECT_EQ(p.doc["defaultAction"], "SCMP_ACT_ERRNO");
@@ -287,7 +287,7 @@ TEST_F(DefaultProfile, ValidatesAndHasPodmanDefaults) {
     EXPECT_TRUE(x86_64_maps_32bit);
 }
 
-TEST_F(DefaultProfile, CommonSyscallsAllowed) {
+TEST_F(SeccompDefaultProfile, CommonSyscallsAllowed) {
     for (const char* name : {"read", "write", "openat", "close", "mmap", "execve", "clone", "clone3", "fork",
                              "futex", "rt_sigaction", "exit_group", "getpid", "socketpair", "epoll_wait",
                              "statx", "getdents64", "prctl", "seccomp", "capset", "setresuid", "chown32"})
@@ -300,7 +300,7 @@ TEST_F(DefaultProfile, CommonSyscallsAllowed) {
     expect_allowed("arch_prctl");  // amd64 environment
 }
 
-TEST_F(DefaultProfile, ExplicitDenialsAreEperm) {
+TEST_F(SeccompDefaultProfile, ExplicitDenialsAreEperm) {
     for (const char* name : {"kexec_load", "kexec_file_load", "swapon", "swapoff", "userfaultfd", "vmsplice",
                              "move_pages", "nfsservctl", "uselib", "bdflush", "sysfs", "ustat"})
         expect_errno(name, EPERM);
@@ -312,7 +312,7 @@ TEST_F(DefaultProfile, ExplicitDenialsAreEperm) {
         expect_errno(name, EPERM);
 }
 
-TEST_F(DefaultProfile, UnlistedSyscallsAreEnosys) {
+TEST_F(SeccompDefaultProfile, UnlistedSyscallsAreEnosys) {
     for (const char* name : {"add_key", "request_key", "io_uring_setup", "io_uring_enter", "readdir",
                              "lsm_get_self_attr", "no_such_syscall"})
         expect_errno(name, ENOSYS);
@@ -322,7 +322,7 @@ TEST_F(DefaultProfile, UnlistedSyscallsAreEnosys) {
     EXPECT_EQ(on_arm.ret, static_cast<unsigned>(ENOSYS));
 }
 
-TEST_F(DefaultProfile, CapabilitiesUnlockSyscalls) {
+TEST_F(SeccompDefaultProfile, CapabilitiesUnlockSyscalls) {
     auto with = [](std::vector<int> extra) {
         auto caps = default_capabilities();
         caps.insert(caps.end(), extra.begin(), extra.end());
@@ -342,7 +342,7 @@ TEST_F(DefaultProfile, CapabilitiesUnlockSyscalls) {
     expect_errno("chroot", EPERM, {CAP_CHOWN});
 }
 
-TEST_F(DefaultProfile, ArgumentFilters) {
+TEST_F(SeccompDefaultProfile, ArgumentFilters) {
     // personality and socket are decided by argument comparisons (checked for real in the
     // kernel test); with CAP_AUDIT_WRITE socket becomes unconditional.
     EXPECT_TRUE(outcome("personality").has_arg_rules);
@@ -352,7 +352,7 @@ TEST_F(DefaultProfile, ArgumentFilters) {
     expect_allowed("socket", caps);
 }
 
-TEST_F(DefaultProfile, NoSyscallInTwoUnconditionalGroups) {
+TEST_F(SeccompDefaultProfile, NoSyscallInTwoUnconditionalGroups) {
     // Each syscall-level rule without conditions must be the only one naming its syscall,
     // or the effective answer would depend on rule order in a way nobody reviews.
     std::map<std::string, int> seen;
