@@ -39,27 +39,6 @@ private:
     struct termios saved_ {};
 };
 
-// Blocks the signals the loop handles and restores the previous mask on destruction.
-class BlockedSignals {
-public:
-    BlockedSignals() {
-        sigemptyset(&set_);
-        for (int s : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGCONT})
-            sigaddset(&set_, s);
-        ::sigprocmask(SIG_BLOCK, &set_, &old_);
-        fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
-        if (!fd_) throw Error::sys("signalfd");
-    }
-    BlockedSignals(const BlockedSignals&) = delete;
-    BlockedSignals& operator=(const BlockedSignals&) = delete;
-    ~BlockedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
-    int fd() const { return fd_.get(); }
-
-private:
-    sigset_t set_{}, old_{};
-    UniqueFd fd_;
-};
-
 void copy_window_size(int from, int to) {
     struct winsize ws {};
     if (::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
@@ -77,8 +56,18 @@ bool pump(int from, int to) {
 
 }  // namespace
 
-int attach_until_exit(Launched& launched, const AttachOptions& options) {
-    BlockedSignals signals;
+ForwardedSignals::ForwardedSignals() {
+    sigemptyset(&set_);
+    for (int s : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGCONT})
+        sigaddset(&set_, s);
+    ::sigprocmask(SIG_BLOCK, &set_, &old_);
+    fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!fd_) throw Error::sys("signalfd");
+}
+
+ForwardedSignals::~ForwardedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+
+int attach_until_exit(Launched& launched, const AttachOptions& options, ForwardedSignals& signals) {
     const int master = launched.pty_master.get();
     const bool relay = options.tty && master >= 0;
     std::optional<RawTerminal> raw;

@@ -3,6 +3,9 @@
 // window size, resize) and returning the container's exit code.
 #pragma once
 
+#include <signal.h>
+
+#include "common/fd.hpp"
 #include "container/launcher.hpp"
 
 namespace pc::container {
@@ -13,8 +16,25 @@ struct AttachOptions {
     bool sig_proxy = true;
 };
 
+// Blocks the signals a monitor forwards (SIGINT, SIGTERM, SIGHUP, ...) and SIGCHLD, and
+// delivers them through a signalfd; the previous mask comes back on destruction. Created
+// before the container starts, so a signal that arrives while it starts is forwarded
+// rather than killing the monitor.
+class ForwardedSignals {
+public:
+    ForwardedSignals();
+    ForwardedSignals(const ForwardedSignals&) = delete;
+    ForwardedSignals& operator=(const ForwardedSignals&) = delete;
+    ~ForwardedSignals();
+    int fd() const { return fd_.get(); }
+
+private:
+    sigset_t set_{}, old_{};
+    UniqueFd fd_;
+};
+
 // Blocks until the container's P1 exits; returns the container's exit code (128+N when
 // its PID 1 was killed by signal N).
-int attach_until_exit(Launched& launched, const AttachOptions& options);
+int attach_until_exit(Launched& launched, const AttachOptions& options, ForwardedSignals& signals);
 
 }  // namespace pc::container

@@ -138,15 +138,24 @@ void ContainerStore::reserve_name(const std::string& name, const std::string& id
         if (::symlink(id.c_str(), link.c_str()) == 0) return;
         if (errno != EEXIST) throw Error::sys("reserving container name " + name);
         auto owner = id_for_name(name);
-        // A name whose container has no record is a leftover of an interrupted create or
-        // remove: reclaim it.
-        if (owner && ::access((dir(*owner) + "/config.json").c_str(), F_OK) == 0) {
+        if (owner && name_in_use(*owner)) {
             throw Error("creating container storage: the container name \"" + name + "\" is already in use by " +
                         *owner + ". You have to remove that container to be able to reuse that name: that name is already in use");
         }
+        // A leftover of an interrupted create or remove: reclaim it.
         ::unlink(link.c_str());
     }
     throw Error("reserving container name " + name + ": too much contention");
+}
+
+// A name link is live when its container has a record, or is being created right now
+// (its directory exists and its creator still holds the container lock).
+bool ContainerStore::name_in_use(const std::string& id) {
+    const std::string d = dir(id);
+    if (::access((d + "/config.json").c_str(), F_OK) == 0) return true;
+    if (::access(d.c_str(), F_OK) != 0) return false;
+    FileLock probe = FileLock::try_lock(d + "/lock");
+    return !probe.held();
 }
 
 Container ContainerStore::create(ContainerConfig cfg) {
@@ -155,19 +164,24 @@ Container ContainerStore::create(ContainerConfig cfg) {
     bool generated = cfg.name.empty();
     if (!generated && !valid_container_name(cfg.name))
         throw Error("running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
-    for (int attempt = 0;; ++attempt) {
-        if (generated) cfg.name = generate_container_name();
-        try {
-            reserve_name(cfg.name, cfg.id);
-            break;
-        } catch (const Error&) {
-            if (!generated || attempt > 20) throw;
-        }
-    }
     const std::string d = dir(cfg.id);
+    // The directory and its lock come first: while we hold the lock, a concurrent create
+    // that finds our name link knows the name is taken, not left over.
+    ensure_dir(store_.containers_dir(), 0700);
+    if (::mkdir(d.c_str(), 0700) < 0) throw Error::sys("creating " + d);
+    FileLock creating(d + "/lock");
+    bool named = false;
     try {
-        ensure_dir(store_.containers_dir(), 0700);
-        if (::mkdir(d.c_str(), 0700) < 0) throw Error::sys("creating " + d);
+        for (int attempt = 0;; ++attempt) {
+            if (generated) cfg.name = generate_container_name();
+            try {
+                reserve_name(cfg.name, cfg.id);
+                break;
+            } catch (const Error&) {
+                if (!generated || attempt > 20) throw;
+            }
+        }
+        named = true;
         const bool durable = !cfg.auto_remove;
         store_.create_container_storage(cfg.id, cfg.layers, durable);
         cfg.storage_driver = storage::driver_name(store_.driver());
@@ -181,7 +195,7 @@ Container ContainerStore::create(ContainerConfig cfg) {
         } catch (const Error& e) {
             log::warn("cleaning up container " + cfg.id + ": " + e.what());
         }
-        ::unlink((names_dir_ + "/" + cfg.name).c_str());
+        if (named) ::unlink((names_dir_ + "/" + cfg.name).c_str());
         throw;
     }
 }

@@ -59,6 +59,7 @@ public:
 private:
     ContainerState reconcile(const std::string& id, ContainerState state, bool auto_remove, bool* removed);
     void reserve_name(const std::string& name, const std::string& id);
+    bool name_in_use(const std::string& id);
     std::optional<std::string> id_for_name(const std::string& name);
     std::optional<Container> load(const std::string& id);
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         if (!why.empty()) throw Error("--userns=keep-id: " + why);
     }
     storage::RootfsPlan plan = storage::rootfs_plan(store, cfg.id, cfg.layers, mode);
+    plan.volatile_upper = cfg.auto_remove;
     rootless::SandboxSpec spec = build_sandbox_spec(store, cfg, mapping, plan.target);
     // Compiling the default filter with libseccomp takes ~10 ms; the compiled program is
     // cached on disk and memoised in this process, so the container's init (a fork of
@@ -65,11 +67,21 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     if (cfg.tty) {
         console = SocketPair::make();
         spec.console_socket = console.b.get();
+        struct winsize ws {};
+        if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+            spec.console_rows = ws.ws_row;
+            spec.console_cols = ws.ws_col;
+        }
     }
     const bool host_net = cfg.network_mode == "host";
     const bool keep_stdin = cfg.interactive;
 
     auto p1_body = [&]() -> int {
+        // The monitor blocks the signals it forwards before starting us; the container
+        // must not inherit that mask.
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
         errors.read.reset();
         pids.read.reset();
         console.a.reset();

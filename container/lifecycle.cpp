@@ -18,7 +18,7 @@ void save_if_present(ContainerStore& containers, const Container& c, const Conta
 
 void remove_quietly(ContainerStore& containers, const Container& c) {
     try {
-        containers.remove(c, true, true);
+        containers.remove(c, true, false);
     } catch (const Error& e) {
         log::warn("removing container " + c.config.name + ": " + e.what());
     }
@@ -33,6 +33,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
         if (c.state.running()) throw Error("container " + c.config.name + " is already running");
     }
     log::timing("starting container " + c.config.name);
+    ForwardedSignals signals;
     Launched launched;
     try {
         launched = launch(containers.storage(), c.config);
@@ -56,7 +57,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     save_if_present(containers, c, c.state);
     log::timing("container running");
 
-    int code = attach_until_exit(launched, options);
+    int code = attach_until_exit(launched, options, signals);
 
     log::timing("container exited");
     c.state.status = Status::Exited;

@@ -16,7 +16,7 @@
 
 namespace pc::rootless {
 
-void setup_terminal(int console_socket, uid_t uid) {
+void setup_terminal(int console_socket, uid_t uid, unsigned short rows, unsigned short cols) {
     if (console_socket < 0) throw Error("terminal requested but no console socket was given");
     UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!master) throw Error::sys("opening /dev/pts/ptmx", errno);
@@ -37,6 +37,14 @@ void setup_terminal(int console_socket, uid_t uid) {
     if (::mount(slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0)
         throw Error::sys("bind-mounting the pty on /dev/console", errno);
 
+    // The size is set before the payload starts (as crun does with consoleSize), so that
+    // a program asking for it at once does not see 0x0.
+    if (rows && cols) {
+        struct winsize ws {};
+        ws.ws_row = rows;
+        ws.ws_col = cols;
+        ::ioctl(master.get(), TIOCSWINSZ, &ws);
+    }
     send_fd(console_socket, master.get());
     master.reset();
 

@@ -126,7 +126,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
     ensure_cwd(cwd, user);
 
-    if (spec.terminal) setup_terminal(spec.console_socket, user.uid);
+    if (spec.terminal) setup_terminal(spec.console_socket, user.uid, spec.console_rows, spec.console_cols);
     apply_rlimits(spec.rlimits);
 
     const std::vector<int> caps = spec.privileged ? all_capabilities() : spec.capabilities;

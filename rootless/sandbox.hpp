@@ -87,6 +87,7 @@ struct SandboxSpec {
     // `console_socket` (SCM_RIGHTS) to the monitor.
     bool terminal = false;
     int console_socket = -1;
+    unsigned short console_rows = 0, console_cols = 0;  // initial window size (0: unknown)
     // --init: PID 1 is a built-in init (same binary, no exec) that forks the payload,
     // forwards signals to it and reaps zombies; exits with the payload's status.
     bool init = false;

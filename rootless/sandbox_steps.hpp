@@ -34,7 +34,7 @@ void make_root_readonly();
 
 // pty.cpp: opens a pty in the container's devpts, sends the master over `console_socket`,
 // makes the slave (owned by `uid`) the controlling terminal and stdio of this process.
-void setup_terminal(int console_socket, uid_t uid);
+void setup_terminal(int console_socket, uid_t uid, unsigned short rows, unsigned short cols);
 
 // builtin_init.cpp: restores a default signal state (empty mask, no ignored signals) for
 // the payload.

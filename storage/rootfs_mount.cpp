@@ -110,7 +110,8 @@ std::string read_fs_log(int fsfd) {
 }
 
 std::string describe(const RootfsPlan& p) {
-    return "lowerdir=" + join_lowers(p.lowers, ':') + ",upperdir=" + p.upper + ",workdir=" + p.work + ",userxattr";
+    return "lowerdir=" + join_lowers(p.lowers, ':') + ",upperdir=" + p.upper + ",workdir=" + p.work + ",userxattr" +
+           (p.volatile_upper ? ",volatile" : "");
 }
 
 [[noreturn]] void overlay_failed(const RootfsPlan& p, const std::string& step, int err, const std::string& log) {
@@ -138,6 +139,8 @@ bool mount_overlay_fsopen(const RootfsPlan& p) {
         overlay_failed(p, "workdir", errno, read_fs_log(fs.get()));
     if (::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) < 0)
         overlay_failed(p, "userxattr", errno, read_fs_log(fs.get()));
+    if (p.volatile_upper && ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "volatile", nullptr, 0) < 0)
+        overlay_failed(p, "volatile", errno, read_fs_log(fs.get()));
     if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
         overlay_failed(p, "create", errno, read_fs_log(fs.get()));
     UniqueFd mnt(::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0));
@@ -162,7 +165,8 @@ std::string common_dir(const std::vector<std::string>& paths) {
 void mount_overlay_legacy(const RootfsPlan& p) {
     std::vector<std::string> lowers;
     for (const auto& l : p.lowers) lowers.push_back(escape_overlay(l));
-    const std::string tail = ",upperdir=" + escape_overlay(p.upper) + ",workdir=" + escape_overlay(p.work) + ",userxattr";
+    const std::string tail = ",upperdir=" + escape_overlay(p.upper) + ",workdir=" + escape_overlay(p.work) + ",userxattr" +
+                             (p.volatile_upper ? ",volatile" : "");
     std::string data = "lowerdir=" + join_lowers(lowers, ':') + tail;
     UniqueFd cwd;
     if (data.size() >= 4096) {

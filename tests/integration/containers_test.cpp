@@ -380,12 +380,16 @@ TEST_F(Robustness, TwentyParallelRunsOnOneStore) {
   Result ps = fresh.pc({"ps", "-a", "-q"});
   ASSERT_PC_OK(ps);
   EXPECT_TRUE(trim(ps.out).empty()) << "--rm containers left behind" << ps;
-  // nothing left in containers/ either
-  auto left = list_tree(fresh.root() + "/containers");
-  size_t top = 0;
-  for (auto& p : left)
-    if (p.find('/') == std::string::npos) ++top;
-  EXPECT_EQ(top, 0u) << "leftover container directories";
+  // nothing left in containers/ either (allowing a few seconds for a cleanup that pc
+  // may finish after the foreground process returned)
+  auto count_top = [&] {
+    size_t top = 0;
+    for (auto& p : list_tree(fresh.root() + "/containers"))
+      if (p.find('/') == std::string::npos) ++top;
+    return top;
+  };
+  poll_until([&] { return count_top() == 0; }, 10, 50);
+  EXPECT_EQ(count_top(), 0u) << "leftover container directories";
 }
 
 TEST_F(Robustness, ParallelNamedRunsGetUniqueNames) {
