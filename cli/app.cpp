@@ -87,7 +87,14 @@ int main(int argc, char** argv) {
     register_images(app, ctx);
     register_system(app, ctx);
     register_volume(app, ctx);
+    register_lifecycle(app, ctx);
     register_management(app, ctx);
+    register_image_transfer(app, ctx);
+    register_exec(app, ctx);
+    register_cp(app, ctx);
+    register_top(app, ctx);
+    register_logs(app, ctx);
+    register_events(app, ctx);
 
     try {
         try {

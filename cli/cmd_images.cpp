@@ -211,7 +211,8 @@ CLI::App* add_image_prune(CLI::App& parent, Context& ctx, const std::string& nam
     CLI::App* cmd = parent.add_subcommand(name, "Remove unused images");
     cmd->add_flag("-a,--all", *all, "Remove all images not in use by containers, not just dangling ones");
     cmd->add_flag("-f,--force", *force, "Do not prompt for confirmation");
-    cmd->callback([&ctx, all] {
+    // `force` is captured so the flag target outlives this function (CLI11 keeps a reference).
+    cmd->callback([&ctx, all, force] {
         std::set<std::string> used;
         for (const auto& c : ctx.containers().list()) used.insert(c.config.image_id);
         for (const auto& img : ctx.store().images()) {
@@ -241,6 +242,10 @@ void register_management(CLI::App& app, Context& ctx) {
     add_rm(*container, ctx, "rm");
     add_inspect(*container, ctx, "inspect", "container");
     add_container_prune(*container, ctx, "prune");
+    add_exec(*container, ctx, "exec");
+    add_cp(*container, ctx, "cp");
+    add_top(*container, ctx, "top");
+    add_logs(*container, ctx, "logs");
     register_run(*container, ctx);
 
     CLI::App* image = app.add_subcommand("image", "Manage images");
@@ -251,6 +256,7 @@ void register_management(CLI::App& app, Context& ctx) {
     add_import(*image, ctx, "import");
     add_inspect(*image, ctx, "inspect", "image");
     add_image_prune(*image, ctx, "prune");
+    register_image_transfer_management(*image, ctx);
 }
 
 }  // namespace pc::cli

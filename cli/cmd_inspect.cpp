@@ -40,7 +40,15 @@ CLI::App* add_inspect(CLI::App& parent, Context& ctx, const std::string& name, c
         for (const auto& n : f->names) {
             if (f->type != "image") {
                 if (auto c = ctx.containers().find(n)) {
-                    found.push_back(container_inspect_json(ctx, *c));
+                    auto doc = container_inspect_json(ctx, *c);
+                    if (f->size) {
+                        uint64_t rw = ctx.store().container_rw_size(c->config.id);
+                        uint64_t image_size = 0;
+                        if (auto img = ctx.store().find_image(c->config.image_id)) image_size = img->size;
+                        doc["SizeRw"] = rw;
+                        doc["SizeRootFs"] = rw + image_size;
+                    }
+                    found.push_back(doc);
                     continue;
                 }
             }

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/container_views.hpp"
+#include "cli/human_units.hpp"
 #include "cli/output.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
@@ -32,8 +33,9 @@ bool matches_filter(const container::Container& c, const std::string& filter) {
         auto it = c.config.labels.find(lk);
         return it != c.config.labels.end() && (!lv || it->second == *lv);
     }
+    if (key == "health") return c.state.running() && c.state.health_status == v;
     if (key == "exited") return c.state.status == container::Status::Exited && std::to_string(c.state.exit_code) == v;
-    throw Error("invalid filter \"" + key + "\" (valid: status, name, id, ancestor, label, exited)");
+    throw Error("invalid filter \"" + key + "\" (valid: status, name, id, ancestor, label, exited, health)");
 }
 
 }  // namespace
@@ -64,11 +66,23 @@ CLI::App* add_ps(CLI::App& parent, Context& ctx, const std::string& name) {
         if (f->last >= 0 && shown.size() > static_cast<size_t>(f->last)) shown.resize(static_cast<size_t>(f->last));
         Listing l;
         for (const auto& c : shown) {
-            l.json_rows.push_back(container_ps_json(c));
-            l.template_rows.push_back(container_ps_template_data(c, f->no_trunc));
+            auto json_row = container_ps_json(c);
+            auto tmpl_row = container_ps_template_data(c, f->no_trunc);
+            if (f->size) {
+                uint64_t rw = ctx.store().container_rw_size(c.config.id);
+                uint64_t rootfs = rw;
+                if (auto img = ctx.store().find_image(c.config.image_id)) rootfs += img->size;
+                json_row["Size"] = {{"rwSize", rw}, {"rootFsSize", rootfs}};
+                tmpl_row["Size"] = human_size_compact(static_cast<double>(rw)) + " (virtual " +
+                                   human_size_compact(static_cast<double>(rootfs)) + ")";
+            }
+            l.json_rows.push_back(json_row);
+            l.template_rows.push_back(tmpl_row);
         }
-        l.default_format = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
-        l.headers = {{"ID", "CONTAINER ID"}, {"Names", "NAMES"}, {"Created", "CREATED"}, {"RunningFor", "CREATED"}};
+        l.default_format = f->size
+            ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
+            : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+        l.headers = {{"ID", "CONTAINER ID"}, {"Names", "NAMES"}, {"Created", "CREATED"}, {"RunningFor", "CREATED"}, {"Size", "SIZE"}};
         std::string format = f->format;
         if (f->quiet && (format.empty() || format == "table")) format = "{{.ID}}";
         print_listing(l, format, f->noheading);

@@ -5,7 +5,9 @@
 #include "cli/context.hpp"
 #include "cli/create_options.hpp"
 #include "common/log.hpp"
+#include "common/error.hpp"
 #include "container/lifecycle.hpp"
+#include "container/monitor.hpp"
 
 namespace pc::cli {
 
@@ -15,6 +17,7 @@ void register_run(CLI::App& app, Context& ctx) {
     CLI::App* run = app.add_subcommand("run", "Run a command in a new container");
     run->footer("Usage: pc run [options] IMAGE [COMMAND [ARG...]]");
     add_create_flags(run, *flags);
+    run->add_flag("-d,--detach", flags->detach, "Run container in background and print container ID");
     run->callback([&ctx, run, flags] {
         log::timing("command line parsed");
         auto args = image_and_command(run);
@@ -22,6 +25,18 @@ void register_run(CLI::App& app, Context& ctx) {
         log::timing("configuration built");
         container::Container c = ctx.containers().create(cfg);
         log::timing("container created");
+        if (flags->detach) {
+            try {
+                container::start_detached(ctx.containers(), c);
+            } catch (const Error&) {
+                if (c.config.auto_remove) {
+                    if (auto now = ctx.containers().find(c.config.id)) ctx.containers().remove(*now, true);
+                }
+                throw;
+            }
+            std::cout << c.config.id << std::endl;
+            return;
+        }
         container::AttachOptions opts;
         opts.tty = flags->tty;
         opts.stdin_open = flags->interactive;

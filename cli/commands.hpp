@@ -19,5 +19,9 @@ CLI::App* add_rmi(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_tag(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_import(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_image_prune(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_logs(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_exec(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_cp(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_top(CLI::App& parent, Context& ctx, const std::string& name);
 
 }  // namespace pc::cli

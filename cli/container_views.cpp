@@ -76,27 +76,19 @@ json tmpfs_json(const Container& c) {
     return out;
 }
 
+json health_json(const Container& c) {
+    if (!c.config.has_healthcheck()) return nullptr;
+    return {{"Status", c.state.health_status.empty() ? "starting" : c.state.health_status},
+            {"FailingStreak", c.state.health_failing_streak},
+            {"Log", c.state.health_log.is_array() ? c.state.health_log : json::array()}};
+}
+
 }  // namespace
 
 std::string container_status_text(const Container& c) {
-    using container::Status;
-    int64_t now = now_seconds();
-    switch (c.state.status) {
-    case Status::Created:
-        return "Created";
-    case Status::Running:
-        return "Up " + human_duration(now - c.state.started_ns / 1000000000) + " ago";
-    case Status::Paused:
-        return "Paused";
-    case Status::Stopping:
-        return "Stopping";
-    case Status::Exited:
-        return "Exited (" + std::to_string(c.state.exit_code) + ") " +
-               human_duration(now - c.state.finished_ns / 1000000000) + " ago";
-    case Status::Removing:
-        return "Removing";
-    }
-    return "Unknown";
+    return container_status(container::status_name(c.state.status), c.state.exit_code,
+                            static_cast<double>(c.state.started_ns) / 1e9, static_cast<double>(c.state.finished_ns) / 1e9,
+                            static_cast<double>(now_seconds()), c.state.running() ? c.state.health_status : "");
 }
 
 std::string container_command_text(const Container& c, bool no_trunc) {
@@ -177,6 +169,7 @@ json container_inspect_json(Context& ctx, const Container& c) {
                   {"Error", st.error},
                   {"StartedAt", time_or_zero(st.started_ns)},
                   {"FinishedAt", time_or_zero(st.finished_ns)},
+                  {"Health", health_json(c)},
                   {"CheckpointedAt", kZeroTime},
                   {"RestoredAt", kZeroTime}};
     const bool overlay = cfg.storage_driver != "vfs";
@@ -212,6 +205,12 @@ json container_inspect_json(Context& ctx, const Container& c) {
                    {"Labels", labels},
                    {"Annotations", annotations},
                    {"StopSignal", cfg.stop_signal},
+                   {"Healthcheck", cfg.has_healthcheck()
+                                       ? json{{"Test", cfg.health_cmd}, {"Interval", cfg.health_interval_ns},
+                                              {"Timeout", cfg.health_timeout_ns}, {"StartPeriod", cfg.health_start_period_ns},
+                                              {"Retries", cfg.health_retries}}
+                                       : json(nullptr)},
+                   {"HealthcheckOnFailureAction", cfg.health_on_failure},
                    {"CreateCommand", cfg.create_command},
                    {"Umask", "0022"},
                    {"Timeout", 0},
@@ -222,10 +221,11 @@ json container_inspect_json(Context& ctx, const Container& c) {
                         {"CgroupManager", "cgroupfs"},
                         {"CgroupMode", "private"},
                         {"ContainerIDFile", ""},
-                        {"LogConfig", {{"Type", "passthrough"}, {"Config", nullptr}, {"Path", ""}, {"Tag", ""}, {"Size", "0B"}}},
+                        {"LogConfig", {{"Type", "k8s-file"}, {"Config", nullptr}, {"Path", dir + "/ctr.log"}, {"Tag", ""},
+                                       {"Size", cfg.log_max_size ? std::to_string(cfg.log_max_size) + "B" : "0B"}}},
                         {"NetworkMode", cfg.network_mode},
                         {"PortBindings", json::object()},
-                        {"RestartPolicy", {{"Name", ""}, {"MaximumRetryCount", 0}}},
+                        {"RestartPolicy", {{"Name", cfg.restart_policy}, {"MaximumRetryCount", cfg.restart_max}}},
                         {"AutoRemove", cfg.auto_remove},
                         {"VolumeDriver", ""},
                         {"VolumesFrom", nullptr},

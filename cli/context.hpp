@@ -47,6 +47,15 @@ void register_images(CLI::App& app, Context& ctx);     // images, rmi, tag, impo
 void register_system(CLI::App& app, Context& ctx);     // info, version
 void register_volume(CLI::App& app, Context& ctx);     // volume ...
 void register_management(CLI::App& app, Context& ctx); // container ..., image ...
+void register_image_transfer(CLI::App& app, Context& ctx);  // load, save, pull, push, login, logout, commit, export, history
+// The same commands under `pc image ...` (called from register_management).
+void register_image_transfer_management(CLI::App& image, Context& ctx);
+void register_exec(CLI::App& app, Context& ctx);       // exec
+void register_cp(CLI::App& app, Context& ctx);         // cp
+void register_top(CLI::App& app, Context& ctx);        // top
+void register_logs(CLI::App& app, Context& ctx);       // logs
+void register_events(CLI::App& app, Context& ctx);     // events
+void register_lifecycle(CLI::App& app, Context& ctx);  // start, stop, kill, restart, wait, ...
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);

@@ -13,6 +13,7 @@
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
 #include "container/cgroups.hpp"
+#include "container/healthcheck.hpp"
 #include "image/image_config.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/seccomp.hpp"
@@ -155,6 +156,78 @@ void check_limits(const CreateFlags& f) {
                     "; resource limits (--memory, --pids-limit, --cpus) cannot be enforced for this rootless container");
 }
 
+int64_t duration_flag(const std::string& flag, const std::string& value) {
+    try {
+        return parse_duration_ns(value);
+    } catch (const Error& e) {
+        throw Error("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + e.what());
+    }
+}
+
+// --restart, --health-*, --log-*: what the monitor of a detached container applies.
+void apply_lifecycle_flags(container::ContainerConfig& cfg, const CreateFlags& f, const image::RuntimeConfig& rc) {
+    if (!f.restart.empty()) {
+        auto [policy, max] = str::split_once(f.restart, ':');
+        if (policy != "no" && policy != "on-failure" && policy != "always" && policy != "unless-stopped")
+            throw Error("invalid restart policy \"" + f.restart + "\" (valid: no, on-failure[:max_retries], always, unless-stopped)");
+        if (max) {
+            auto n = str::parse_u64(*max);
+            if (policy != "on-failure" || !n)
+                throw Error("invalid restart policy \"" + f.restart + "\": only on-failure takes a retry count, a number");
+            cfg.restart_max = static_cast<unsigned>(*n);
+        }
+        cfg.restart_policy = policy;
+        if (f.rm && policy != "no")
+            throw Error("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+    }
+    if (!f.log_driver.empty() && f.log_driver != "k8s-file")
+        throw Error("unsupported --log-driver \"" + f.log_driver + "\" (valid: k8s-file)");
+    for (const auto& o : f.log_opts) {
+        auto [k, v] = str::split_once(o, '=');
+        if (k == "max-size" && v) cfg.log_max_size = static_cast<uint64_t>(parse_size(*v));
+        else if (k == "path" || k == "tag" || k == "max-file") continue;  // accepted, as Podman's k8s-file does
+        else throw Error("invalid --log-opt \"" + o + "\" (valid: max-size=SIZE)");
+    }
+    if (f.no_healthcheck) {
+        if (!f.health_cmd.empty()) throw Error("--no-healthcheck and --health-cmd conflict with each other");
+        cfg.health_cmd = {"NONE"};
+        return;
+    }
+    if (!f.health_cmd.empty()) {
+        cfg.health_cmd = container::parse_health_cmd(f.health_cmd);
+    } else if (rc.healthcheck) {
+        const auto& h = *rc.healthcheck;
+        if (h.contains("Test") && h["Test"].is_array()) cfg.health_cmd = h["Test"].get<std::vector<std::string>>();
+        if (h.value("Interval", int64_t{0}) > 0) cfg.health_interval_ns = h["Interval"].get<int64_t>();
+        if (h.value("Timeout", int64_t{0}) > 0) cfg.health_timeout_ns = h["Timeout"].get<int64_t>();
+        if (h.value("StartPeriod", int64_t{0}) > 0) cfg.health_start_period_ns = h["StartPeriod"].get<int64_t>();
+        if (h.value("Retries", 0) > 0) cfg.health_retries = h["Retries"].get<unsigned>();
+    }
+    bool any_option = !f.health_interval.empty() || !f.health_timeout.empty() || !f.health_start_period.empty() ||
+                      f.health_retries || !f.health_on_failure.empty();
+    if (any_option && cfg.health_cmd.empty())
+        throw Error("healthcheck options given without a healthcheck command (--health-cmd) in the container or its image");
+    if (!f.health_interval.empty()) {
+        cfg.health_interval_ns = f.health_interval == "disable" ? 0 : duration_flag("--health-interval", f.health_interval);
+        if (cfg.health_interval_ns < 0) throw Error("--health-interval must not be negative");
+    }
+    if (!f.health_timeout.empty()) {
+        cfg.health_timeout_ns = duration_flag("--health-timeout", f.health_timeout);
+        if (cfg.health_timeout_ns < 1000000000) throw Error("--health-timeout must be at least 1 second");
+    }
+    if (!f.health_start_period.empty()) cfg.health_start_period_ns = duration_flag("--health-start-period", f.health_start_period);
+    if (f.health_retries) {
+        if (*f.health_retries < 1) throw Error("--health-retries must be greater than 0");
+        cfg.health_retries = *f.health_retries;
+    }
+    if (!f.health_on_failure.empty()) {
+        const std::string& a = f.health_on_failure;
+        if (a != "none" && a != "kill" && a != "restart" && a != "stop")
+            throw Error("invalid --health-on-failure \"" + a + "\" (valid: none, kill, restart, stop)");
+        cfg.health_on_failure = a;
+    }
+}
+
 }  // namespace
 
 void add_create_flags(CLI::App* cmd, CreateFlags& f) {
@@ -184,6 +257,17 @@ void add_create_flags(CLI::App* cmd, CreateFlags& f) {
     cmd->add_flag("--init", f.init, "Run an init inside the container that forwards signals and reaps processes");
     cmd->add_option("--sig-proxy", f.sig_proxy, "Proxy received signals to the process");
     cmd->add_flag("-q,--quiet", f.quiet, "Suppress output information when pulling images");
+    cmd->add_option("--detach-keys", f.detach_keys, "Override the key sequence for detaching a container");
+    cmd->add_option("--restart", f.restart, "Restart policy: no, on-failure[:max_retries], always, unless-stopped");
+    cmd->add_option("--health-cmd", f.health_cmd, "Command to run to check health (a string, or a JSON array)");
+    cmd->add_option("--health-interval", f.health_interval, "Time between healthchecks (e.g. 30s; \"disable\" turns the timer off)");
+    cmd->add_option("--health-timeout", f.health_timeout, "Maximum time a healthcheck may run (e.g. 30s)");
+    cmd->add_option("--health-retries", f.health_retries, "Consecutive failures before the container is unhealthy");
+    cmd->add_option("--health-start-period", f.health_start_period, "Time to bootstrap the container before failures count");
+    cmd->add_option("--health-on-failure", f.health_on_failure, "Action when unhealthy: none, kill, restart, stop");
+    cmd->add_flag("--no-healthcheck", f.no_healthcheck, "Disable healthchecks on the container");
+    cmd->add_option("--log-driver", f.log_driver, "Logging driver for the container (k8s-file)");
+    one_per_flag(cmd->add_option("--log-opt", f.log_opts, "Logging driver options (max-size=SIZE)"));
     one_per_flag(cmd->add_option("-e,--env", f.env, "Set environment variables in container"));
     one_per_flag(cmd->add_option("--env-file", f.env_file, "Read in a file of environment variables"));
     one_per_flag(cmd->add_option("-v,--volume", f.volumes, "Bind mount a volume into the container"));
@@ -314,6 +398,7 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
     cfg.userns = f.userns == "keep-id" ? "keep-id" : "";
     cfg.auto_remove = f.rm;
     cfg.name = f.name;
+    apply_lifecycle_flags(cfg, f, rc);
     return cfg;
 }
 

@@ -28,6 +28,11 @@ struct CreateFlags {
     std::string cgroups = "enabled";
     bool rm = false, interactive = false, tty = false, privileged = false, read_only = false;
     bool read_only_tmpfs = true, init = false, sig_proxy = true, quiet = false;
+    bool detach = false, no_healthcheck = false;
+    std::string restart, detach_keys, log_driver;
+    std::string health_cmd, health_interval, health_timeout, health_start_period, health_on_failure;
+    std::optional<unsigned> health_retries;
+    std::vector<std::string> log_opts;
     std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, cap_add, cap_drop;
     std::vector<std::string> security_opt, group_add, annotations, ulimits;
 };

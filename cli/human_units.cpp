@@ -275,18 +275,6 @@ std::string fraction(long nsec) {
 
 }  // namespace
 
-std::string rfc3339_nano(const struct timespec& ts, bool utc) {
-    Broken b = break_down(ts, utc);
-    std::string s = date_time(b.tm, 'T') + fraction(ts.tv_nsec);
-    if (b.offset == 0) return s + "Z";
-    long off = b.offset;
-    char sign = off < 0 ? '-' : '+';
-    if (off < 0) off = -off;
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", sign, off / 3600, (off / 60) % 60);
-    return s + buf;
-}
-
 std::string go_time_string(const struct timespec& ts, bool utc) {
     Broken b = break_down(ts, utc);
     long off = b.offset;

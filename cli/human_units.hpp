@@ -45,11 +45,6 @@ int64_t parse_size(const std::string& text);
 int64_t parse_duration_ns(const std::string& text);
 int64_t parse_duration(const std::string& text);
 
-// time.Time.Format(time.RFC3339Nano) in the local zone (TZ honoured) or in UTC:
-// "2026-11-22T09:00:51.123456789Z", "2026-11-22T10:00:51.5+01:00"; trailing zeros of the
-// fraction are dropped, and the fraction entirely when zero (Podman's inspect times).
-std::string rfc3339_nano(const struct timespec& ts, bool utc = false);
-
 // time.Time.String(): "2026-11-22 09:06:32.675256245 +0000 UTC" (Podman's CreatedAt
 // column), in the local zone or UTC.
 std::string go_time_string(const struct timespec& ts, bool utc = false);

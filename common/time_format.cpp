@@ -16,8 +16,12 @@ std::string rfc3339_nano(int64_t unix_ns, bool utc) {
         --secs;
     }
     struct tm tm {};
-    if (utc) ::gmtime_r(&secs, &tm);
-    else ::localtime_r(&secs, &tm);
+    if (utc) {
+        ::gmtime_r(&secs, &tm);
+    } else {
+        ::tzset();  // localtime_r does not re-read TZ by itself
+        ::localtime_r(&secs, &tm);
+    }
     char base[64];
     std::strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
     std::string out = base;

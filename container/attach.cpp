@@ -68,7 +68,11 @@ ForwardedSignals::ForwardedSignals() {
 ForwardedSignals::~ForwardedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
 
 int attach_until_exit(Launched& launched, const AttachOptions& options, ForwardedSignals& signals) {
-    const int master = launched.pty_master.get();
+    return relay_until_exit(launched.p1.process(), launched.init_pid, launched.pty_master.get(), options, signals);
+}
+
+int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const AttachOptions& options,
+                     ForwardedSignals& signals) {
     const bool relay = options.tty && master >= 0;
     std::optional<RawTerminal> raw;
     if (relay) {
@@ -79,7 +83,7 @@ int attach_until_exit(Launched& launched, const AttachOptions& options, Forwarde
     bool stdin_live = relay && options.stdin_open;
     bool master_live = relay;
 
-    std::optional<ExitStatus> status = launched.p1.process().try_wait();
+    std::optional<ExitStatus> status = waiter.try_wait();
     while (!status) {
         struct pollfd fds[3] = {{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
                                 {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}};
@@ -96,7 +100,7 @@ int attach_until_exit(Launched& launched, const AttachOptions& options, Forwarde
                     if (relay) copy_window_size(::isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, master);
                     continue;
                 }
-                if (options.sig_proxy && launched.init_pid > 0) ::kill(launched.init_pid, sig);
+                if (options.sig_proxy && signal_pid > 0) ::kill(signal_pid, sig);
             }
         }
         if (master_live && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) master_live = pump(master, STDOUT_FILENO);
@@ -108,7 +112,7 @@ int attach_until_exit(Launched& launched, const AttachOptions& options, Forwarde
                 write_all(master, &eof, 1);
             }
         }
-        status = launched.p1.process().try_wait();
+        status = waiter.try_wait();
     }
     if (relay) {
         // Drain what the payload wrote just before exiting.

@@ -37,4 +37,10 @@ private:
 // its PID 1 was killed by signal N).
 int attach_until_exit(Launched& launched, const AttachOptions& options, ForwardedSignals& signals);
 
+// The same loop for any process: waits for `waiter` to exit (returning its code, 128+N
+// for a signal), forwarding signals to `signal_pid` and relaying `pty_master` (-1: none).
+// `pc exec` uses it with its own helper process and payload.
+int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int pty_master, const AttachOptions& options,
+                     ForwardedSignals& signals);
+
 }  // namespace pc::container

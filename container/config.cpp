@@ -32,7 +32,9 @@ void from_json(const nlohmann::json& j, MountConfig& m) {
     X(annotations) X(stop_signal) X(stop_timeout) X(create_command) X(mounts)                 \
     X(readonly_rootfs) X(readonly_tmpfs) X(privileged) X(cap_add) X(cap_drop)                 \
     X(seccomp_profile) X(no_new_privileges) X(security_opt) X(network_mode) X(hostname)       \
-    X(userns) X(auto_remove) X(storage_driver)
+    X(userns) X(auto_remove) X(storage_driver) X(restart_policy) X(restart_max) X(log_max_size)  \
+    X(health_cmd) X(health_interval_ns) X(health_timeout_ns) X(health_start_period_ns)          \
+    X(health_retries) X(health_on_failure)
 
 void to_json(nlohmann::json& j, const ContainerConfig& c) {
     j = nlohmann::json::object();

@@ -69,11 +69,23 @@ struct ContainerConfig {
 
     // Lifecycle
     bool auto_remove = false;  // --rm
+    std::string restart_policy;     // "", "no", "on-failure", "always", "unless-stopped"
+    unsigned restart_max = 0;       // on-failure:N (0 = unlimited)
+    uint64_t log_max_size = 0;      // --log-opt max-size (0 = unlimited)
+
+    // Healthcheck (from --health-* or the image's HEALTHCHECK); empty cmd = none.
+    std::vector<std::string> health_cmd;  // ["CMD-SHELL", "..."] or ["CMD", ...]
+    int64_t health_interval_ns = 30'000'000'000;
+    int64_t health_timeout_ns = 30'000'000'000;
+    int64_t health_start_period_ns = 0;
+    unsigned health_retries = 3;
+    std::string health_on_failure = "none";  // none, kill, restart, stop
     std::string storage_driver;  // driver the container's storage was made with
 
     std::string short_id() const { return id.substr(0, 12); }
     // Entrypoint + cmd: the payload's argv.
     std::vector<std::string> argv() const;
+    bool has_healthcheck() const { return !health_cmd.empty() && health_cmd[0] != "NONE"; }
 };
 
 void to_json(nlohmann::json& j, const MountConfig& m);

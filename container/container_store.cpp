@@ -47,6 +47,16 @@ ContainerState ContainerStore::load_state(const std::string& id) {
     return j ? j->get<ContainerState>() : ContainerState{};
 }
 
+ContainerState ContainerStore::update_state(const std::string& id, const std::function<void(ContainerState&)>& change,
+                                            bool durable) {
+    if (::access((dir(id) + "/config.json").c_str(), F_OK) != 0) return {};
+    FileLock l = lock(id);
+    ContainerState st = load_state(id);
+    change(st);
+    if (::access((dir(id) + "/config.json").c_str(), F_OK) == 0) save_state(id, st, durable);
+    return st;
+}
+
 std::optional<Container> ContainerStore::load(const std::string& id) {
     auto cfg = try_read_json(dir(id) + "/config.json");
     if (!cfg) return std::nullopt;

@@ -7,6 +7,7 @@
 // stale name links are reclaimed later.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ public:
     void save_state(const std::string& id, const ContainerState& state, bool durable = true);
     // Re-reads the state from disk.
     ContainerState load_state(const std::string& id);
+    // Read-modify-write of the state under the container's lock (the monitor and CLI
+    // commands change different fields concurrently). Returns the new state. Does nothing
+    // (and returns the default state) when the container's record is gone.
+    ContainerState update_state(const std::string& id, const std::function<void(ContainerState&)>& change,
+                                bool durable = true);
     void rename(Container& c, const std::string& new_name);
 
     // Removes the record, its name and its storage (and its anonymous volumes when asked,

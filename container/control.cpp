@@ -51,6 +51,11 @@ bool wait_stopped(ContainerStore& containers, const std::string& id, int64_t tim
 
 void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s) {
     if (!c.state.running()) return;
+    // The monitor must not treat this exit as a failure to restart from.
+    containers.update_state(c.config.id, [](ContainerState& s) {
+        s.stopped_by_user = true;
+        if (s.status == Status::Running) s.status = Status::Stopping;
+    });
     if (timeout_s > 0) {
         signal_container(c, parse_signal(c.config.stop_signal));
         if (wait_stopped(containers, c.config.id, static_cast<int64_t>(timeout_s) * 1000)) return;

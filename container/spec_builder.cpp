@@ -73,6 +73,12 @@ std::optional<rootless::SeccompProfile> seccomp_for(const ContainerConfig& cfg) 
 
 }  // namespace
 
+std::optional<rootless::SeccompProfile> container_seccomp(const ContainerConfig& cfg) { return seccomp_for(cfg); }
+
+std::vector<int> container_added_capabilities(const ContainerConfig& cfg) {
+    return capabilities_added(cfg, container_capabilities(cfg));
+}
+
 rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerConfig& cfg,
                                          const rootless::IdMapping& mapping, const std::string& rootfs) {
     rootless::SandboxSpec spec;

@@ -19,6 +19,12 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
 // all when privileged).
 std::vector<int> container_capabilities(const ContainerConfig& cfg);
 
+// The container's seccomp profile (nullopt = unconfined: --privileged or
+// seccomp=unconfined) and the capabilities given to non-root payloads too (--cap-add), as
+// build_sandbox_spec uses them: `pc exec` applies the same.
+std::optional<rootless::SeccompProfile> container_seccomp(const ContainerConfig& cfg);
+std::vector<int> container_added_capabilities(const ContainerConfig& cfg);
+
 // The container's hostname: --hostname, the host's for --network host, else the short id.
 std::string container_hostname(const ContainerConfig& cfg);
 

@@ -42,7 +42,11 @@ void to_json(nlohmann::json& j, const ContainerState& s) {
          {"finished_ns", s.finished_ns},
          {"oom_killed", s.oom_killed},
          {"restart_count", s.restart_count},
-         {"error", s.error}};
+         {"error", s.error},
+         {"stopped_by_user", s.stopped_by_user},
+         {"health_status", s.health_status},
+         {"health_failing_streak", s.health_failing_streak},
+         {"health_log", s.health_log}};
 }
 
 void from_json(const nlohmann::json& j, ContainerState& s) {
@@ -56,6 +60,10 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
     s.oom_killed = j.value("oom_killed", false);
     s.restart_count = j.value("restart_count", 0u);
     s.error = j.value("error", "");
+    s.stopped_by_user = j.value("stopped_by_user", false);
+    s.health_status = j.value("health_status", "");
+    s.health_failing_streak = j.value("health_failing_streak", 0u);
+    s.health_log = j.value("health_log", nlohmann::json::array());
 }
 
 uint64_t process_start_time(pid_t pid) {

@@ -26,6 +26,12 @@ struct ContainerState {
     bool oom_killed = false;
     unsigned restart_count = 0;
     std::string error;              // why the last start failed, if it did
+    bool stopped_by_user = false;   // `pc stop`/`kill`/`rm -f`: no restart, not a failure
+
+    // Healthcheck (Podman's .State.Health): "", "starting", "healthy", "unhealthy".
+    std::string health_status;
+    unsigned health_failing_streak = 0;
+    nlohmann::json health_log = nlohmann::json::array();  // last results {Start, End, ExitCode, Output}
 
     bool running() const { return status == Status::Running || status == Status::Paused ||
                                   status == Status::Stopping; }

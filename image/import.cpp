@@ -6,6 +6,8 @@
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "image/image_config.hpp"
+#include "image/layer_ingest.hpp"
+#include "image/staging.hpp"
 #include "storage/image_refs.hpp"
 
 namespace pc::image {
@@ -34,8 +36,14 @@ storage::ImageRecord register_image(storage::Store& store, nlohmann::json config
                                {"mediaType", kOciManifest},
                                {"config", {{"mediaType", kOciConfig}, {"digest", config_digest}, {"size", config_text.size()}}},
                                {"layers", nlohmann::json::array()}};
-    for (const auto& l : layers)
-        manifest["layers"].push_back({{"mediaType", kOciLayer}, {"digest", l.diff_id}, {"size", l.size}});
+    for (const auto& l : layers) {
+        // The blob the layer was received as (what save and push hand out), else its tar.
+        auto blobs = store.layer_blobs(l.diff_id);
+        if (!blobs.empty())
+            manifest["layers"].push_back({{"mediaType", blobs.front().media_type}, {"digest", blobs.front().digest}, {"size", blobs.front().size}});
+        else
+            manifest["layers"].push_back({{"mediaType", kOciLayer}, {"digest", l.diff_id}, {"size", l.size}});
+    }
     const std::string manifest_digest = store.put_blob(manifest.dump());
 
     storage::ImageRecord rec;
@@ -60,7 +68,10 @@ storage::ImageRecord import_tarball(storage::Store& store, int fd, const ImportO
             throw Error("invalid image name \"" + options.reference + "\": a digest cannot be used as a new name");
     }
 
-    storage::LayerRecord layer = store.import_layer(fd, "");
+    // Staged first so the layer's blob is kept (save/push give back the same digests).
+    StagingDir staging(store);
+    StagedBlob blob = stage_from_fd(staging, fd, options.source_description.empty() ? "the tarball" : options.source_description);
+    storage::LayerRecord layer = ingest_layer(store, blob, "", "", "", "tarball " + options.source_description);
 
     const std::string created = rfc3339_nano(wall_ns());
     nlohmann::json config = {{"created", created}, {"architecture", "amd64"}, {"os", "linux"}};

@@ -16,7 +16,7 @@
 
 namespace pc::rootless {
 
-void setup_terminal(int console_socket, uid_t uid, unsigned short rows, unsigned short cols) {
+void setup_terminal(int console_socket, uid_t uid, unsigned short rows, unsigned short cols, bool bind_console) {
     if (console_socket < 0) throw Error("terminal requested but no console socket was given");
     UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!master) throw Error::sys("opening /dev/pts/ptmx", errno);
@@ -30,12 +30,14 @@ void setup_terminal(int console_socket, uid_t uid, unsigned short rows, unsigned
 
     // Programs that write to /dev/console (init systems, some daemons) should reach the
     // user's terminal, as with Podman: bind the slave there.
-    const int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (c < 0) throw Error::sys("creating /dev/console", errno);
-    ::close(c);
-    const std::string slave_path = "/proc/self/fd/" + std::to_string(slave.get());
-    if (::mount(slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0)
-        throw Error::sys("bind-mounting the pty on /dev/console", errno);
+    if (bind_console) {
+        const int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (c < 0) throw Error::sys("creating /dev/console", errno);
+        ::close(c);
+        const std::string slave_path = "/proc/self/fd/" + std::to_string(slave.get());
+        if (::mount(slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0)
+            throw Error::sys("bind-mounting the pty on /dev/console", errno);
+    }
 
     // The size is set before the payload starts (as crun does with consoleSize), so that
     // a program asking for it at once does not see 0x0.

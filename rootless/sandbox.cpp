@@ -4,7 +4,6 @@
 #include "rootless/sandbox.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -79,23 +78,6 @@ void apply_rlimits(const std::vector<Rlimit>& limits) {
     }
 }
 
-// Bounding set, ids, capabilities: the order matters (PLATFORM.md §7). KEEPCAPS keeps the
-// permitted set across setresuid so apply_capabilities can pick from it.
-void set_identity(const SandboxSpec& spec, const ResolvedUser& u, const std::vector<int>& caps) {
-    if (!spec.privileged) drop_bounding_set(caps);
-    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw Error::sys("prctl(PR_SET_KEEPCAPS)", errno);
-    if (!spec.single_id_mapping) {
-        std::vector<gid_t> groups(u.groups.begin(), u.groups.end());
-        if (::setgroups(groups.size(), groups.data()) < 0)
-            throw Error::sys("setgroups for uid " + std::to_string(u.uid), errno);
-    }
-    if (::setresgid(u.gid, u.gid, u.gid) < 0)
-        throw Error::sys("setresgid " + std::to_string(u.gid) + " (is the gid mapped?)", errno);
-    if (::setresuid(u.uid, u.uid, u.uid) < 0)
-        throw Error::sys("setresuid " + std::to_string(u.uid) + " (is the uid mapped?)", errno);
-    apply_capabilities(caps, u.uid != 0, spec.added_capabilities);
-}
-
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
     std::vector<char*> out;
     out.reserve(v.size() + 1);
@@ -137,7 +119,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     // syscalls as possible run under it.
     const bool early_seccomp = use_seccomp && !spec.no_new_privileges;
     if (early_seccomp) apply_seccomp(*spec.seccomp, caps);
-    set_identity(spec, user, caps);
+    set_identity(user, caps, spec.added_capabilities, !spec.privileged, spec.single_id_mapping);
     if (::chdir(cwd.c_str()) < 0)
         throw Error::sys("cannot chdir to working directory \"" + cwd + "\" as uid " +
                              std::to_string(user.uid),

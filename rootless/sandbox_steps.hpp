@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rootless/sandbox.hpp"
+#include "rootless/user_lookup.hpp"
 
 namespace pc::rootless {
 
@@ -34,7 +35,16 @@ void make_root_readonly();
 
 // pty.cpp: opens a pty in the container's devpts, sends the master over `console_socket`,
 // makes the slave (owned by `uid`) the controlling terminal and stdio of this process.
-void setup_terminal(int console_socket, uid_t uid, unsigned short rows, unsigned short cols);
+// `bind_console`: also bind the slave on /dev/console (the container's init only: an exec
+// session must not change the container's mount namespace).
+void setup_terminal(int console_socket, uid_t uid, unsigned short rows, unsigned short cols,
+                    bool bind_console = true);
+
+// identity.cpp: bounding set (when `drop_bounding`), setgroups (unless the mapping denies
+// it), setresgid/setresuid, then the capability sets (caps.hpp apply_capabilities). The
+// order matters (PLATFORM.md §7); shared by the container's init and `pc exec`.
+void set_identity(const ResolvedUser& user, const std::vector<int>& caps, const std::vector<int>& added,
+                  bool drop_bounding, bool single_id_mapping);
 
 // builtin_init.cpp: restores a default signal state (empty mask, no ignored signals) for
 // the payload.

@@ -4,6 +4,11 @@
 //   ROOT/images.json             image index, written atomically
 //   ROOT/blobs/sha256/<hex>      configs and manifests, content-addressed and verified
 //   ROOT/layers/<chain-hex>/     diff/ (extracted, subuid-owned), layer.json
+//   ROOT/layer-blobs/<diff-hex>.json  the blob(s) a layer was received as (digest, media type,
+//                                size; the blob itself in blobs/), so save/push hand out
+//                                byte-identical layers and image ids/digests survive round trips
+//   ROOT/tmp/xfer-PID-RANDOM/    staging of transfers (pull, load, commit); removed at the end,
+//                                or by the next transfer when PID is dead
 //   ROOT/containers/<id>/        owned by container/ (config.json, state.json), plus the
 //                                storage dirs made here: upper/ work/ merged/ (or rootfs/ for vfs)
 //   ROOT/volumes/<name>/         _data/ and volume.json
@@ -82,6 +87,23 @@ public:
     std::string put_blob(const std::string& content);
     std::optional<std::string> get_blob(const std::string& digest);
     std::string blob_path(const std::string& digest) const;
+    bool has_blob(const std::string& digest) const;
+    // Moves a file whose content the caller has verified to have `digest` into blobs/
+    // (a rename: `path` must be in this store's file system, e.g. under staging_root()).
+    void commit_blob_file(const std::string& path, const std::string& digest);
+    // Where transfers stage their files (same file system as blobs/ and layers/).
+    std::string staging_root();
+
+    // --- the blobs a layer was received as (compressed or not) -----------------------
+    // Kept so that save/push hand out byte-identical layers (same digests) without
+    // re-creating the tar from the extracted tree.
+    struct LayerBlob {
+        std::string digest;      // "sha256:..." of the blob as stored in blobs/
+        std::string media_type;  // OCI layer media type (tar, tar+gzip, tar+zstd)
+        uint64_t size = 0;
+    };
+    void add_layer_blob(const std::string& diff_id, const LayerBlob& blob);
+    std::vector<LayerBlob> layer_blobs(const std::string& diff_id);
 
     // --- layers ---------------------------------------------------------------------
     std::optional<LayerRecord> find_layer(const std::string& chain_id);
@@ -101,6 +123,11 @@ public:
     LayerRecord import_layer(int fd, const std::string& parent_chain_id,
                              const std::string& expected_diff_id = "");
 
+    // Writes the directories (top-most first) as one tar stream to `out_fd` (see
+    // tree_tar.hpp), reading them inside a user namespace with the store's mapping so that
+    // subuid-owned files keep their image ownership.
+    void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, bool flatten);
+
     // --- containers' storage ----------------------------------------------------------
     std::string containers_dir() const { return root_ + "/containers"; }
     std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
@@ -117,6 +144,10 @@ public:
     void remove_container_storage(const std::string& id, bool background = false, const std::string& also_remove = "");
     // Removes any directory tree of this store (inside the user namespace when needed).
     void remove_tree(const std::string& path);
+
+    // Bytes in a container's writable layer (its upper dir, or the rootfs copy for vfs):
+    // `ps --size`, inspect's SizeRw.
+    uint64_t container_rw_size(const std::string& id);
 
     // Chain ids (layers.json of every container dir): layers a container still uses.
     std::vector<std::string> container_layers(const std::string& id);

@@ -1,3 +1,14 @@
-#include "cli/app.hpp"
+#include <cstring>
+#include <string>
+#include <vector>
 
-int main(int argc, char** argv) { return pc::cli::main(argc, argv); }
+#include "cli/app.hpp"
+#include "container/monitor.hpp"
+
+int main(int argc, char** argv) {
+    // A detached container's monitor is this binary re-executed; it skips the command
+    // line machinery entirely (its heap stays small for the container's lifetime).
+    if (argc > 1 && std::strcmp(argv[1], "__monitor") == 0)
+        return pc::container::monitor_main(std::vector<std::string>(argv + 2, argv + argc));
+    return pc::cli::main(argc, argv);
+}

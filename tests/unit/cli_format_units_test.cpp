@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "cli/human_units.hpp"
+#include "common/time_format.hpp"
 #include "common/error.hpp"
 
 using namespace pc::cli;
@@ -125,21 +126,21 @@ TEST(CliFormatUnits, ParseDuration) {
 
 TEST(CliFormatUnits, TimeFormats) {
     struct timespec ts{1795338051, 123456789};  // 2026-11-22T09:00:51.123456789Z
-    EXPECT_EQ(rfc3339_nano(ts, true), "2026-11-22T09:00:51.123456789Z");
-    EXPECT_EQ(rfc3339_nano({1795338051, 500000000}, true), "2026-11-22T09:00:51.5Z");
-    EXPECT_EQ(rfc3339_nano({1795338051, 0}, true), "2026-11-22T09:00:51Z");
-    EXPECT_EQ(rfc3339_nano({-62135596800, 0}, true), "0001-01-01T00:00:00Z");  // Go's zero time
+    const int64_t ns = 1795338051LL * 1000000000 + 123456789;
+    EXPECT_EQ(pc::rfc3339_nano(ns, true), "2026-11-22T09:00:51.123456789Z");
+    EXPECT_EQ(pc::rfc3339_nano(1795338051LL * 1000000000 + 500000000, true), "2026-11-22T09:00:51.5Z");
+    EXPECT_EQ(pc::rfc3339_nano(1795338051LL * 1000000000, true), "2026-11-22T09:00:51Z");
     EXPECT_EQ(go_time_string({1795338392, 675256245}, true), "2026-11-22 09:06:32.675256245 +0000 UTC");  // podman
 
     const char* old = std::getenv("TZ");
     std::string saved = old ? old : "";
     setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
-    EXPECT_EQ(rfc3339_nano(ts), "2026-11-22T10:00:51.123456789+01:00");
+    EXPECT_EQ(pc::rfc3339_nano(ns, false), "2026-11-22T10:00:51.123456789+01:00");
     EXPECT_EQ(go_time_string(ts), "2026-11-22 10:00:51.123456789 +0100 CET");
     setenv("TZ", "UTC0", 1);
-    EXPECT_EQ(rfc3339_nano(ts), "2026-11-22T09:00:51.123456789Z");
+    EXPECT_EQ(pc::rfc3339_nano(ns, false), "2026-11-22T09:00:51.123456789Z");
     setenv("TZ", "EST5", 1);
-    EXPECT_EQ(rfc3339_nano({1795338051, 0}), "2026-11-22T04:00:51-05:00");
+    EXPECT_EQ(pc::rfc3339_nano(1795338051LL * 1000000000, false), "2026-11-22T04:00:51-05:00");
     if (old)
         setenv("TZ", saved.c_str(), 1);
     else

@@ -1,0 +1,408 @@
+#include "container/monitor.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+
+#include "common/error.hpp"
+#include "common/fd.hpp"
+#include "common/log.hpp"
+#include "container/attach.hpp"
+#include "container/control.hpp"
+#include "container/events.hpp"
+#include "container/healthcheck.hpp"
+#include "container/launcher.hpp"
+#include "container/log_file.hpp"
+#include "rootless/sandbox.hpp"
+#include "storage/store.hpp"
+
+namespace pc::container {
+
+namespace {
+
+constexpr int kReportFd = 3;
+constexpr int64_t kFirstBackoffMs = 100;
+constexpr int64_t kMaxBackoffMs = 30000;
+
+void emit(ContainerStore& containers, const ContainerConfig& cfg, const std::string& status,
+          std::map<std::string, std::string> attributes = {}) {
+    Event e;
+    e.status = status;
+    e.id = cfg.id;
+    e.name = cfg.name;
+    e.image = cfg.image_name;
+    e.attributes = std::move(attributes);
+    record_event(containers.storage().root(), e);
+}
+
+std::string self_exe() {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (n <= 0) throw Error::sys("finding the pc executable (/proc/self/exe)");
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+void redirect(int fd, int target) {
+    if (::dup2(fd, target) < 0) throw Error::sys("redirecting the container's output");
+}
+
+bool should_restart(const ContainerConfig& cfg, const ContainerState& st, int code) {
+    if (st.stopped_by_user || st.status == Status::Removing) return false;
+    const std::string& p = cfg.restart_policy;
+    if (p == "always" || p == "unless-stopped") return true;
+    if (p == "on-failure") return code != 0 && (cfg.restart_max == 0 || st.restart_count < cfg.restart_max);
+    return false;
+}
+
+// One container run under the monitor: its output pipes (or terminal), the health timer,
+// and the wait for its exit.
+class MonitoredRun {
+public:
+    MonitoredRun(ContainerStore& containers, const ContainerConfig& cfg, LogWriter& log, ForwardedSignals& signals)
+        : containers_(containers), cfg_(cfg), log_(log), signals_(signals) {}
+
+    // Starts the container; throws its start error.
+    void start() {
+        UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+        if (!cfg_.tty) {
+            out_ = Pipe::make();
+            err_ = Pipe::make();
+            redirect(out_.write.get(), STDOUT_FILENO);
+            redirect(err_.write.get(), STDERR_FILENO);
+        }
+        try {
+            launched_ = launch(containers_.storage(), cfg_);
+        } catch (...) {
+            redirect(null.get(), STDOUT_FILENO);
+            redirect(null.get(), STDERR_FILENO);
+            throw;
+        }
+        // Only the container keeps the write ends: EOF then means it is gone.
+        redirect(null.get(), STDOUT_FILENO);
+        redirect(null.get(), STDERR_FILENO);
+        out_.write.reset();
+        err_.write.reset();
+        if (cfg_.has_healthcheck() && cfg_.health_interval_ns > 0) {
+            health_timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+            struct itimerspec its {};
+            its.it_value.tv_sec = static_cast<time_t>(cfg_.health_interval_ns / 1000000000);
+            its.it_value.tv_nsec = static_cast<long>(cfg_.health_interval_ns % 1000000000);
+            its.it_interval = its.it_value;
+            ::timerfd_settime(health_timer_.get(), 0, &its, nullptr);
+        }
+    }
+
+    pid_t init_pid() const { return launched_.init_pid; }
+
+    // Relays output and runs healthchecks until the container's P1 exits; returns its code.
+    int wait() {
+        const int master = launched_.pty_master.get();
+        int out_fd = cfg_.tty ? master : out_.read.get();
+        int err_fd = cfg_.tty ? -1 : err_.read.get();
+        std::optional<ExitStatus> status;
+        while (!status || out_fd >= 0 || err_fd >= 0) {
+            struct pollfd fds[4] = {{signals_.fd(), POLLIN, 0},
+                                    {out_fd, POLLIN, 0},
+                                    {err_fd, POLLIN, 0},
+                                    {health_timer_ ? health_timer_.get() : -1, POLLIN, 0}};
+            // After the exit, only drain what is left.
+            int timeout = status ? 100 : -1;
+            int n = ::poll(fds, 4, timeout);
+            if (n < 0 && errno != EINTR) throw Error::sys("monitoring the container");
+            if (n == 0 && status) break;
+            if (fds[0].revents & POLLIN) handle_signals();
+            if (out_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+                if (!pump(out_fd, LogStream::Stdout)) out_fd = -1;
+            if (err_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
+                if (!pump(err_fd, LogStream::Stderr)) err_fd = -1;
+            if (health_timer_ && (fds[3].revents & POLLIN)) on_health_timer();
+            if (!status) status = launched_.p1.process().try_wait();
+        }
+        log_.flush();
+        reap_health_check(true);
+        return status->signaled ? 128 + status->signal : status->code;
+    }
+
+private:
+    bool pump(int fd, LogStream stream) {
+        char buf[65536];
+        ssize_t n = ::read(fd, buf, sizeof(buf));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+        if (n <= 0) return false;
+        log_.write(stream, buf, static_cast<size_t>(n));
+        return true;
+    }
+
+    void handle_signals() {
+        struct signalfd_siginfo si {};
+        while (::read(signals_.fd(), &si, sizeof(si)) == sizeof(si)) {
+            int sig = static_cast<int>(si.ssi_signo);
+            if (sig == SIGCHLD) {
+                reap_health_check(false);
+                continue;
+            }
+            if (sig == SIGWINCH) continue;
+            // The monitor itself being told to stop (shutdown) stops the container.
+            if (launched_.init_pid > 0) ::kill(launched_.init_pid, sig);
+        }
+    }
+
+    void on_health_timer() {
+        uint64_t expirations = 0;
+        (void)!::read(health_timer_.get(), &expirations, sizeof(expirations));
+        if (health_pid_ > 0) return;  // the previous check is still running
+        auto c = containers_.find(cfg_.id);
+        if (!c || !c->state.running()) return;
+        // A child runs the check so the monitor keeps draining logs meanwhile.
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            int code = 1;
+            try {
+                HealthResult r = run_healthcheck(containers_, *c);
+                code = record_health(containers_, *c, r) == "unhealthy" ? 2 : 0;
+            } catch (...) {
+            }
+            ::_exit(code);
+        }
+        if (pid > 0) health_pid_ = pid;
+    }
+
+    void reap_health_check(bool block) {
+        if (health_pid_ <= 0) return;
+        int ws = 0;
+        pid_t r = ::waitpid(health_pid_, &ws, block ? 0 : WNOHANG);
+        if (r == 0) return;
+        health_pid_ = -1;
+        if (r < 0 || block) return;
+        if (WIFEXITED(ws) && WEXITSTATUS(ws) == 2) on_unhealthy();
+    }
+
+    void on_unhealthy() {
+        const std::string& action = cfg_.health_on_failure;
+        if (action == "kill" || action == "stop") {
+            containers_.update_state(cfg_.id, [](ContainerState& s) { s.stopped_by_user = true; });
+            int sig = action == "kill" ? SIGKILL : parse_signal(cfg_.stop_signal);
+            ::kill(launched_.init_pid, sig);
+        } else if (action == "restart") {
+            force_restart_ = true;
+            ::kill(launched_.init_pid, SIGKILL);
+        }
+    }
+
+public:
+    bool force_restart() const { return force_restart_; }
+
+private:
+    ContainerStore& containers_;
+    const ContainerConfig& cfg_;
+    LogWriter& log_;
+    ForwardedSignals& signals_;
+    Pipe out_, err_;
+    Launched launched_;
+    UniqueFd health_timer_;
+    pid_t health_pid_ = -1;
+    bool force_restart_ = false;
+};
+
+// Sleeps `ms` unless the container is stopped or removed meanwhile; signals to the
+// monitor during the wait are dropped (there is no container to forward them to).
+bool backoff(ContainerStore& containers, const std::string& id, ForwardedSignals& signals, int64_t ms) {
+    int64_t start = now_ns();
+    while ((now_ns() - start) / 1000000 < ms) {
+        struct pollfd p {signals.fd(), POLLIN, 0};
+        int left = static_cast<int>(ms - (now_ns() - start) / 1000000);
+        if (::poll(&p, 1, std::min(left, 50)) > 0) {
+            struct signalfd_siginfo si {};
+            while (::read(signals.fd(), &si, sizeof(si)) == sizeof(si)) {
+                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) return false;
+            }
+        }
+        auto st = containers.load_state(id);
+        if (st.stopped_by_user || st.status == Status::Removing) return false;
+        if (::access((containers.dir(id) + "/config.json").c_str(), F_OK) != 0) return false;
+    }
+    return true;
+}
+
+// The monitor's one-line answer to start_detached: "<code> <message>\n". The caller
+// reads a single line rather than waiting for EOF, because the container's processes
+// inherit the descriptor (a clone keeps every fd) and hold it open for their lifetime.
+void report(int fd, int code, const std::string& message) {
+    if (fd < 0) return;
+    std::string line = std::to_string(code) + " " + message;
+    for (char& ch : line)
+        if (ch == '\n') ch = ' ';
+    line += '\n';
+    (void)write_all(fd, line.data(), line.size());
+}
+
+std::optional<rootless::ChildError> read_report(int fd) {
+    std::string text;
+    char ch = 0;
+    for (;;) {
+        ssize_t n = ::read(fd, &ch, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || ch == '\n') break;
+        text += ch;
+    }
+    if (text.empty()) return std::nullopt;
+    auto sp = text.find(' ');
+    int code = std::atoi(text.substr(0, sp).c_str());
+    return rootless::ChildError{code, sp == std::string::npos ? "" : text.substr(sp + 1)};
+}
+
+int run_monitor(ContainerStore& containers, const std::string& id, int report_fd) {
+    Container c = containers.get(id);
+    const ContainerConfig& cfg = c.config;
+    LogWriter log(log_path(containers.storage(), id), cfg.log_max_size);
+    ForwardedSignals signals;
+    int64_t delay_ms = kFirstBackoffMs;
+    bool first = true;
+    for (;;) {
+        MonitoredRun run(containers, cfg, log, signals);
+        try {
+            run.start();
+        } catch (const Error& e) {
+            containers.update_state(id, [&](ContainerState& s) {
+                s.error = e.what();
+                if (!first) {
+                    s.status = Status::Exited;
+                    s.exit_code = e.exit_code();
+                    s.finished_ns = now_ns();
+                }
+                s.monitor_pid = 0;
+                s.pid = 0;
+            });
+            if (first) report(report_fd, e.exit_code(), e.what());
+            else log::warn("restarting container " + cfg.name + ": " + e.what());
+            if (cfg.auto_remove) containers.remove(c, true);
+            return e.exit_code();
+        }
+        const uint64_t monitor_start = process_start_time(::getpid());
+        containers.update_state(id, [&](ContainerState& s) {
+            s.status = Status::Running;
+            s.pid = run.init_pid();
+            s.monitor_pid = ::getpid();
+            s.monitor_start = monitor_start;
+            s.started_ns = now_ns();
+            s.finished_ns = 0;
+            s.exit_code = 0;
+            s.error.clear();
+            s.stopped_by_user = false;
+            if (cfg.has_healthcheck()) {
+                s.health_status = "starting";
+                s.health_failing_streak = 0;
+            }
+        });
+        emit(containers, cfg, first ? "start" : "restart");
+        if (first) {
+            report(report_fd, 0, "started");
+            if (report_fd >= 0) ::close(report_fd);
+            report_fd = -1;
+            first = false;
+        }
+
+        const int64_t started = now_ns();
+        int code = run.wait();
+        ContainerState st = containers.update_state(id, [&](ContainerState& s) {
+            if (s.status != Status::Removing) s.status = Status::Exited;
+            s.exit_code = code;
+            s.finished_ns = now_ns();
+            s.pid = 0;
+        });
+        emit(containers, cfg, "died", {{"containerExitCode", std::to_string(code)}});
+
+        if (::access((containers.dir(id) + "/config.json").c_str(), F_OK) != 0) return code;  // removed under us
+        if (!run.force_restart() && !should_restart(cfg, st, code)) break;
+        // A run that lasted a while resets the backoff: only crash loops slow down.
+        if ((now_ns() - started) / 1000000 > 10000) delay_ms = kFirstBackoffMs;
+        if (!backoff(containers, id, signals, delay_ms)) break;
+        delay_ms = std::min(delay_ms * 2, kMaxBackoffMs);
+        containers.update_state(id, [](ContainerState& s) { ++s.restart_count; });
+    }
+    containers.update_state(id, [](ContainerState& s) {
+        s.monitor_pid = 0;
+        s.monitor_start = 0;
+    });
+    if (cfg.auto_remove) {
+        auto now = containers.find(id);
+        if (now) {
+            containers.remove(*now, true);
+            emit(containers, cfg, "remove");
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+void start_detached(ContainerStore& containers, const Container& c) {
+    {
+        FileLock l = containers.lock(c.config.id);
+        if (containers.load_state(c.config.id).running())
+            throw Error("container " + c.config.name + " is already running: container state improper");
+    }
+    const std::string exe = self_exe();
+    const auto& store = containers.storage();
+    std::vector<std::string> args = {exe, "__monitor", "--root", store.root(), "--runroot", store.runroot(),
+                                     "--storage-driver", storage::driver_name(containers.storage().driver()),
+                                     c.config.id};
+    Pipe reply = Pipe::make();
+    pid_t pid = ::fork();
+    if (pid < 0) throw Error::sys("starting the container monitor");
+    if (pid == 0) {
+        // New session, no terminal; the intermediate process exits at once so the monitor
+        // is adopted by init and survives the caller.
+        ::setsid();
+        if (::fork() != 0) ::_exit(0);
+        int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        ::dup2(reply.write.get(), kReportFd);  // dup2 clears CLOEXEC on the copy
+        ::close_range(kReportFd + 1, ~0U, 0);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(exe.c_str(), argv.data());
+        ::_exit(127);
+    }
+    reply.write.reset();
+    int ws = 0;
+    while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+    }
+    auto err = read_report(reply.read.get());
+    if (!err) throw Error("the monitor of container " + c.config.name + " exited before starting it");
+    if (err->code != 0) throw Error(err->message, err->code);
+}
+
+int monitor_main(const std::vector<std::string>& args) {
+    storage::StoreOptions o;
+    std::string id;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--root" && i + 1 < args.size()) o.root = args[++i];
+        else if (a == "--runroot" && i + 1 < args.size()) o.runroot = args[++i];
+        else if (a == "--storage-driver" && i + 1 < args.size()) o.driver = storage::driver_from_name(args[++i]);
+        else id = a;
+    }
+    ::fcntl(kReportFd, F_SETFD, FD_CLOEXEC);
+    try {
+        storage::Store store(o);
+        ContainerStore containers(store);
+        return run_monitor(containers, id, kReportFd);
+    } catch (const std::exception& e) {
+        report(kReportFd, kExitEngine, e.what());
+        return kExitEngine;
+    }
+}
+
+}  // namespace pc::container

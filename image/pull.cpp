@@ -1,0 +1,106 @@
+#include "image/pull.hpp"
+
+#include <unistd.h>
+
+#include "common/error.hpp"
+#include "common/user_paths.hpp"
+#include "common/strings.hpp"
+#include "image/layer_ingest.hpp"
+#include "image/media_types.hpp"
+#include "image/reference.hpp"
+#include "image/registries_conf.hpp"
+#include "storage/digest.hpp"
+
+namespace pc::image {
+
+namespace {
+
+std::string caller_cert_dir(const std::string& registry) {
+    const char* xdg = ::getenv("XDG_CONFIG_HOME");
+    return (xdg && *xdg ? std::string(xdg) : caller().home + "/.config") + "/containers/certs.d/" + registry;
+}
+
+storage::ImageRecord pull_one(storage::Store& store, const Reference& ref, PullOptions options, Progress& progress,
+                              const RegistriesConf& conf) {
+    if (conf.insecure.count(ref.registry)) options.registry.tls.verify = false;
+    if (options.registry.tls.cert_dir.empty()) {
+        // Podman's per-registry CA dirs.
+        for (const std::string& d : {caller_cert_dir(ref.registry), "/etc/containers/certs.d/" + ref.registry})
+            if (!d.empty() && ::access(d.c_str(), R_OK) == 0) {
+                options.registry.tls.cert_dir = d;
+                break;
+            }
+    }
+    const std::string what = ref.str();
+    RegistryClient client(ref.registry, ref.repository, options.registry, "pull");
+    progress.message("Trying to pull " + what + "...");
+    FetchedManifest m = client.get_manifest(ref.manifest_ref());
+    std::string type = m.media_type.empty() || m.media_type == "application/json" ? document_media_type(m.text) : m.media_type;
+    if (media::is_index(type)) {
+        auto index = parse_index(m.text, what);
+        const Descriptor& d = select_platform(index, options.platform, what);
+        m = client.get_manifest(d.digest);
+        type = m.media_type.empty() ? document_media_type(m.text) : m.media_type;
+    }
+    ImageManifest manifest = parse_manifest(m.text, "manifest of " + what);
+    std::string config = client.get_blob_small(manifest.config.digest, "config");
+    std::vector<std::string> diff_ids = config_diff_ids(config, "config of " + what);
+    if (diff_ids.size() != manifest.layers.size())
+        throw Error(what + ": the config lists " + std::to_string(diff_ids.size()) + " layers, the manifest " +
+                    std::to_string(manifest.layers.size()));
+
+    // Layers already in the store (same chain) are not downloaded again.
+    std::vector<std::string> chains;
+    std::string parent;
+    for (const auto& d : diff_ids) chains.push_back(parent = storage::chain_id(parent, d));
+    std::vector<BlobJob> jobs;
+    std::vector<int> job_of(manifest.layers.size(), -1);
+    for (size_t i = 0; i < manifest.layers.size(); ++i) {
+        if (store.find_layer(chains[i])) {
+            progress.finish(manifest.layers[i].digest, "already exists");
+            continue;
+        }
+        job_of[i] = static_cast<int>(jobs.size());
+        jobs.push_back({manifest.layers[i].digest, manifest.layers[i].size, {}});
+    }
+    StagingDir staging(store);
+    client.download_blobs(jobs, staging, progress, options.parallel);
+
+    std::vector<storage::LayerRecord> layers;
+    for (size_t i = 0; i < manifest.layers.size(); ++i) {
+        const std::string parent_chain = layers.empty() ? "" : layers.back().chain_id;
+        if (job_of[i] < 0) {
+            if (auto l = store.find_layer(chains[i])) {
+                layers.push_back(*l);
+                continue;
+            }
+            throw Error(what + ": layer " + chains[i] + " disappeared from the store during the pull; pull again");
+        }
+        layers.push_back(ingest_layer(store, jobs[static_cast<size_t>(job_of[i])].result, parent_chain, diff_ids[i],
+                                      manifest.layers[i].media_type, what + ": layer " + manifest.layers[i].digest));
+    }
+    progress.message("Writing manifest to image destination");
+    return register_received_image(store, config, m.text, layers, {ref.str()});
+}
+
+}  // namespace
+
+storage::ImageRecord pull_image(storage::Store& store, const std::string& reference, const PullOptions& options,
+                                Progress& progress) {
+    RegistriesConf conf = load_registries_conf();
+    std::vector<std::string> candidates;
+    if (has_registry(reference)) candidates.push_back(reference);
+    else candidates = resolve_short_name(reference, conf);
+    std::vector<std::string> errors;
+    for (const auto& c : candidates) {
+        try {
+            return pull_one(store, parse_qualified(c), options, progress, conf);
+        } catch (const Error& e) {
+            if (candidates.size() == 1) throw;
+            errors.push_back(e.what());
+        }
+    }
+    throw Error("pulling " + reference + ": every candidate failed:\n  " + str::join(errors, "\n  "));
+}
+
+}  // namespace pc::image
