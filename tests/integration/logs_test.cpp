@@ -284,7 +284,8 @@ TEST_F(LogsFollow, SeveralContainersFollowedTogether) {
 
 TEST_F(Events, LifecycleOfAContainer) {
   std::string name = unique_name("ev");
-  ASSERT_EXIT_CODE(pc({"run", "--name", name, image(), "sh", "-c", "exit 3"}), 3);
+  ASSERT_TRUE(run_detached(name, "exit 3"));
+  ASSERT_TRUE(wait_exited(name));
   ASSERT_PC_OK(pc({"rm", name}));
   Result r = pc({"events", "--stream=false"}, {.timeout_s = 20});
   ASSERT_PC_OK(r);
@@ -306,7 +307,8 @@ TEST_F(Events, LifecycleOfAContainer) {
 
 TEST_F(Events, JsonFormatAndFilter) {
   std::string name = unique_name("evj");
-  ASSERT_EXIT_CODE(pc({"run", "--name", name, image(), "sh", "-c", "exit 2"}), 2);
+  ASSERT_TRUE(run_detached(name, "exit 2"));
+  ASSERT_TRUE(wait_exited(name));
   Result r = pc({"events", "--stream=false", "--format", "json", "--filter", "event=died", "--filter",
                  "container=" + name});
   ASSERT_PC_OK(r);
