@@ -88,7 +88,7 @@ CLI::App* add_container_prune(CLI::App& parent, Context& ctx, const std::string&
     CLI::App* cmd = parent.add_subcommand(name, "Remove all non running containers");
     cmd->add_flag("-f,--force", *force, "Do not prompt for confirmation");
     cmd->add_option("--filter", *filters, "Provide filter values (e.g. 'label=<key>=<value>')")->allow_extra_args(false);
-    cmd->callback([&ctx, filters] {
+    cmd->callback([&ctx, filters, force] {
         for (auto& c : ctx.containers().list()) {
             if (c.state.running()) continue;
             bool ok = true;

@@ -195,7 +195,7 @@ void register_volume(CLI::App& app, Context& ctx) {
     CLI::App* prune = vol->add_subcommand("prune", "Remove all unused volumes");
     prune->add_flag("-f,--force", *pforce, "Do not prompt for confirmation");
     prune->add_option("--filter", *pf, "Provide filter values (e.g. 'label=<key>=<value>')")->allow_extra_args(false);
-    prune->callback([&ctx, pf] {
+    prune->callback([&ctx, pf, pforce] {
         storage::Volumes volumes(ctx.store());
         std::set<std::string> used;
         for (const auto& c : ctx.containers().list())

@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include "common/error.hpp"
+#include "container/log_file.hpp"
 
 namespace pc::container {
 
@@ -45,12 +46,13 @@ void copy_window_size(int from, int to) {
 }
 
 // Moves what is readable on `from` to `to`; false on EOF/error of `from`.
-bool pump(int from, int to) {
+bool pump(int from, int to, LogWriter* log = nullptr) {
     char buf[16384];
     ssize_t n = ::read(from, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
     if (n <= 0) return false;
     write_all(to, buf, static_cast<size_t>(n));
+    if (log) log->write(LogStream::Stdout, buf, static_cast<size_t>(n));
     return true;
 }
 
@@ -82,12 +84,25 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
     }
     bool stdin_live = relay && options.stdin_open;
     bool master_live = relay;
+    int tee_out = options.tee_stdout, tee_err = options.tee_stderr;
+    auto tee = [&](int& fd, int to, LogStream stream) {
+        char buf[65536];
+        ssize_t n = ::read(fd, buf, sizeof(buf));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        if (n <= 0) {
+            fd = -1;
+            return;
+        }
+        write_all(to, buf, static_cast<size_t>(n));
+        if (options.log) options.log->write(stream, buf, static_cast<size_t>(n));
+    };
 
     std::optional<ExitStatus> status = waiter.try_wait();
     while (!status) {
-        struct pollfd fds[3] = {{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
-                                {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}};
-        if (::poll(fds, 3, -1) < 0) {
+        struct pollfd fds[5] = {{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
+                                {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}, {tee_out, POLLIN, 0},
+                                {tee_err, POLLIN, 0}};
+        if (::poll(fds, 5, -1) < 0) {
             if (errno == EINTR) continue;
             throw Error::sys("waiting for the container");
         }
@@ -103,7 +118,9 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
                 if (options.sig_proxy && signal_pid > 0) ::kill(signal_pid, sig);
             }
         }
-        if (master_live && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) master_live = pump(master, STDOUT_FILENO);
+        if (master_live && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) master_live = pump(master, STDOUT_FILENO, options.log);
+        if (tee_out >= 0 && (fds[3].revents & (POLLIN | POLLHUP | POLLERR))) tee(tee_out, STDOUT_FILENO, LogStream::Stdout);
+        if (tee_err >= 0 && (fds[4].revents & (POLLIN | POLLHUP | POLLERR))) tee(tee_err, STDERR_FILENO, LogStream::Stderr);
         if (stdin_live && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
             if (!pump(STDIN_FILENO, master)) {
                 stdin_live = false;
@@ -118,9 +135,18 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
         // Drain what the payload wrote just before exiting.
         int flags = 0;
         ::ioctl(master, FIONBIO, &(flags = 1));
-        while (pump(master, STDOUT_FILENO)) {
+        while (pump(master, STDOUT_FILENO, options.log)) {
             struct pollfd p {master, POLLIN, 0};
             if (::poll(&p, 1, 0) <= 0) break;
+        }
+    }
+    // What the payload wrote just before exiting; a daemon it left behind may keep the
+    // pipes open, so only what is there now is taken.
+    for (int* fd : {&tee_out, &tee_err}) {
+        while (*fd >= 0) {
+            struct pollfd p {*fd, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) break;
+            tee(*fd, fd == &tee_out ? STDOUT_FILENO : STDERR_FILENO, fd == &tee_out ? LogStream::Stdout : LogStream::Stderr);
         }
     }
     return status->signaled ? 128 + status->signal : status->code;

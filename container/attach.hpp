@@ -10,10 +10,17 @@
 
 namespace pc::container {
 
+class LogWriter;
+
 struct AttachOptions {
     bool tty = false;
     bool stdin_open = false;  // -i: relay stdin to the terminal
     bool sig_proxy = true;
+    // Foreground runs that keep a log (not --rm): the container writes into these pipes
+    // (read ends here), the loop copies them to our stdout/stderr and to `log`. With a
+    // terminal, the terminal's output is logged as stdout.
+    int tee_stdout = -1, tee_stderr = -1;
+    LogWriter* log = nullptr;
 };
 
 // Blocks the signals a monitor forwards (SIGINT, SIGTERM, SIGHUP, ...) and SIGCHLD, and

@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
+#include "container/events.hpp"
 #include "storage/volumes.hpp"
 
 namespace pc::container {
@@ -198,6 +199,7 @@ Container ContainerStore::create(ContainerConfig cfg) {
         ContainerState st;
         save_state(cfg.id, st, durable);
         write_json_atomic(d + "/config.json", cfg, durable);  // last: the record now exists
+        record_event(store_.root(), Event{now_ns(), "container", "create", cfg.id, cfg.name, cfg.image_name, {}});
         return Container{cfg, st};
     } catch (...) {
         try {
@@ -232,6 +234,7 @@ void ContainerStore::remove(const Container& c, bool anonymous_volumes, bool bac
         if (::rename(link.c_str(), name_trash.c_str()) < 0) name_trash.clear();
     }
     store_.remove_container_storage(c.config.id, background, name_trash);
+    record_event(store_.root(), Event{now_ns(), "container", "remove", c.config.id, c.config.name, c.config.image_name, {}});
     if (!anonymous_volumes) return;
     storage::Volumes volumes(store_);
     for (const auto& m : c.config.mounts) {

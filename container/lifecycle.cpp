@@ -1,13 +1,41 @@
 #include "container/lifecycle.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <optional>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "container/events.hpp"
+#include "container/log_file.hpp"
 
 namespace pc::container {
 
 namespace {
+// Points our stdout/stderr at the given descriptors (when >= 0) while the container is
+// launched, so its processes inherit them; restores ours afterwards.
+class StdioRedirect {
+public:
+    StdioRedirect(int out, int err) {
+        if (out >= 0) swap(out, STDOUT_FILENO, saved_out_);
+        if (err >= 0) swap(err, STDERR_FILENO, saved_err_);
+    }
+    StdioRedirect(const StdioRedirect&) = delete;
+    StdioRedirect& operator=(const StdioRedirect&) = delete;
+    ~StdioRedirect() {
+        if (saved_out_) ::dup2(saved_out_.get(), STDOUT_FILENO);
+        if (saved_err_) ::dup2(saved_err_.get(), STDERR_FILENO);
+    }
+
+private:
+    static void swap(int fd, int target, UniqueFd& saved) {
+        saved.reset(::fcntl(target, F_DUPFD_CLOEXEC, 3));
+        if (!saved || ::dup2(fd, target) < 0) throw Error::sys("redirecting the container's output");
+    }
+    UniqueFd saved_out_, saved_err_;
+};
+
 // The record may have been removed under us (`pc rm -f` of a running container): then
 // there is nothing left to update.
 void save_if_present(ContainerStore& containers, const Container& c, const ContainerState& st) {
@@ -34,8 +62,23 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     }
     log::timing("starting container " + c.config.name);
     ForwardedSignals signals;
+    // Like Podman, a foreground container that is kept (no --rm) has its output in its log
+    // too, so `pc logs` works afterwards; --rm runs pass our descriptors straight through.
+    const bool keep_log = !c.config.auto_remove;
+    std::optional<LogWriter> log;
+    Pipe out, err;
+    AttachOptions opts = options;
+    if (keep_log) {
+        log.emplace(log_path(containers.storage(), id), c.config.log_max_size);
+        opts.log = &*log;
+        if (!c.config.tty) {
+            out = Pipe::make();
+            err = Pipe::make();
+        }
+    }
     Launched launched;
     try {
+        StdioRedirect redirect(out.write.get(), err.write.get());
         launched = launch(containers.storage(), c.config);
     } catch (const Error& e) {
         if (c.config.auto_remove) {
@@ -56,8 +99,16 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     c.state.error.clear();
     save_if_present(containers, c, c.state);
     log::timing("container running");
+    if (keep_log) record_event(containers.storage().root(), Event{now_ns(), "container", "start", id, c.config.name, c.config.image_name, {}});
+    out.write.reset();
+    err.write.reset();
+    opts.tee_stdout = out.read.get();
+    opts.tee_stderr = err.read.get();
 
-    int code = attach_until_exit(launched, options, signals);
+    int code = attach_until_exit(launched, opts, signals);
+    if (keep_log)
+        record_event(containers.storage().root(), Event{now_ns(), "container", "died", id, c.config.name, c.config.image_name,
+                                                        {{"containerExitCode", std::to_string(code)}}});
 
     log::timing("container exited");
     c.state.status = Status::Exited;

@@ -336,7 +336,6 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
         auto now = containers.find(id);
         if (now) {
             containers.remove(*now, true);
-            emit(containers, cfg, "remove");
         }
     }
     return 0;
