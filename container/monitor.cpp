@@ -50,6 +50,15 @@ std::string self_exe() {
     return std::string(buf, static_cast<size_t>(n));
 }
 
+// The monitor program: pc-monitor next to pc (small, see CMakeLists.txt), else pc itself
+// with its hidden `__monitor` command.
+std::vector<std::string> monitor_command() {
+    const std::string exe = self_exe();
+    const std::string sibling = exe.substr(0, exe.rfind('/') + 1) + "pc-monitor";
+    if (::access(sibling.c_str(), X_OK) == 0) return {sibling};
+    return {exe, "__monitor"};
+}
+
 void redirect(int fd, int target) {
     if (::dup2(fd, target) < 0) throw Error::sys("redirecting the container's output");
 }
@@ -349,11 +358,12 @@ void start_detached(ContainerStore& containers, const Container& c) {
         if (containers.load_state(c.config.id).running())
             throw Error("container " + c.config.name + " is already running: container state improper");
     }
-    const std::string exe = self_exe();
     const auto& store = containers.storage();
-    std::vector<std::string> args = {exe, "__monitor", "--root", store.root(), "--runroot", store.runroot(),
-                                     "--storage-driver", storage::driver_name(containers.storage().driver()),
-                                     c.config.id};
+    std::vector<std::string> args = monitor_command();
+    for (const auto& a : {std::string("--root"), store.root(), std::string("--runroot"), store.runroot(),
+                          std::string("--storage-driver"), storage::driver_name(containers.storage().driver()), c.config.id})
+        args.push_back(a);
+    const std::string exe = args.front();
     Pipe reply = Pipe::make();
     pid_t pid = ::fork();
     if (pid < 0) throw Error::sys("starting the container monitor");
