@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <ctime>
 #include <cerrno>
 
 #include "common/atomic_file.hpp"
@@ -20,16 +22,27 @@ namespace pc::container {
 namespace {
 constexpr int kExitNoSuchContainer = 125;
 
-std::vector<std::string> list_dir(const std::string& dir) {
+// Entries of `dir` not starting with '.'; the names of ".trash-*" entries go to `trash`.
+std::vector<std::string> list_dir(const std::string& dir, std::vector<std::string>* trash = nullptr) {
     std::vector<std::string> out;
     DIR* d = ::opendir(dir.c_str());
     if (!d) return out;
     while (struct dirent* e = ::readdir(d)) {
-        if (e->d_name[0] == '.') continue;
+        if (e->d_name[0] == '.') {
+            if (trash && std::strncmp(e->d_name, ".trash-", 7) == 0) trash->emplace_back(e->d_name);
+            continue;
+        }
         out.emplace_back(e->d_name);
     }
     ::closedir(d);
     return out;
+}
+
+// Trash left by a removal whose background deletion never finished (killed, crashed):
+// anything renamed aside more than a minute ago.
+bool stale_trash(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && ::time(nullptr) - st.st_ctime > 60;
 }
 }  // namespace
 
@@ -99,11 +112,21 @@ ContainerState ContainerStore::reconcile(const std::string& id, ContainerState s
 
 std::vector<Container> ContainerStore::list() {
     std::vector<Container> out;
-    for (const auto& id : list_dir(store_.containers_dir())) {
+    std::vector<std::string> trash;
+    for (const auto& id : list_dir(store_.containers_dir(), &trash)) {
         try {
             if (auto c = load(id)) out.push_back(std::move(*c));
         } catch (const Error& e) {
             log::warn("skipping container " + id + ": " + e.what());
+        }
+    }
+    for (const auto& t : trash) {
+        const std::string path = store_.containers_dir() + "/" + t;
+        if (!stale_trash(path)) continue;
+        try {
+            store_.remove_tree(path);
+        } catch (const Error& e) {
+            log::warn("removing leftover " + path + ": " + e.what());
         }
     }
     std::sort(out.begin(), out.end(),
