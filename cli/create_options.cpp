@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "cli/env_flags.hpp"
 #include "cli/human_units.hpp"
 #include "cli/mount_flags.hpp"
 #include "common/atomic_file.hpp"
@@ -37,37 +38,6 @@ void set_env(std::vector<std::string>& env, const std::string& kv) {
         }
     }
     env.push_back(kv);
-}
-
-// "-e VAR" takes VAR from pc's own environment (skipped when unset); "-e 'PRE*'" takes
-// every matching variable, as Podman does.
-void add_env_flag(std::vector<std::string>& env, const std::string& value, const std::string& origin) {
-    auto [key, val] = str::split_once(value, '=');
-    if (key.empty()) throw Error("invalid environment variable \"" + value + "\"" + origin + ": name is empty");
-    if (val) {
-        set_env(env, key + "=" + *val);
-        return;
-    }
-    if (key.find('*') != std::string::npos) {
-        for (char** e = environ; *e; ++e) {
-            auto [k, v] = str::split_once(*e, '=');
-            if (v && ::fnmatch(key.c_str(), k.c_str(), 0) == 0) set_env(env, *e);
-        }
-        return;
-    }
-    if (const char* v = std::getenv(key.c_str())) set_env(env, key + "=" + v);
-}
-
-void add_env_file(std::vector<std::string>& env, const std::string& path) {
-    auto content = try_read_file(path);
-    if (!content) throw Error("open " + path + ": no such file or directory");
-    int lineno = 0;
-    for (const auto& raw : str::split(*content, '\n')) {
-        ++lineno;
-        std::string line = str::trim(raw);
-        if (line.empty() || line[0] == '#') continue;
-        add_env_flag(env, line, " (" + path + ":" + std::to_string(lineno) + ")");
-    }
 }
 
 std::vector<std::string> parse_entrypoint(const std::string& value) {
@@ -364,8 +334,9 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
     bool has_path = std::any_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "PATH="); });
     if (!has_path) cfg.env.insert(cfg.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     set_env(cfg.env, "container=podman");  // what scripts test for, as under Podman
-    for (const auto& file : f.env_file) add_env_file(cfg.env, file);
-    for (const auto& e : f.env) add_env_flag(cfg.env, e, "");
+    std::vector<std::string> environment;
+    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
+    for (const auto& kv : env_from_flags(f.env_file, f.env, environment)) set_env(cfg.env, kv);
     if (f.tty && std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))
         cfg.env.push_back("TERM=xterm");
 

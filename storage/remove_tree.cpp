@@ -136,14 +136,16 @@ void Store::remove_container_storage(const std::string& id, bool background, con
         return;
     }
     if (pid == 0) {
-        ::setsid();
-        if (!also_remove.empty()) ::unlink(also_remove.c_str());
+        // Let go of the caller's stdio first: whoever waits for EOF on it (a shell
+        // pipeline, a test harness) must not wait for this clean-up.
         int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null >= 0) {
             ::dup2(null, 0);
             ::dup2(null, 1);
             ::dup2(null, 2);
         }
+        ::setsid();
+        if (!also_remove.empty()) ::unlink(also_remove.c_str());
         try {
             remove_trees_in_userns(mapping(), {trash});
         } catch (...) {

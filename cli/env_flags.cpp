@@ -1,4 +1,4 @@
-#include "cli/exec_env.hpp"
+#include "cli/env_flags.hpp"
 
 #include <fnmatch.h>
 
@@ -29,7 +29,7 @@ void add(std::vector<std::string>& out, const std::string& value, const std::str
 
 }  // namespace
 
-std::vector<std::string> exec_env(const std::vector<std::string>& env_files, const std::vector<std::string>& env_flags,
+std::vector<std::string> env_from_flags(const std::vector<std::string>& env_files, const std::vector<std::string>& env_flags,
                                   const std::vector<std::string>& environment) {
     std::vector<std::string> out;
     for (const std::string& path : env_files) {

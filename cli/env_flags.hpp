@@ -1,4 +1,4 @@
-// `pc exec -e/--env-file` values turned into "K=V" entries (Podman's rules: "-e K=V" sets,
+// `-e/--env` and `--env-file` values (run, create, exec) turned into "K=V" entries (Podman's rules: "-e K=V" sets,
 // "-e K" copies K from pc's own environment when set, "-e 'P*'" copies every variable
 // matching the pattern; --env-file lines are the same, with blank lines and '#' comments
 // skipped). Files come first, then -e, later entries override earlier ones.
@@ -10,7 +10,7 @@
 namespace pc::cli {
 
 // `lookup` gives the environment to copy from (tests pass their own).
-std::vector<std::string> exec_env(const std::vector<std::string>& env_files, const std::vector<std::string>& env_flags,
+std::vector<std::string> env_from_flags(const std::vector<std::string>& env_files, const std::vector<std::string>& env_flags,
                                   const std::vector<std::string>& process_environment);
 
 }  // namespace pc::cli
