@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
     register_top(app, ctx);
     register_logs(app, ctx);
     register_events(app, ctx);
+    register_attach(app, ctx);
+    register_stats(app, ctx);
 
     try {
         try {

@@ -246,6 +246,8 @@ void register_management(CLI::App& app, Context& ctx) {
     add_cp(*container, ctx, "cp");
     add_top(*container, ctx, "top");
     add_logs(*container, ctx, "logs");
+    add_attach(*container, ctx, "attach");
+    add_stats(*container, ctx, "stats");
     register_run(*container, ctx);
 
     CLI::App* image = app.add_subcommand("image", "Manage images");

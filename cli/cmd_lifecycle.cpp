@@ -137,9 +137,11 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
             if (present.empty() && !stf->t.all && !stf->t.latest) return;
         }
         for_each_target(ctx, stf->t, "stop", [&](container::Container& c) {
-            if (!c.state.running()) return;
+            // Also for a container that is not running: it may be between two runs of its
+            // restart policy, which the stop cancels.
+            const bool was_running = c.state.running();
             container::stop_container(ctx.containers(), c, stf->time.value_or(c.config.stop_timeout));
-            emit(ctx, c, "stop");
+            if (was_running || c.state.running()) emit(ctx, c, "stop");
         });
     });
 

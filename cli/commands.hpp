@@ -23,5 +23,7 @@ CLI::App* add_logs(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_exec(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_cp(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_top(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_attach(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_stats(CLI::App& parent, Context& ctx, const std::string& name);
 
 }  // namespace pc::cli

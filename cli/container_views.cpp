@@ -146,6 +146,23 @@ json container_ps_template_data(const Container& c, bool no_trunc) {
     return d;
 }
 
+std::string container_ps_table_row(const Container& c, bool no_trunc) {
+    const auto& cfg = c.config;
+    std::string row = no_trunc ? cfg.id : cfg.short_id();
+    row += '\t';
+    row += cfg.image_name;
+    row += '\t';
+    row += container_command_text(c, no_trunc);
+    row += '\t';
+    row += human_duration(now_seconds() - cfg.created_ns / 1000000000) + " ago";
+    row += '\t';
+    row += container_status_text(c);
+    row += "\t\t";  // PORTS: none until the networking issue
+    row += cfg.name;
+    row += '\n';
+    return row;
+}
+
 json container_inspect_json(Context& ctx, const Container& c) {
     const auto& cfg = c.config;
     const auto& st = c.state;

@@ -13,6 +13,9 @@ namespace pc::cli {
 nlohmann::json container_inspect_json(Context& ctx, const container::Container& c);
 nlohmann::json container_ps_json(const container::Container& c);
 nlohmann::json container_ps_template_data(const container::Container& c, bool no_trunc);
+// One line of the default `ps` table, tab-separated (for tabwriter_layout): exactly what
+// the default template renders from container_ps_template_data.
+std::string container_ps_table_row(const container::Container& c, bool no_trunc);
 // "Up 3 minutes ago", "Exited (0) 2 seconds ago", "Created"...
 std::string container_status_text(const container::Container& c);
 // The COMMAND column ("sleep 1000", truncated unless no_trunc).

@@ -56,6 +56,8 @@ void register_top(CLI::App& app, Context& ctx);        // top
 void register_logs(CLI::App& app, Context& ctx);       // logs
 void register_events(CLI::App& app, Context& ctx);     // events
 void register_lifecycle(CLI::App& app, Context& ctx);  // start, stop, kill, restart, wait, ...
+void register_attach(CLI::App& app, Context& ctx);     // attach
+void register_stats(CLI::App& app, Context& ctx);      // stats
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);

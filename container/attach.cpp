@@ -16,30 +16,6 @@ namespace pc::container {
 
 namespace {
 
-// Puts the caller's terminal in raw mode for the duration of an interactive -t session.
-class RawTerminal {
-public:
-    explicit RawTerminal(int fd) : fd_(fd) {
-        if (::tcgetattr(fd_, &saved_) != 0) {
-            fd_ = -1;
-            return;
-        }
-        struct termios raw = saved_;
-        ::cfmakeraw(&raw);
-        raw.c_oflag |= OPOST;  // keep "\n" -> "\r\n" on our side as Podman does
-        ::tcsetattr(fd_, TCSADRAIN, &raw);
-    }
-    RawTerminal(const RawTerminal&) = delete;
-    RawTerminal& operator=(const RawTerminal&) = delete;
-    ~RawTerminal() {
-        if (fd_ >= 0) ::tcsetattr(fd_, TCSADRAIN, &saved_);
-    }
-
-private:
-    int fd_;
-    struct termios saved_ {};
-};
-
 void copy_window_size(int from, int to) {
     struct winsize ws {};
     if (::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
@@ -57,6 +33,21 @@ bool pump(int from, int to, LogWriter* log = nullptr) {
 }
 
 }  // namespace
+
+RawTerminal::RawTerminal(int fd) : fd_(fd) {
+    if (::tcgetattr(fd_, &saved_) != 0) {
+        fd_ = -1;
+        return;
+    }
+    struct termios raw = saved_;
+    ::cfmakeraw(&raw);
+    raw.c_oflag |= OPOST;  // keep "\n" -> "\r\n" on our side as Podman does
+    ::tcsetattr(fd_, TCSADRAIN, &raw);
+}
+
+RawTerminal::~RawTerminal() {
+    if (fd_ >= 0) ::tcsetattr(fd_, TCSADRAIN, &saved_);
+}
 
 ForwardedSignals::ForwardedSignals() {
     sigemptyset(&set_);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <signal.h>
+#include <termios.h>
 
 #include "common/fd.hpp"
 #include "container/launcher.hpp"
@@ -21,6 +22,20 @@ struct AttachOptions {
     // terminal, the terminal's output is logged as stdout.
     int tee_stdout = -1, tee_stderr = -1;
     LogWriter* log = nullptr;
+};
+
+// Puts the caller's terminal in raw mode for the duration of an interactive -t session
+// (nothing when `fd` is not a terminal).
+class RawTerminal {
+public:
+    explicit RawTerminal(int fd);
+    RawTerminal(const RawTerminal&) = delete;
+    RawTerminal& operator=(const RawTerminal&) = delete;
+    ~RawTerminal();
+
+private:
+    int fd_;
+    struct termios saved_ {};
 };
 
 // Blocks the signals a monitor forwards (SIGINT, SIGTERM, SIGHUP, ...) and SIGCHLD, and

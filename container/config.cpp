@@ -1,5 +1,10 @@
 #include "container/config.hpp"
 
+#include <string_view>
+#include <unordered_map>
+
+#include "container/record_json.hpp"
+
 namespace pc::container {
 
 std::vector<std::string> ContainerConfig::argv() const {
@@ -48,6 +53,23 @@ void from_json(const nlohmann::json& j, ContainerConfig& c) {
     if (auto it = j.find(#f); it != j.end() && !it->is_null()) it->get_to(c.f);
     PC_FIELDS(PC_FROM)
 #undef PC_FROM
+}
+
+bool from_json_text(std::string_view text, ContainerConfig& c) {
+    using Reader = bool (*)(recjson::Cursor&, ContainerConfig&);
+    // One decoder per field, found by name: the field list is PC_FIELDS, so a field added
+    // there is decoded here too.
+    static const std::unordered_map<std::string_view, Reader> readers = {
+#define PC_READER(f) {#f, [](recjson::Cursor& cur, ContainerConfig& cfg) { return recjson::read(cur, cfg.f); }},
+        PC_FIELDS(PC_READER)
+#undef PC_READER
+    };
+    recjson::Cursor cur(text);
+    bool ok = cur.object([&](const std::string& key) {
+        auto it = readers.find(key);
+        return it != readers.end() && it->second(cur, c);  // an unknown key: let nlohmann decide
+    });
+    return ok && cur.at_end();
 }
 
 #undef PC_FIELDS

@@ -50,7 +50,31 @@ bool wait_stopped(ContainerStore& containers, const std::string& id, int64_t tim
 }
 
 void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s) {
-    if (!c.state.running()) return;
+    if (!c.state.running()) {
+        // Not running, but its monitor is alive: a restart policy is waiting out its backoff
+        // between two runs. Stop means "do not start it again" (Podman: stop is not a
+        // failure), so flag it; the monitor checks the flag every 50 ms of its backoff and
+        // exits. If it was already starting the next run (and cleared the flag), that run
+        // is stopped like any other.
+        const std::string& id = c.config.id;
+        if (c.state.monitor_pid <= 0 || !process_alive(c.state.monitor_pid, c.state.monitor_start)) return;
+        containers.update_state(id, [](ContainerState& s) { s.stopped_by_user = true; });
+        struct timespec start {};
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+            ContainerState st = containers.load_state(id);
+            if (st.monitor_pid <= 0 || !process_alive(st.monitor_pid, st.monitor_start)) return;
+            if (st.running()) {
+                c.state = st;
+                break;
+            }
+            struct timespec now {};
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > 5000) return;
+            struct timespec nap {0, 5 * 1000 * 1000};
+            ::nanosleep(&nap, nullptr);
+        }
+    }
     // The monitor must not treat this exit as a failure to restart from.
     containers.update_state(c.config.id, [](ContainerState& s) {
         s.stopped_by_user = true;

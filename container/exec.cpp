@@ -73,6 +73,10 @@ struct ExecPipes {
         // open. Not interactive: an empty stdin, as Podman gives.
         if (o.detach) redirect_to_null(true, true);
         else if (!o.interactive && !o.tty) redirect_to_null(true, false);
+        // Descriptors the caller gave replace ours (a healthcheck captures its output so).
+        if (o.stdin_fd >= 0) ::dup2(o.stdin_fd, STDIN_FILENO);
+        if (o.stdout_fd >= 0) ::dup2(o.stdout_fd, STDOUT_FILENO);
+        if (o.stderr_fd >= 0) ::dup2(o.stderr_fd, STDERR_FILENO);
         rootless::join_namespaces(namespaces);
         pid_t pid = ::fork();
         if (pid < 0) throw Error::sys("fork into the container's pid namespace");

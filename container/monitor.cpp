@@ -16,6 +16,8 @@
 #include "common/fd.hpp"
 #include "common/log.hpp"
 #include "container/attach.hpp"
+#include "container/attach_server.hpp"
+#include "container/attach_socket.hpp"
 #include "container/control.hpp"
 #include "container/events.hpp"
 #include "container/healthcheck.hpp"
@@ -75,8 +77,12 @@ bool should_restart(const ContainerConfig& cfg, const ContainerState& st, int co
 // and the wait for its exit.
 class MonitoredRun {
 public:
-    MonitoredRun(ContainerStore& containers, const ContainerConfig& cfg, LogWriter& log, ForwardedSignals& signals)
-        : containers_(containers), cfg_(cfg), log_(log), signals_(signals) {}
+    MonitoredRun(ContainerStore& containers, const ContainerConfig& cfg, LogWriter& log, ForwardedSignals& signals,
+                 AttachServer* attach)
+        : containers_(containers), cfg_(cfg), log_(log), signals_(signals), attach_(attach) {}
+    ~MonitoredRun() {
+        if (attach_) attach_->set_targets(-1, -1);
+    }
 
     // Starts the container; throws its start error.
     void start() {
@@ -86,19 +92,26 @@ public:
             err_ = Pipe::make();
             redirect(out_.write.get(), STDOUT_FILENO);
             redirect(err_.write.get(), STDERR_FILENO);
+            // -i: the container's stdin is a pipe the monitor keeps, so `pc attach` can
+            // type into it (the launcher keeps stdin as it is for -i). With -t, input
+            // goes to the terminal instead.
+            if (cfg_.interactive) {
+                in_ = Pipe::make();
+                redirect(in_.read.get(), STDIN_FILENO);
+            }
         }
         try {
             launched_ = launch(containers_.storage(), cfg_);
         } catch (...) {
-            redirect(null.get(), STDOUT_FILENO);
-            redirect(null.get(), STDERR_FILENO);
+            for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) redirect(null.get(), fd);
             throw;
         }
         // Only the container keeps the write ends: EOF then means it is gone.
-        redirect(null.get(), STDOUT_FILENO);
-        redirect(null.get(), STDERR_FILENO);
+        for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) redirect(null.get(), fd);
         out_.write.reset();
         err_.write.reset();
+        in_.read.reset();
+        if (attach_) attach_->set_targets(in_.write.get(), launched_.pty_master.get());
         if (cfg_.has_healthcheck() && cfg_.health_interval_ns > 0) {
             health_timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
             struct itimerspec its {};
@@ -117,14 +130,17 @@ public:
         int out_fd = cfg_.tty ? master : out_.read.get();
         int err_fd = cfg_.tty ? -1 : err_.read.get();
         std::optional<ExitStatus> status;
+        std::vector<struct pollfd> fds;
         while (!status || out_fd >= 0 || err_fd >= 0) {
-            struct pollfd fds[4] = {{signals_.fd(), POLLIN, 0},
-                                    {out_fd, POLLIN, 0},
-                                    {err_fd, POLLIN, 0},
-                                    {health_timer_ ? health_timer_.get() : -1, POLLIN, 0}};
-            // After the exit, only drain what is left.
+            fds.assign({{signals_.fd(), POLLIN, 0},
+                        {out_fd, POLLIN, 0},
+                        {err_fd, POLLIN, 0},
+                        {health_timer_ ? health_timer_.get() : -1, POLLIN, 0}});
+            // Attach clients only while the container runs: after the exit, only drain.
+            const bool serve_clients = attach_ && !status;
+            if (serve_clients) attach_->poll_fds(fds);
             int timeout = status ? 100 : -1;
-            int n = ::poll(fds, 4, timeout);
+            int n = ::poll(fds.data(), fds.size(), timeout);
             if (n < 0 && errno != EINTR) throw Error::sys("monitoring the container");
             if (n == 0 && status) break;
             if (fds[0].revents & POLLIN) handle_signals();
@@ -133,6 +149,7 @@ public:
             if (err_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
                 if (!pump(err_fd, LogStream::Stderr)) err_fd = -1;
             if (health_timer_ && (fds[3].revents & POLLIN)) on_health_timer();
+            if (serve_clients && n > 0) attach_->handle(&fds[4]);
             if (!status) status = launched_.p1.process().try_wait();
         }
         log_.flush();
@@ -147,6 +164,7 @@ private:
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
         if (n <= 0) return false;
         log_.write(stream, buf, static_cast<size_t>(n));
+        if (attach_) attach_->broadcast(stream, buf, static_cast<size_t>(n));
         return true;
     }
 
@@ -156,6 +174,7 @@ private:
             int sig = static_cast<int>(si.ssi_signo);
             if (sig == SIGCHLD) {
                 reap_health_check(false);
+                if (stopper_pid_ > 0 && ::waitpid(stopper_pid_, nullptr, WNOHANG) == stopper_pid_) stopper_pid_ = -1;
                 continue;
             }
             if (sig == SIGWINCH) continue;
@@ -196,10 +215,23 @@ private:
 
     void on_unhealthy() {
         const std::string& action = cfg_.health_on_failure;
-        if (action == "kill" || action == "stop") {
+        if (action == "kill") {
             containers_.update_state(cfg_.id, [](ContainerState& s) { s.stopped_by_user = true; });
-            int sig = action == "kill" ? SIGKILL : parse_signal(cfg_.stop_signal);
-            ::kill(launched_.init_pid, sig);
+            ::kill(launched_.init_pid, SIGKILL);
+        } else if (action == "stop") {
+            // A stop as `pc stop` does it (stop signal, SIGKILL after the timeout), in a
+            // child: the monitor must keep draining the container's output meanwhile.
+            if (stopper_pid_ > 0) return;
+            pid_t pid = ::fork();
+            if (pid == 0) {
+                try {
+                    Container c = containers_.get(cfg_.id);
+                    stop_container(containers_, c, cfg_.stop_timeout);
+                } catch (...) {
+                }
+                ::_exit(0);
+            }
+            if (pid > 0) stopper_pid_ = pid;
         } else if (action == "restart") {
             force_restart_ = true;
             ::kill(launched_.init_pid, SIGKILL);
@@ -214,10 +246,12 @@ private:
     const ContainerConfig& cfg_;
     LogWriter& log_;
     ForwardedSignals& signals_;
-    Pipe out_, err_;
+    AttachServer* attach_;
+    Pipe out_, err_, in_;
     Launched launched_;
     UniqueFd health_timer_;
     pid_t health_pid_ = -1;
+    pid_t stopper_pid_ = -1;
     bool force_restart_ = false;
 };
 
@@ -273,10 +307,18 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
     const ContainerConfig& cfg = c.config;
     LogWriter log(log_path(containers.storage(), id), cfg.log_max_size);
     ForwardedSignals signals;
+    // Without its socket the container still runs; it just cannot be attached to.
+    std::optional<AttachServer> attach;
+    try {
+        attach.emplace(container_runtime_dir(containers.storage().runroot(), id));
+    } catch (const Error& e) {
+        log::warn("container " + cfg.name + " cannot be attached to: " + e.what());
+    }
+    AttachServer* attach_ptr = attach ? &*attach : nullptr;
     int64_t delay_ms = kFirstBackoffMs;
     bool first = true;
     for (;;) {
-        MonitoredRun run(containers, cfg, log, signals);
+        MonitoredRun run(containers, cfg, log, signals, attach_ptr);
         try {
             run.start();
         } catch (const Error& e) {
@@ -328,6 +370,8 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
             s.pid = 0;
         });
         emit(containers, cfg, "died", {{"containerExitCode", std::to_string(code)}});
+        // After the state is recorded: an attached client may read it once told.
+        if (attach) attach->finish(code);
 
         if (::access((containers.dir(id) + "/config.json").c_str(), F_OK) != 0) return code;  // removed under us
         if (!run.force_restart() && !should_restart(cfg, st, code)) break;
@@ -404,6 +448,14 @@ int monitor_main(const std::vector<std::string>& args) {
         else id = a;
     }
     ::fcntl(kReportFd, F_SETFD, FD_CLOEXEC);
+    // Writing to a container's stdin after it closed it, or to a client that left, must
+    // fail with EPIPE, not kill the monitor. Blocked rather than ignored: an ignored
+    // disposition would be inherited by the container's processes, a blocked signal is
+    // unblocked by the launcher.
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    ::sigprocmask(SIG_BLOCK, &pipe_set, nullptr);
     try {
         storage::Store store(o);
         ContainerStore containers(store);

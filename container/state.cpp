@@ -6,6 +6,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/strings.hpp"
+#include "container/record_json.hpp"
 
 namespace pc::container {
 
@@ -64,6 +65,36 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
     s.health_status = j.value("health_status", "");
     s.health_failing_streak = j.value("health_failing_streak", 0u);
     s.health_log = j.value("health_log", nlohmann::json::array());
+}
+
+bool from_json_text(std::string_view text, ContainerState& s) {
+    recjson::Cursor cur(text);
+    bool ok = cur.object([&](const std::string& key) {
+        // from_json's j.value() rejects a null; so does this reader (the fallback then
+        // reports it as before).
+        if (cur.peek('n')) return false;
+        if (key == "status") {
+            std::string name;
+            if (!cur.string(name)) return false;
+            s.status = status_from_name(name).value_or(Status::Created);
+            return true;
+        }
+        if (key == "pid") return recjson::read(cur, s.pid);
+        if (key == "monitor_pid") return recjson::read(cur, s.monitor_pid);
+        if (key == "monitor_start") return recjson::read(cur, s.monitor_start);
+        if (key == "exit_code") return recjson::read(cur, s.exit_code);
+        if (key == "started_ns") return recjson::read(cur, s.started_ns);
+        if (key == "finished_ns") return recjson::read(cur, s.finished_ns);
+        if (key == "oom_killed") return recjson::read(cur, s.oom_killed);
+        if (key == "restart_count") return recjson::read(cur, s.restart_count);
+        if (key == "error") return recjson::read(cur, s.error);
+        if (key == "stopped_by_user") return recjson::read(cur, s.stopped_by_user);
+        if (key == "health_status") return recjson::read(cur, s.health_status);
+        if (key == "health_failing_streak") return recjson::read(cur, s.health_failing_streak);
+        if (key == "health_log") return recjson::read(cur, s.health_log);
+        return false;  // a key from_json does not know either: it ignores it, we fall back
+    });
+    return ok && cur.at_end();
 }
 
 uint64_t process_start_time(pid_t pid) {

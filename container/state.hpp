@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pc::container {
 
@@ -39,6 +40,9 @@ struct ContainerState {
 
 void to_json(nlohmann::json& j, const ContainerState& s);
 void from_json(const nlohmann::json& j, ContainerState& s);
+// The same decoding straight from state.json's text (see from_json_text for the config):
+// false for anything it does not handle; then use nlohmann from a fresh ContainerState.
+bool from_json_text(std::string_view text, ContainerState& s);
 
 // Start time of a process in clock ticks since boot (0 when it does not exist): with the pid
 // it identifies a process across pid reuse.

@@ -59,6 +59,9 @@ std::string go_duration(int64_t ns);
 // pid, and the context to format them (names from the container's own /etc/passwd and
 // /etc/group, resolved inside its root).
 std::vector<ProcessInfo> container_processes(pid_t init_pid);
+// Host pids of the processes in the pid namespace of `init_pid` (unordered). Throws when
+// the init is gone.
+std::vector<pid_t> pid_namespace_members(pid_t init_pid);
 TopContext top_context(pid_t init_pid);
 
 }  // namespace pc::container

@@ -149,25 +149,33 @@ int64_t clock_ns(clockid_t id) {
 
 }  // namespace
 
-std::vector<ProcessInfo> container_processes(pid_t init_pid) {
+std::vector<pid_t> pid_namespace_members(pid_t init_pid) {
     const std::string init_dir = "/proc/" + std::to_string(init_pid);
     const std::optional<ino_t> ns = pid_ns_inode(init_dir);
     if (!ns) throw Error::sys("reading " + init_dir + "/ns/pid (the container's init)", errno);
-
-    struct Raw {
-        ProcessInfo info;
-        pid_t host_ppid = 0, host_pgid = 0;
-    };
-    std::vector<Raw> found;
+    std::vector<pid_t> out;
     DIR* d = ::opendir("/proc");
     if (!d) throw Error::sys("opening /proc");
     while (struct dirent* e = ::readdir(d)) {
         auto pid = str::parse_u64(e->d_name);
         if (!pid) continue;
-        const std::string dir = std::string("/proc/") + e->d_name;
-        if (pid_ns_inode(dir) != ns) continue;  // gone, not ours, or another namespace
+        // Gone, not ours, or another namespace: skipped.
+        if (pid_ns_inode(std::string("/proc/") + e->d_name) == ns) out.push_back(static_cast<pid_t>(*pid));
+    }
+    ::closedir(d);
+    return out;
+}
+
+std::vector<ProcessInfo> container_processes(pid_t init_pid) {
+    struct Raw {
+        ProcessInfo info;
+        pid_t host_ppid = 0, host_pgid = 0;
+    };
+    std::vector<Raw> found;
+    for (pid_t pid : pid_namespace_members(init_pid)) {
+        const std::string dir = "/proc/" + std::to_string(pid);
         Raw r;
-        r.info.host_pid = static_cast<pid_t>(*pid);
+        r.info.host_pid = pid;
         auto stat = read_proc(dir + "/stat");
         auto status = read_proc(dir + "/status");
         if (!stat || !status || !parse_stat(*stat, r.info, r.host_ppid, r.host_pgid)) continue;
@@ -177,7 +185,6 @@ std::vector<ProcessInfo> container_processes(pid_t init_pid) {
         r.info.label = str::trim(read_proc(dir + "/attr/current").value_or(""));
         found.push_back(std::move(r));
     }
-    ::closedir(d);
 
     // Parent and group ids as the container sees them: host pid -> container pid among
     // its own processes; anything outside (the init's parent) is 0, as ps shows it there.
