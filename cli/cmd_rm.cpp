@@ -28,9 +28,10 @@ void remove_one(Context& ctx, container::Container& c, const RmFlags& f) {
             throw Error("cannot remove container " + c.config.id +
                             " as it is running - running or paused containers cannot be removed without force: container state improper",
                         kExitRunning);
-        container::stop_container(ctx.containers(), c, f.time.value_or(0));
+        container::stop_container(ctx.containers(), c, f.time.value_or(0), true);
     }
-    ctx.containers().remove(c, f.volumes || c.config.auto_remove);
+    // The record disappears at once; the tree is deleted by a detached child.
+    ctx.containers().remove(c, f.volumes || c.config.auto_remove, true);
 }
 
 }  // namespace

@@ -111,7 +111,15 @@ void ContainerStore::save_state(const std::string& id, const ContainerState& sta
 ContainerState ContainerStore::load_state(const std::string& id) {
     const std::string path = dir(id) + "/state.json";
     auto text = read_record(path);
-    return text ? decode_state(*text, path) : ContainerState{};
+    if (!text || text->empty()) return ContainerState{};
+    try {
+        return decode_state(*text, path);
+    } catch (const Error& e) {
+        // Only a crash right after a non-durable write can leave this (see create): the
+        // state is then "created", and reconcile corrects anything else.
+        log::warn(e.what());
+        return ContainerState{};
+    }
 }
 
 ContainerState ContainerStore::update_state(const std::string& id, const std::function<void(ContainerState&)>& change,
@@ -278,11 +286,15 @@ Container ContainerStore::create(ContainerConfig cfg) {
             }
         }
         named = true;
+        // Only config.json must survive a power loss (and only for kept containers): the
+        // initial state is the default one, and layers.json is written before it so the
+        // layers stay referenced; one fsync of config.json and of the directory (which
+        // also makes the earlier renames durable) instead of one pair per file.
         const bool durable = !cfg.auto_remove;
-        store_.create_container_storage(cfg.id, cfg.layers, durable);
+        store_.create_container_storage(cfg.id, cfg.layers, false);
         cfg.storage_driver = storage::driver_name(store_.driver());
         ContainerState st;
-        save_state(cfg.id, st, durable);
+        save_state(cfg.id, st, false);
         write_json_atomic(d + "/config.json", cfg, durable);  // last: the record now exists
         record_event(store_.root(), Event{now_ns(), "container", "create", cfg.id, cfg.name, cfg.image_name, {}});
         return Container{cfg, st};

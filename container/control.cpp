@@ -1,12 +1,16 @@
 #include "container/control.hpp"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <cctype>
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/fd.hpp"
 #include "common/strings.hpp"
 
 namespace pc::container {
@@ -49,7 +53,18 @@ bool wait_stopped(ContainerStore& containers, const std::string& id, int64_t tim
     }
 }
 
-void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s) {
+namespace {
+// Waits until `pid` has exited (a pidfd becomes readable then; no polling), or the
+// timeout passes. True when it is gone.
+bool wait_process_gone(pid_t pid, int64_t timeout_ms) {
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd) return errno == ESRCH;
+    struct pollfd p {pidfd.get(), POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(timeout_ms)) > 0;
+}
+}  // namespace
+
+void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s, bool removing) {
     if (!c.state.running()) {
         // Not running, but its monitor is alive: a restart policy is waiting out its backoff
         // between two runs. Stop means "do not start it again" (Podman: stop is not a
@@ -75,11 +90,15 @@ void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s
             ::nanosleep(&nap, nullptr);
         }
     }
-    // The monitor must not treat this exit as a failure to restart from.
-    containers.update_state(c.config.id, [](ContainerState& s) {
-        s.stopped_by_user = true;
-        if (s.status == Status::Running) s.status = Status::Stopping;
-    });
+    // The monitor must not treat this exit as a failure to restart from. (Not worth an
+    // fsync when the record is about to be removed.)
+    containers.update_state(
+        c.config.id,
+        [](ContainerState& s) {
+            s.stopped_by_user = true;
+            if (s.status == Status::Running) s.status = Status::Stopping;
+        },
+        !removing);
     if (timeout_s > 0) {
         signal_container(c, parse_signal(c.config.stop_signal));
         if (wait_stopped(containers, c.config.id, static_cast<int64_t>(timeout_s) * 1000)) return;
@@ -89,6 +108,9 @@ void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s
     } catch (const Error&) {
         return;  // it exited meanwhile
     }
+    // For a removal the container's processes being gone is enough; its monitor records
+    // the exit into a record that is going away anyway.
+    if (removing && wait_process_gone(c.state.pid, 10000)) return;
     wait_stopped(containers, c.config.id, 10000);
 }
 

@@ -20,6 +20,9 @@ void signal_container(const Container& c, int sig);
 bool wait_stopped(ContainerStore& containers, const std::string& id, int64_t timeout_ms);
 
 // Podman's stop: the stop signal, then SIGKILL after `timeout_s` seconds.
-void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s);
+// `removing`: the caller removes the container next (rm -f): no fsync of the stop flag,
+// and the wait ends when the container's processes are gone rather than when its monitor
+// has recorded the exit.
+void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s, bool removing = false);
 
 }  // namespace pc::container

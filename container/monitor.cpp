@@ -338,6 +338,8 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
             return e.exit_code();
         }
         const uint64_t monitor_start = process_start_time(::getpid());
+        // Not fsynced: after a power loss "running" is wrong anyway (reconcile reports the
+        // container exited); the exit record below is the one that must last.
         containers.update_state(id, [&](ContainerState& s) {
             s.status = Status::Running;
             s.pid = run.init_pid();
@@ -352,7 +354,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
                 s.health_status = "starting";
                 s.health_failing_streak = 0;
             }
-        });
+        }, false);
         emit(containers, cfg, first ? "start" : "restart");
         if (first) {
             report(report_fd, 0, "started");
