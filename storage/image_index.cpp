@@ -98,7 +98,16 @@ std::optional<ImageRecord> resolve(const std::vector<ImageRecord>& images, const
 
 std::vector<ImageRecord> Store::images() { return read_index(*this); }
 
-std::optional<ImageRecord> Store::find_image(const std::string& ref) { return resolve(read_index(*this), ref); }
+std::optional<ImageRecord> Store::find_image(const std::string& ref) {
+    auto images = read_index(*this);
+    // A full manifest digest ("sha256:<64 hex>", what `images --digests` shows) names the
+    // image it belongs to, as in Podman.
+    if (ref.size() == 71 && ref.compare(0, 7, "sha256:") == 0) {
+        for (const auto& img : images)
+            if (img.digest == ref) return img;
+    }
+    return resolve(images, ref);
+}
 
 void Store::put_image(const ImageRecord& image) {
     if (!is_hex64(image.id)) throw Error("invalid image id \"" + image.id + "\"");
