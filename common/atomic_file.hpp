@@ -10,8 +10,8 @@
 
 namespace pc {
 
-// `durable`: fsync the file and its directory, so the new content survives a power loss
-// too. Without it the write is still atomic for readers and against kill -9 (rename);
+// `durable`: fsync the file before the rename, so a power loss never leaves a renamed but
+// empty file. Without it the write is still atomic for readers and against kill -9 (rename);
 // used for short-lived records (--rm containers) where an fsync (~4 ms here) per file
 // would dominate start-up.
 void write_file_atomic(const std::string& path, std::string_view content, unsigned mode = 0644, bool durable = true);
