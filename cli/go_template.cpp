@@ -445,23 +445,6 @@ std::optional<std::string> unquote(std::string_view s) {
         if (c >= 'A' && c <= 'F') return c - 'A' + 10;
         return -1;
     };
-    auto put_rune = [&](uint32_t r) {
-        if (r < 0x80) {
-            out += static_cast<char>(r);
-        } else if (r < 0x800) {
-            out += static_cast<char>(0xC0 | (r >> 6));
-            out += static_cast<char>(0x80 | (r & 0x3F));
-        } else if (r < 0x10000) {
-            out += static_cast<char>(0xE0 | (r >> 12));
-            out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (r & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (r >> 18));
-            out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (r & 0x3F));
-        }
-    };
     for (size_t i = 0; i < body.size();) {
         char c = body[i];
         if (c == q || c == '\n') return std::nullopt;
@@ -503,7 +486,7 @@ std::optional<std::string> unquote(std::string_view s) {
                 out += static_cast<char>(v);  // a raw byte, as in Go
             } else {
                 if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return std::nullopt;
-                put_rune(v);
+                gotmpl::append_utf8(out, v);
             }
             break;
         }

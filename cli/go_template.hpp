@@ -94,6 +94,9 @@ std::string sprintln(const std::vector<nlohmann::json>& args);
 // indent > 0 gives json.MarshalIndent(v, "", <indent spaces>).
 std::string to_json(const nlohmann::json& v, bool escape_html = false, int indent = 0);
 
+// UTF-8 encoding of one rune (invalid ones become U+FFFD, as Go's utf8.AppendRune).
+void append_utf8(std::string& out, char32_t r);
+
 // strconv.Quote.
 std::string quote(std::string_view s);
 

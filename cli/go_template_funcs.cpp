@@ -67,24 +67,6 @@ bool valid_rune_at(std::string_view s, size_t i, size_t& width) {
     return !(r == 0xFFFD && width == 1 && static_cast<unsigned char>(s[i]) >= 0x80);
 }
 
-void append_utf8(std::string& out, char32_t r) {
-    if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-    if (r < 0x80) {
-        out += static_cast<char>(r);
-    } else if (r < 0x800) {
-        out += static_cast<char>(0xC0 | (r >> 6));
-        out += static_cast<char>(0x80 | (r & 0x3F));
-    } else if (r < 0x10000) {
-        out += static_cast<char>(0xE0 | (r >> 12));
-        out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (r & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (r >> 18));
-        out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (r & 0x3F));
-    }
-}
 
 size_t rune_count(std::string_view s) {
     size_t n = 0;
@@ -543,6 +525,25 @@ bool parse_num(std::string_view s, size_t& i, int& out) {
 }
 
 }  // namespace
+
+void append_utf8(std::string& out, char32_t r) {
+    if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
+    if (r < 0x80) {
+        out += static_cast<char>(r);
+    } else if (r < 0x800) {
+        out += static_cast<char>(0xC0 | (r >> 6));
+        out += static_cast<char>(0x80 | (r & 0x3F));
+    } else if (r < 0x10000) {
+        out += static_cast<char>(0xE0 | (r >> 12));
+        out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (r & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (r >> 18));
+        out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (r & 0x3F));
+    }
+}
 
 // ---- public formatting API -------------------------------------------------------------
 

@@ -43,7 +43,7 @@ void write_json_atomic(const std::string& path, const nlohmann::json& value, boo
     write_file_atomic(path, value.dump(2) + "\n", 0644, durable);
 }
 
-std::optional<std::string> try_read_file(const std::string& path) {
+std::optional<std::string> try_read_file(const std::string& path, bool short_read_is_eof) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
@@ -59,6 +59,7 @@ std::optional<std::string> try_read_file(const std::string& path) {
         }
         if (n == 0) break;
         out.append(buf, static_cast<size_t>(n));
+        if (short_read_is_eof && static_cast<size_t>(n) < sizeof(buf)) break;
     }
     return out;
 }

@@ -20,7 +20,10 @@ void write_json_atomic(const std::string& path, const nlohmann::json& value, boo
 // Whole-file reads. read_file throws pc::Error naming the path; the try_ forms return
 // nullopt when the file does not exist (and throw on any other error).
 std::string read_file(const std::string& path);
-std::optional<std::string> try_read_file(const std::string& path);
+// `short_read_is_eof`: stop at the first read(2) that returns less than asked. Right for
+// small regular files (container records: it saves a read per file in `pc ps`), wrong
+// for /proc files, which may return less before their end.
+std::optional<std::string> try_read_file(const std::string& path, bool short_read_is_eof = false);
 nlohmann::json read_json(const std::string& path);
 std::optional<nlohmann::json> try_read_json(const std::string& path);
 

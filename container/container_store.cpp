@@ -40,31 +40,12 @@ std::vector<std::string> list_dir(const std::string& dir, std::vector<std::strin
     return out;
 }
 
-// A record file: like try_read_file, but a short read ends it. Records are small regular
-// files, for which read(2) returns less than asked only at the end; not asking again
-// saves a third of the system calls of `pc ps` (a read per record).
-std::optional<std::string> read_record(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-        throw Error::sys("reading " + path);
-    }
-    std::string out;
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw Error::sys("reading " + path);
-        out.append(buf, static_cast<size_t>(n));
-        if (static_cast<size_t>(n) < sizeof(buf)) return out;
-    }
-}
-
 // Records are decoded by the fast text readers (container/record_json.hpp) and, for
 // anything those do not handle, by nlohmann as before.
-ContainerConfig decode_config(const std::string& text, const std::string& path) {
+template <typename Record>
+Record decode_record(const std::string& text, const std::string& path) {
     {
-        ContainerConfig fast;
+        Record fast;
         if (from_json_text(text, fast)) return fast;
     }
     nlohmann::json j;
@@ -73,21 +54,7 @@ ContainerConfig decode_config(const std::string& text, const std::string& path) 
     } catch (const nlohmann::json::exception& e) {
         throw Error("parsing " + path + ": " + e.what());
     }
-    return j.get<ContainerConfig>();
-}
-
-ContainerState decode_state(const std::string& text, const std::string& path) {
-    {
-        ContainerState fast;
-        if (from_json_text(text, fast)) return fast;
-    }
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error("parsing " + path + ": " + e.what());
-    }
-    return j.get<ContainerState>();
+    return j.get<Record>();
 }
 
 // Trash left by a removal whose background deletion never finished (killed, crashed):
@@ -110,10 +77,10 @@ void ContainerStore::save_state(const std::string& id, const ContainerState& sta
 
 ContainerState ContainerStore::load_state(const std::string& id) {
     const std::string path = dir(id) + "/state.json";
-    auto text = read_record(path);
+    auto text = try_read_file(path, true);
     if (!text || text->empty()) return ContainerState{};
     try {
-        return decode_state(*text, path);
+        return decode_record<ContainerState>(*text, path);
     } catch (const Error& e) {
         // Only a crash right after a non-durable write can leave this (see create): the
         // state is then "created", and reconcile corrects anything else.
@@ -134,10 +101,10 @@ ContainerState ContainerStore::update_state(const std::string& id, const std::fu
 
 std::optional<Container> ContainerStore::load(const std::string& id) {
     const std::string path = dir(id) + "/config.json";
-    auto text = read_record(path);
+    auto text = try_read_file(path, true);
     if (!text) return std::nullopt;
     Container c;
-    c.config = decode_config(*text, path);
+    c.config = decode_record<ContainerConfig>(*text, path);
     c.state = load_state(id);
     bool removed = false;
     c.state = reconcile(id, c.state, c.config.auto_remove, &removed);

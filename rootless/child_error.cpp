@@ -7,9 +7,37 @@
 
 #include "common/fd.hpp"
 #include "common/strings.hpp"
+#include "common/error.hpp"
 #include "rootless/sandbox.hpp"
+#include "rootless/sandbox_steps.hpp"
 
 namespace pc::rootless {
+
+void fail(int error_fd, int code, const std::string& message) {
+    report_child_error(error_fd, code, message);
+    ::_exit(code);
+}
+
+void run_reporting_errors(int error_fd, const std::function<void()>& body, const std::string& what) {
+    try {
+        body();
+    } catch (const Error& e) {
+        fail(error_fd, e.exit_code(), e.what());
+    } catch (const std::exception& e) {
+        fail(error_fd, kExitEngine, e.what());
+    } catch (...) {
+        fail(error_fd, kExitEngine, what + " failed with an unknown error");
+    }
+    fail(error_fd, kExitEngine, what + " returned without exec");
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    out.reserve(v.size() + 1);
+    for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
 
 void report_child_error(int error_fd, int code, const std::string& message) {
     if (error_fd < 0) return;

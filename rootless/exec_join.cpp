@@ -18,18 +18,7 @@ namespace pc::rootless {
 
 namespace {
 
-[[noreturn]] void fail(int error_fd, int code, const std::string& message) {
-    report_child_error(error_fd, code, message);
-    ::_exit(code);
-}
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
-    out.push_back(nullptr);
-    return out;
-}
 
 [[noreturn]] void run(const ExecProcessSpec& spec, int error_fd) {
     if (spec.args.empty()) throw Error("exec: no command given");
@@ -72,15 +61,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
 }  // namespace
 
 void exec_in_joined_namespaces(const ExecProcessSpec& spec, int error_fd) {
-    try {
-        run(spec, error_fd);
-    } catch (const Error& e) {
-        fail(error_fd, e.exit_code(), e.what());
-    } catch (const std::exception& e) {
-        fail(error_fd, kExitEngine, e.what());
-    } catch (...) {
-        fail(error_fd, kExitEngine, "exec setup failed with an unknown error");
-    }
+    run_reporting_errors(error_fd, [&] { run(spec, error_fd); }, "exec setup");
 }
 
 }  // namespace pc::rootless

@@ -25,10 +25,6 @@ namespace pc::rootless {
 
 namespace {
 
-[[noreturn]] void fail(int error_fd, int code, const std::string& message) {
-    report_child_error(error_fd, code, message);
-    ::_exit(code);
-}
 
 std::string current_hostname() {
     char buf[256] = {};
@@ -78,13 +74,6 @@ void apply_rlimits(const std::vector<Rlimit>& limits) {
     }
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
-    out.push_back(nullptr);
-    return out;
-}
 
 [[noreturn]] void run(const SandboxSpec& spec, int error_fd) {
     if (spec.args.empty()) throw Error("no command or entrypoint provided");
@@ -154,15 +143,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
 }  // namespace
 
 void exec_container(const SandboxSpec& spec, int error_fd) {
-    try {
-        run(spec, error_fd);
-    } catch (const Error& e) {
-        fail(error_fd, e.exit_code(), e.what());
-    } catch (const std::exception& e) {
-        fail(error_fd, kExitEngine, e.what());
-    } catch (...) {
-        fail(error_fd, kExitEngine, "container setup failed with an unknown error");
-    }
+    run_reporting_errors(error_fd, [&] { run(spec, error_fd); }, "container setup");
 }
 
 }  // namespace pc::rootless

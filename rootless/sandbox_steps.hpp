@@ -54,4 +54,12 @@ void reset_signals_for_exec();
 [[noreturn]] void run_builtin_init(const std::function<void()>& exec_payload, int error_fd,
                                    bool terminal);
 
+// Reports `message` on the error pipe and exits with `code` (a child before execve).
+[[noreturn]] void fail(int error_fd, int code, const std::string& message);
+// Runs the setup of a child that ends in execve (`body` never returns normally); any
+// exception becomes a report on the error pipe and the matching exit code.
+[[noreturn]] void run_reporting_errors(int error_fd, const std::function<void()>& body, const std::string& what);
+// argv/envp arrays for execve (pointing into `v`, which must outlive them).
+std::vector<char*> c_strings(const std::vector<std::string>& v);
+
 }  // namespace pc::rootless
