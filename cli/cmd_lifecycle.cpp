@@ -13,6 +13,7 @@
 #include "container/healthcheck.hpp"
 #include "container/lifecycle.hpp"
 #include "container/monitor.hpp"
+#include "net/port_spec.hpp"
 
 namespace pc::cli {
 
@@ -267,8 +268,7 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
         emit(ctx, c, "rename");
     });
 
-    // port: published ports arrive with the networking issue; until then a container has
-    // none, and that is what Podman prints for such a container (nothing).
+    // port: the published ports of running containers, in Podman's shape.
     auto port_args = std::make_shared<std::vector<std::string>>();
     auto port_all = std::make_shared<bool>(false);
     CLI::App* port = app.add_subcommand("port", "List port mappings or a specific mapping for the container");
@@ -276,10 +276,29 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
     port->add_option("container-and-port", *port_args, "CONTAINER [PRIVATE_PORT[/PROTO]]");
     port->callback([&ctx, port_args, port_all] {
         if (!*port_all && port_args->empty()) usage_error("port requires a container name or ID (or --all)");
-        if (!port_args->empty()) {
-            auto c = ctx.containers().get((*port_args)[0]);
-            if (port_args->size() > 1) throw Error("no public port '" + (*port_args)[1] + "' published for " + c.config.name);
+        std::vector<container::Container> targets;
+        std::string filter;
+        if (*port_all) {
+            if (port_args->size() > 1) usage_error("the --all option does not take a container; give at most a port");
+            if (!port_args->empty()) filter = (*port_args)[0];
+            targets = ctx.containers().list();
+        } else {
+            if (port_args->size() > 2) usage_error("port accepts at most 2 arguments: CONTAINER [PRIVATE_PORT[/PROTO]]");
+            targets.push_back(ctx.containers().get((*port_args)[0]));
+            if (port_args->size() == 2) filter = (*port_args)[1];
         }
+        if (!filter.empty()) net::parse_port_proto(filter);  // a malformed port is an error, not "not found"
+        bool found = false;
+        for (const auto& c : targets) {
+            // As Podman: only running containers have their ports bound.
+            if (!c.state.running()) continue;
+            const std::string prefix = *port_all ? c.config.short_id() + "\t" : "";
+            for (const auto& line : net::format_port_lines(c.config.ports, filter)) {
+                std::cout << prefix << line << '\n';
+                found = true;
+            }
+        }
+        if (!filter.empty() && !found) throw Error("failed to find published port \"" + filter + "\"");
     });
 
     // healthcheck run

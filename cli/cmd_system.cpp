@@ -11,6 +11,8 @@
 #include "common/atomic_file.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
+#include "net/network_mode.hpp"
+#include "net/slirp_stack.hpp"
 #include "rootless/idmap.hpp"
 
 namespace pc::cli {
@@ -104,9 +106,14 @@ json info_json(Context& ctx) {
         {"security", {{"rootless", ::getuid() != 0}, {"seccompEnabled", true}, {"seccompProfilePath", "built-in (Podman's default)"},
                       {"capabilities", "CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,CAP_NET_BIND_SERVICE,CAP_SETFCAP,CAP_SETGID,CAP_SETPCAP,CAP_SETUID,CAP_SYS_CHROOT"},
                       {"selinuxEnabled", false}, {"apparmorEnabled", false}}},
-        {"networkBackend", "none"},
-        {"network", {{"default", "none"}, {"available", json::array({"none", "host"})},
-                     {"note", "the default network is none until slirp networking is built"}}},
+        {"networkBackend", "slirp4netns"},
+        {"slirp4netns", {{"executable", "built-in (libslirp, run by each container's monitor)"},
+                         {"package", "libslirp"},
+                         {"version", "libslirp: " + net::slirp_version()}}},
+        {"network", {{"default", "slirp4netns"},
+                     {"available", json::array({"slirp4netns", "none", "host", "container:NAME", "ns:PATH"})},
+                     {"tunAccessible", ::access("/dev/net/tun", R_OK | W_OK) == 0},
+                     {"ipv6", net::host_has_ipv6()}}},
         {"singleIdMapping", mapping.single},
         {"monitor", "built-in (pc monitor process)"},
         {"ociRuntime", {{"name", "pc"}, {"package", "built-in"}, {"version", PC_VERSION}}},

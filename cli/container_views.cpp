@@ -6,6 +6,8 @@
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "container/spec_builder.hpp"
+#include "net/network_mode.hpp"
+#include "net/port_spec.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/idmap.hpp"
 #include "storage/volumes.hpp"
@@ -97,6 +99,52 @@ std::string container_command_text(const Container& c, bool no_trunc) {
     return cmd;
 }
 
+namespace {
+
+// `ps --format json`'s Ports: Podman's port mapping records.
+json ports_ps_json(const std::vector<net::PortMapping>& ports) {
+    if (ports.empty()) return nullptr;
+    json out = json::array();
+    for (const auto& m : ports)
+        out.push_back({{"host_ip", m.host_ip}, {"container_port", m.container_port}, {"host_port", m.host_port},
+                       {"range", 1}, {"protocol", m.protocol}});
+    return out;
+}
+
+json exposed_ports_json(const std::vector<std::string>& exposed) {
+    if (exposed.empty()) return nullptr;
+    json out = json::object();
+    for (const auto& p : exposed) out[p] = json::object();
+    return out;
+}
+
+// What a running container's network looks like from outside: its slirp address, or
+// nothing for none, host and shared namespaces (as Podman shows them).
+json network_settings_json(const Container& c) {
+    const auto& cfg = c.config;
+    const bool running = c.state.running() && c.state.pid > 0;
+    const net::NetworkMode mode = net::parse_network_mode(cfg.network_mode);
+    const bool own = mode.kind == net::NetworkKind::Slirp && running;
+    const net::SlirpAddresses a = net::slirp_addresses(mode.slirp);
+    return {{"EndpointID", ""},
+            {"Gateway", own ? a.gateway : ""},
+            {"IPAddress", own ? a.guest : ""},
+            {"IPPrefixLen", own ? a.prefix : 0},
+            {"IPv6Gateway", ""},
+            {"GlobalIPv6Address", ""},
+            {"GlobalIPv6PrefixLen", 0},
+            {"MacAddress", ""},
+            {"Bridge", ""},
+            {"SandboxID", ""},
+            {"HairpinMode", false},
+            {"LinkLocalIPv6Address", ""},
+            {"LinkLocalIPv6PrefixLen", 0},
+            {"Ports", net::ports_json(cfg.ports, cfg.exposed_ports)},
+            {"SandboxKey", running && mode.kind != net::NetworkKind::Host ? "/proc/" + std::to_string(c.state.pid) + "/ns/net" : ""}};
+}
+
+}  // namespace
+
 json container_ps_json(const Container& c) {
     const auto& cfg = c.config;
     const auto& st = c.state;
@@ -120,7 +168,7 @@ json container_ps_json(const Container& c) {
             {"Pid", st.running() ? st.pid : 0},
             {"Pod", ""},
             {"PodName", ""},
-            {"Ports", nullptr},
+            {"Ports", ports_ps_json(cfg.ports)},
             {"Restarts", st.restart_count},
             {"Size", nullptr},
             {"StartedAt", st.started_ns / 1000000000},
@@ -137,7 +185,7 @@ json container_ps_template_data(const Container& c, bool no_trunc) {
     d["Created"] = d["CreatedAt"];
     d["CreatedHuman"] = d["CreatedAt"];
     d["CreatedAt"] = pc::rfc3339_nano(c.config.created_ns, false);
-    d["Ports"] = "";
+    d["Ports"] = net::format_ps_ports(c.config.ports);
     d["Mounts"] = str::join(d["Mounts"].get<std::vector<std::string>>(), ",");
     d["Networks"] = "";
     d["Size"] = "";
@@ -157,7 +205,9 @@ std::string container_ps_table_row(const Container& c, bool no_trunc) {
     row += human_duration(now_seconds() - cfg.created_ns / 1000000000) + " ago";
     row += '\t';
     row += container_status_text(c);
-    row += "\t\t";  // PORTS: none until the networking issue
+    row += '\t';
+    row += net::format_ps_ports(cfg.ports);
+    row += '\t';
     row += cfg.name;
     row += '\n';
     return row;
@@ -216,6 +266,7 @@ json container_inspect_json(Context& ctx, const Container& c) {
                    {"Cmd", cfg.cmd.empty() ? json(nullptr) : json(cfg.cmd)},
                    {"Image", cfg.image_name},
                    {"Volumes", nullptr},
+                   {"ExposedPorts", exposed_ports_json(cfg.exposed_ports)},
                    {"WorkingDir", cfg.working_dir},
                    {"Entrypoint", str::join(cfg.entrypoint, " ")},
                    {"OnBuild", nullptr},
@@ -241,17 +292,17 @@ json container_inspect_json(Context& ctx, const Container& c) {
                         {"LogConfig", {{"Type", "k8s-file"}, {"Config", nullptr}, {"Path", dir + "/ctr.log"}, {"Tag", ""},
                                        {"Size", cfg.log_max_size ? std::to_string(cfg.log_max_size) + "B" : "0B"}}},
                         {"NetworkMode", cfg.network_mode},
-                        {"PortBindings", json::object()},
+                        {"PortBindings", net::ports_json(cfg.ports, {})},
                         {"RestartPolicy", {{"Name", cfg.restart_policy}, {"MaximumRetryCount", cfg.restart_max}}},
                         {"AutoRemove", cfg.auto_remove},
                         {"VolumeDriver", ""},
                         {"VolumesFrom", nullptr},
                         {"CapAdd", cfg.cap_add},
                         {"CapDrop", cfg.cap_drop},
-                        {"Dns", json::array()},
-                        {"DnsOptions", json::array()},
-                        {"DnsSearch", json::array()},
-                        {"ExtraHosts", json::array()},
+                        {"Dns", cfg.dns_servers},
+                        {"DnsOptions", cfg.dns_options},
+                        {"DnsSearch", cfg.dns_search},
+                        {"ExtraHosts", cfg.add_hosts},
                         {"GroupAdd", cfg.group_add},
                         {"IpcMode", "private"},
                         {"Cgroup", ""},
@@ -314,11 +365,7 @@ json container_inspect_json(Context& ctx, const Container& c) {
             {"GraphDriver", {{"Name", cfg.storage_driver}, {"Data", graph_data}}},
             {"Mounts", mounts_json(ctx, c)},
             {"Dependencies", json::array()},
-            {"NetworkSettings",
-             {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0}, {"IPv6Gateway", ""},
-              {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""}, {"Bridge", ""},
-              {"SandboxID", ""}, {"HairpinMode", false}, {"LinkLocalIPv6Address", ""}, {"LinkLocalIPv6PrefixLen", 0},
-              {"Ports", json::object()}, {"SandboxKey", ""}}},
+            {"NetworkSettings", network_settings_json(c)},
             {"Namespace", ""},
             {"IsInfra", false},
             {"IsService", false},

@@ -207,7 +207,7 @@ void add_create_flags(CLI::App* cmd, CreateFlags& f) {
     cmd->add_option("-w,--workdir", f.workdir, "Working directory inside the container");
     cmd->add_option("-u,--user", f.user, "Username or UID (format: <name|uid>[:<group|gid>])");
     cmd->add_option("--entrypoint", f.entrypoint, "Overwrite the default ENTRYPOINT of the image");
-    cmd->add_option("--network,--net", f.network, "Network mode: none or host");
+    add_network_flags(cmd, f.net);
     cmd->add_option("--userns", f.userns, "User namespace to use: \"\" (default mapping) or keep-id");
     cmd->add_option("-m,--memory", f.memory, "Memory limit (format: <number>[<unit>], where unit = b, k, m or g)");
     cmd->add_option("--memory-swap", f.memory_swap, "Swap limit equal to memory plus swap");
@@ -267,8 +267,7 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
     check_limits(f);
     if (!f.workdir.empty() && f.workdir[0] != '/')
         throw Error("invalid --workdir \"" + f.workdir + "\": must be an absolute path");
-    if (!f.network.empty() && f.network != "none" && f.network != "host")
-        throw Error("unsupported --network \"" + f.network + "\": only none and host are available (slirp networking is not built yet)");
+    check_network_flags(f.net);
     if (!f.userns.empty() && f.userns != "keep-id" && f.userns != "host")
         throw Error("unsupported --userns \"" + f.userns + "\" (valid: keep-id, host)");
     if (f.pull != "missing" && f.pull != "never" && f.pull != "always" && f.pull != "newer")
@@ -364,7 +363,7 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
     cfg.readonly_rootfs = f.read_only;
     cfg.readonly_tmpfs = f.read_only_tmpfs;
     cfg.privileged = f.privileged;
-    cfg.network_mode = f.network.empty() ? "none" : f.network;
+    apply_network_flags(ctx, cfg, f.net, rc.exposed_ports);
     cfg.hostname = f.hostname;
     cfg.userns = f.userns == "keep-id" ? "keep-id" : "";
     cfg.auto_remove = f.rm;

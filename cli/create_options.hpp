@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/context.hpp"
+#include "cli/network_flags.hpp"
 #include "container/config.hpp"
 
 namespace pc::cli {
@@ -19,7 +20,6 @@ struct CreateFlags {
     std::string workdir;
     std::string user;
     std::optional<std::string> entrypoint;
-    std::string network;
     std::string userns;
     std::string memory, memory_swap, pids_limit, cpus, cpu_shares;
     std::string stop_signal;
@@ -35,6 +35,7 @@ struct CreateFlags {
     std::vector<std::string> log_opts;
     std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, cap_add, cap_drop;
     std::vector<std::string> security_opt, group_add, annotations, ulimits;
+    NetworkFlags net;
 };
 
 void add_create_flags(CLI::App* cmd, CreateFlags& flags);

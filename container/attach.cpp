@@ -61,7 +61,9 @@ ForwardedSignals::ForwardedSignals() {
 ForwardedSignals::~ForwardedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
 
 int attach_until_exit(Launched& launched, const AttachOptions& options, ForwardedSignals& signals) {
-    return relay_until_exit(launched.p1.process(), launched.init_pid, launched.pty_master.get(), options, signals);
+    AttachOptions with_network = options;
+    with_network.network = launched.network.get();
+    return relay_until_exit(launched.p1.process(), launched.init_pid, launched.pty_master.get(), with_network, signals);
 }
 
 int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const AttachOptions& options,
@@ -89,14 +91,18 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
     };
 
     std::optional<ExitStatus> status = waiter.try_wait();
+    std::vector<struct pollfd> fds;
     while (!status) {
-        struct pollfd fds[5] = {{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
-                                {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}, {tee_out, POLLIN, 0},
-                                {tee_err, POLLIN, 0}};
-        if (::poll(fds, 5, -1) < 0) {
+        fds.assign({{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
+                    {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}, {tee_out, POLLIN, 0}, {tee_err, POLLIN, 0}});
+        int timeout = -1;
+        if (options.network) options.network->fill(fds, timeout);
+        int n = ::poll(fds.data(), fds.size(), timeout);
+        if (n < 0) {
             if (errno == EINTR) continue;
             throw Error::sys("waiting for the container");
         }
+        if (options.network) options.network->dispatch(fds);
         if (fds[0].revents & POLLIN) {
             struct signalfd_siginfo si {};
             while (::read(signals.fd(), &si, sizeof(si)) == sizeof(si)) {

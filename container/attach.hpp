@@ -7,6 +7,7 @@
 #include <termios.h>
 
 #include "common/fd.hpp"
+#include "common/poll_source.hpp"
 #include "container/launcher.hpp"
 
 namespace pc::container {
@@ -22,6 +23,8 @@ struct AttachOptions {
     // terminal, the terminal's output is logged as stdout.
     int tee_stdout = -1, tee_stderr = -1;
     LogWriter* log = nullptr;
+    // The container's network (slirp and port proxy), run in this loop.
+    PollSource* network = nullptr;
 };
 
 // Puts the caller's terminal in raw mode for the duration of an interactive -t session

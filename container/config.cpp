@@ -39,7 +39,8 @@ void from_json(const nlohmann::json& j, MountConfig& m) {
     X(seccomp_profile) X(no_new_privileges) X(security_opt) X(network_mode) X(hostname)       \
     X(userns) X(auto_remove) X(storage_driver) X(restart_policy) X(restart_max) X(log_max_size)  \
     X(health_cmd) X(health_interval_ns) X(health_timeout_ns) X(health_start_period_ns)          \
-    X(health_retries) X(health_on_failure)
+    X(health_retries) X(health_on_failure) X(ports) X(exposed_ports) X(add_hosts) X(dns_servers)  \
+    X(dns_search) X(dns_options) X(no_hosts)
 
 void to_json(nlohmann::json& j, const ContainerConfig& c) {
     j = nlohmann::json::object();

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "net/port_spec.hpp"
+
 namespace pc::container {
 
 struct MountConfig {
@@ -63,8 +65,15 @@ struct ContainerConfig {
     bool no_new_privileges = false;
     std::vector<std::string> security_opt;  // raw, for inspect
 
+    // Network (--network in net::to_string's canonical form; container:<full id>)
+    std::string network_mode = "slirp4netns";
+    std::vector<net::PortMapping> ports;      // -p/-P, host ports already chosen
+    std::vector<std::string> exposed_ports;   // "80/tcp": the image's EXPOSE and --expose
+    std::vector<std::string> add_hosts;       // --add-host "name:ip"
+    std::vector<std::string> dns_servers, dns_search, dns_options;
+    bool no_hosts = false;                    // --no-hosts: the image's own /etc/hosts
+
     // Namespaces and identity
-    std::string network_mode = "none";  // "none", "host" (slirp arrives with networking)
     std::string hostname;               // "" = first 12 chars of the id
     std::string userns;                 // "" (default mapping) or "keep-id"
 

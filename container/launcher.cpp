@@ -1,10 +1,14 @@
 #include "container/launcher.hpp"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <poll.h>
 #include <sched.h>
-#include <sys/mount.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,8 +17,12 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "container/container_store.hpp"
 #include "container/spec_builder.hpp"
 #include "net/loopback.hpp"
+#include "net/netns_sockets.hpp"
+#include "net/network_mode.hpp"
+#include "net/tap.hpp"
 #include "rootless/idmap.hpp"
 #include "rootless/sandbox.hpp"
 #include "rootless/seccomp_bpf.hpp"
@@ -24,8 +32,10 @@ namespace pc::container {
 namespace {
 
 // P2, before handing over to the sandbox: its own mount namespace and the root filesystem.
+// `net_ready` (-1: none) says when P1 has configured the network: the payload must find
+// its address and route in place, as under Podman.
 [[noreturn]] void container_init(const storage::RootfsPlan& plan, const rootless::SandboxSpec& spec,
-                                 bool keep_stdin, int error_fd) {
+                                 bool keep_stdin, int error_fd, int net_ready) {
     try {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         check_sys(::unshare(CLONE_NEWNS), "creating the mount namespace");
@@ -36,11 +46,81 @@ namespace {
             int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
             if (fd >= 0) ::dup3(fd, 0, 0);
         }
+        if (net_ready >= 0) {
+            char ok = 0;
+            ssize_t n;
+            while ((n = ::read(net_ready, &ok, 1)) < 0 && errno == EINTR) {
+            }
+            // EOF: P1 failed to set up the network and reports why itself.
+            if (n != 1) ::_exit(kExitEngine);
+            ::close(net_ready);
+        }
     } catch (const std::exception& e) {
         rootless::report_child_error(error_fd, kExitEngine, e.what());
         ::_exit(kExitEngine);
     }
     rootless::exec_container(spec, error_fd);
+}
+
+int wait_status(pid_t pid) {
+    int ws = 0;
+    while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+    }
+    return ExitStatus::from_wait(ws).shell_code();
+}
+
+// P1 with the default network, once P2 runs: answers the monitor's requests for sockets
+// in the container's netns (its port proxy) until P2 exits.
+int serve_until_exit(pid_t pid, int channel) {
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd) return wait_status(pid);
+    int live = channel;
+    for (;;) {
+        struct pollfd fds[2] = {{pidfd.get(), POLLIN, 0}, {live, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (fds[0].revents) break;
+        if (fds[1].revents && !net::serve_socket_request(live)) live = -1;  // the monitor is gone
+    }
+    return wait_status(pid);
+}
+
+// Where the container's network namespace comes from.
+struct NetworkJoin {
+    std::vector<rootless::NamespaceFd> namespaces;  // user + net to join; empty: create
+};
+
+// --network container:ID: the other container's user and network namespaces (its P1's
+// user namespace owns the netns).
+NetworkJoin join_container(storage::Store& store, const std::string& target) {
+    ContainerStore containers(store);
+    auto other = containers.find(target);
+    if (!other) throw Error("--network container:" + target + ": no container with name or ID \"" + target + "\" found");
+    if (!other->state.running() || other->state.pid <= 0)
+        throw Error("--network container:" + other->config.name + ": container " + other->config.name +
+                    " is not running, so its network namespace cannot be joined");
+    NetworkJoin j;
+    j.namespaces = rootless::open_namespaces(other->state.pid, {"user", "net"});
+    return j;
+}
+
+// --network ns:PATH: a network namespace bind-mounted or held elsewhere; joined through the
+// user namespace that owns it, which must be one of this user's.
+NetworkJoin join_path(const std::string& path) {
+    UniqueFd net(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!net) throw Error::sys("--network ns:" + path + ": opening the namespace", errno);
+    UniqueFd owner(::ioctl(net.get(), NS_GET_USERNS));
+    if (!owner) throw Error::sys("--network ns:" + path + ": not a network namespace, or its owner is unknown", errno);
+    struct stat a {}, b {};
+    if (::fstat(owner.get(), &a) == 0 && ::stat("/proc/self/ns/user", &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+        throw Error("--network ns:" + path + ": the namespace belongs to the host's user namespace; a rootless container "
+                    "can only join a network namespace created in a user namespace of its own user");
+    NetworkJoin j;
+    j.namespaces.push_back({"user", CLONE_NEWUSER, std::move(owner)});
+    j.namespaces.push_back({"net", CLONE_NEWNET, std::move(net)});
+    return j;
 }
 
 }  // namespace
@@ -52,6 +132,14 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         std::string why = storage::keep_id_unavailable_reason();
         if (!why.empty()) throw Error("--userns=keep-id: " + why);
     }
+    const net::NetworkMode network = net::parse_network_mode(cfg.network_mode);
+    NetworkJoin join;
+    if (network.kind == net::NetworkKind::Container) join = join_container(store, network.target);
+    else if (network.kind == net::NetworkKind::Namespace) join = join_path(network.target);
+    const bool joined = !join.namespaces.empty();
+    const bool host_net = network.kind == net::NetworkKind::Host;
+    const bool slirp = network.kind == net::NetworkKind::Slirp;
+
     storage::RootfsPlan plan = storage::rootfs_plan(store, cfg.id, cfg.layers, mode);
     plan.volatile_upper = cfg.auto_remove;
     rootless::SandboxSpec spec = build_sandbox_spec(store, cfg, mapping, plan.target);
@@ -61,8 +149,19 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     if (spec.seccomp && !spec.privileged)
         rootless::compile_seccomp_cached(*spec.seccomp, spec.capabilities, store.runroot() + "/seccomp");
 
+    Launched out;
+    // Host ports are bound now: one in use fails the start before anything runs.
+    if (slirp) out.network = std::make_unique<net::ContainerNetwork>(network.slirp, cfg.ports);
+    const net::TapConfig tap = net::tap_config(network.slirp);
+
     Pipe errors = Pipe::make();
     Pipe pids = Pipe::make();
+    Pipe net_ready;
+    SocketPair net_channel;
+    if (slirp) {
+        net_ready = Pipe::make();
+        net_channel = SocketPair::make();
+    }
     SocketPair console;
     if (cfg.tty) {
         console = SocketPair::make();
@@ -73,7 +172,6 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
             spec.console_cols = ws.ws_col;
         }
     }
-    const bool host_net = cfg.network_mode == "host";
     const bool keep_stdin = cfg.interactive;
 
     auto p1_body = [&]() -> int {
@@ -85,31 +183,51 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         errors.read.reset();
         pids.read.reset();
         console.a.reset();
+        net_ready.read.reset();
+        net_channel.a.reset();
         // Out of the caller's session and terminal process group: the monitor forwards
         // signals, so a Ctrl-C must not reach the container twice.
         ::setsid();
-        int flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | (host_net ? 0 : CLONE_NEWNET);
+        const bool own_net = !host_net && !joined;
+        int flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | (own_net ? CLONE_NEWNET : 0);
         check_sys(::unshare(flags), "creating the container's namespaces");
-        if (!host_net) net::bring_up_loopback();
+        if (own_net) net::bring_up_loopback();
         pid_t pid = ::fork();
         if (pid < 0) throw Error::sys("fork");
-        if (pid == 0) container_init(plan, spec, keep_stdin, errors.write.get());
+        if (pid == 0) {
+            net_ready.write.reset();
+            net_channel.b.reset();
+            container_init(plan, spec, keep_stdin, errors.write.get(), slirp ? net_ready.read.get() : -1);
+        }
         errors.write.reset();
         console.b.reset();
         write_all(pids.write.get(), &pid, sizeof(pid));
         pids.write.reset();
-        int ws = 0;
-        while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
-        }
-        return ExitStatus::from_wait(ws).shell_code();
+        if (!slirp) return wait_status(pid);
+        // A P2 that failed early has closed its end of net_ready: EPIPE, not death. (Set
+        // after the fork: the payload must not inherit an ignored SIGPIPE.)
+        ::signal(SIGPIPE, SIG_IGN);
+        // Configured while P2 mounts its root filesystem; P2 waits before running the payload.
+        // On failure the exception reaches the monitor and P2 dies with us.
+        UniqueFd tap_fd = net::create_tap(tap);
+        send_fd(net_channel.b.get(), tap_fd.get());
+        tap_fd.reset();
+        write_all(net_ready.write.get(), "1", 1);
+        net_ready.write.reset();
+        return serve_until_exit(pid, net_channel.b.get());
     };
 
     log::timing("spec built");
-    Launched out{rootless::UsernsChild::start(0, p1_body), 0, {}};
+    out.p1 = joined ? rootless::UsernsChild::join(std::move(join.namespaces), p1_body)
+                    : rootless::UsernsChild::start(0, p1_body);
     errors.write.reset();
     pids.write.reset();
     console.b.reset();
-    out.p1.map_and_release(mapping);
+    net_ready.read.reset();
+    net_ready.write.reset();
+    net_channel.b.reset();
+    if (joined) out.p1.release();
+    else out.p1.map_and_release(mapping);
     log::timing("user namespace mapped");
 
     pid_t init_pid = 0;
@@ -119,6 +237,17 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     }
     out.init_pid = init_pid;
     log::timing("container init forked");
+    if (slirp) {
+        UniqueFd tap_fd;
+        try {
+            tap_fd = recv_fd(net_channel.a.get());
+        } catch (const Error&) {
+            out.p1.wait_ok();  // throws with P1's reason (e.g. /dev/net/tun not accessible)
+            throw Error("starting container " + cfg.name + ": its network could not be set up");
+        }
+        out.network->attach(std::move(tap_fd), std::move(net_channel.a));
+        log::timing("network attached");
+    }
     if (cfg.tty) {
         try {
             out.pty_master = recv_fd(console.a.get());

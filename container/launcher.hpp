@@ -2,20 +2,26 @@
 //
 //   monitor M (host user ns; the CLI process for a foreground run)
 //    └─ P1: clone(CLONE_NEWUSER), mapped by M (newuidmap/newgidmap), stays in the host
-//       │   mount ns; setsid; unshare(PID|UTS|IPC[|NET]); brings up lo; waits for P2 and
-//       │   exits with its status (128+N for a signal).
-//       └─ P2: PID 1 of the container: unshare(NS), mounts the rootfs, then
-//              rootless::exec_container (mounts, pivot_root, security, execve).
+//       │   mount ns; setsid; unshare(PID|UTS|IPC[|NET]); brings up lo; with the default
+//       │   network also creates the tap device, hands it to M and then makes sockets in
+//       │   the container's netns for M's port proxy; waits for P2 and exits with its
+//       │   status (128+N for a signal). With --network container:X or ns:PATH, P1 is
+//       │   forked instead and joins the user namespace that owns that netns, then it.
+//       └─ P2: PID 1 of the container: unshare(NS), mounts the rootfs, waits until the
+//              network is configured, then rootless::exec_container (mounts,
+//              pivot_root, security, execve).
 //
-// P1 keeps the user namespace alive and is where later work that needs it (pods joining,
-// cleanup) can run; P2's failures before execve come back to M over a pipe with the exit
-// code Podman would use (125/126/127).
+// P1 keeps the user namespace alive; P2's failures before execve come back to M over a
+// pipe with the exit code Podman would use (125/126/127). M runs the network's slirp
+// stack and port proxy (Launched::network) in its poll loop.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "common/fd.hpp"
 #include "container/config.hpp"
+#include "net/container_network.hpp"
 #include "rootless/userns.hpp"
 #include "storage/store.hpp"
 
@@ -25,10 +31,13 @@ struct Launched {
     rootless::UsernsChild p1;
     pid_t init_pid = 0;   // host pid of the container's PID 1
     UniqueFd pty_master;  // with a terminal
+    // The container's own network (default mode), attached: the monitor polls it.
+    std::unique_ptr<net::ContainerNetwork> network;
 };
 
 // Starts `cfg` and returns once its payload has been exec'ed. Throws pc::Error (exit code
-// 125, 126 or 127) after reaping everything when the container could not be started.
+// 125, 126 or 127) after reaping everything when the container could not be started
+// (a published port already in use fails before anything runs).
 Launched launch(storage::Store& store, const ContainerConfig& cfg);
 
 }  // namespace pc::container

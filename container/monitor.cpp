@@ -140,8 +140,12 @@ public:
             const bool serve_clients = attach_ && !status;
             if (serve_clients) attach_->poll_fds(fds);
             int timeout = status ? 100 : -1;
+            // The container's network (slirp, port proxy) runs while the container does.
+            net::ContainerNetwork* network = status ? nullptr : launched_.network.get();
+            if (network) network->fill(fds, timeout);
             int n = ::poll(fds.data(), fds.size(), timeout);
             if (n < 0 && errno != EINTR) throw Error::sys("monitoring the container");
+            if (network && n >= 0) network->dispatch(fds);
             if (n == 0 && status) break;
             if (fds[0].revents & POLLIN) handle_signals();
             if (out_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))

@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "net/etc_files.hpp"
+#include "net/network_mode.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/seccomp.hpp"
 #include "storage/volumes.hpp"
@@ -19,7 +20,7 @@ std::vector<int> container_capabilities(const ContainerConfig& cfg) {
 
 std::string container_hostname(const ContainerConfig& cfg) {
     if (!cfg.hostname.empty()) return cfg.hostname;
-    if (cfg.network_mode == "host") {
+    if (net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Host) {
         char buf[256] = {};
         if (::gethostname(buf, sizeof(buf) - 1) == 0) return buf;
     }
@@ -71,6 +72,58 @@ std::optional<rootless::SeccompProfile> seccomp_for(const ContainerConfig& cfg) 
     return rootless::load_seccomp_profile(cfg.seccomp_profile);
 }
 
+// /etc/hosts, /etc/resolv.conf and /etc/hostname, generated in the container's directory
+// at every start and bind-mounted over the image's. A container sharing another's network
+// shares its hosts and resolv.conf too, as with Podman.
+void write_etc_files(storage::Store& store, const ContainerConfig& cfg, rootless::SandboxSpec& spec) {
+    const std::string dir = store.container_dir(cfg.id);
+    const net::NetworkMode mode = net::parse_network_mode(cfg.network_mode);
+    const bool host_net = mode.kind == net::NetworkKind::Host;
+    std::string hosts = dir + "/hosts", resolv = dir + "/resolv.conf";
+    if (mode.kind == net::NetworkKind::Container) {
+        const std::string other = store.container_dir(mode.target);
+        if (::access((other + "/hosts").c_str(), F_OK) == 0) hosts = other + "/hosts";
+        if (::access((other + "/resolv.conf").c_str(), F_OK) == 0) resolv = other + "/resolv.conf";
+    }
+    const net::SlirpAddresses slirp = net::slirp_addresses(mode.slirp);
+    // Regenerated at every start: atomic (a concurrent reader never sees half a file)
+    // but not worth an fsync.
+    if (hosts == dir + "/hosts") {
+        net::HostsOptions ho;
+        ho.hostname = spec.hostname;
+        ho.name = cfg.name;
+        ho.host_network = host_net;
+        if (host_net) ho.host_hosts_content = try_read_file("/etc/hosts").value_or("");
+        for (const auto& entry : cfg.add_hosts) {
+            auto [name, ip] = str::split_once(entry, ':');
+            ho.extra.emplace_back(name, ip.value_or(""));
+        }
+        if (mode.kind == net::NetworkKind::Slirp) {
+            ho.own_ip = slirp.guest;
+            // The host as seen from the container: its loopback too, unless turned off.
+            ho.host_gateway = slirp.gateway;
+        } else if (host_net) {
+            ho.host_gateway = "127.0.0.1";
+        }
+        write_file_atomic(hosts, net::hosts_file(ho), 0644, false);
+    }
+    if (resolv == dir + "/resolv.conf") {
+        net::ResolvOptions ro;
+        ro.host_resolv_content = try_read_file("/etc/resolv.conf").value_or("");
+        ro.private_network = !host_net;
+        if (mode.kind == net::NetworkKind::Slirp) ro.fallback_server = slirp.dns;
+        ro.dns_servers = cfg.dns_servers;
+        ro.dns_search = cfg.dns_search;
+        ro.dns_options = cfg.dns_options;
+        write_file_atomic(resolv, net::resolv_conf(ro), 0644, false);
+    }
+    write_file_atomic(dir + "/hostname", spec.hostname + "\n", 0644, false);
+    spec.etc_files.clear();
+    if (!cfg.no_hosts) spec.etc_files.emplace_back("/etc/hosts", hosts);
+    spec.etc_files.emplace_back("/etc/resolv.conf", resolv);
+    spec.etc_files.emplace_back("/etc/hostname", dir + "/hostname");
+}
+
 }  // namespace
 
 std::optional<rootless::SeccompProfile> container_seccomp(const ContainerConfig& cfg) { return seccomp_for(cfg); }
@@ -85,7 +138,8 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     spec.rootfs = rootfs;
     spec.readonly_rootfs = cfg.readonly_rootfs;
     spec.hostname = container_hostname(cfg);
-    spec.network = cfg.network_mode == "host" ? rootless::NetworkMode::Host : rootless::NetworkMode::Private;
+    spec.network = net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Host ? rootless::NetworkMode::Host
+                                                                                          : rootless::NetworkMode::Private;
     spec.private_ipc = true;
 
     // With --read-only, Podman keeps /tmp, /var/tmp and /run writable on tmpfs.
@@ -98,25 +152,7 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     }
     for (const auto& m : cfg.mounts) spec.mounts.push_back(to_mount_spec(store, m));
 
-    // Generated /etc files live in the container's directory.
-    const std::string dir = store.container_dir(cfg.id);
-    const bool host_net = cfg.network_mode == "host";
-    net::HostsOptions ho;
-    ho.hostname = spec.hostname;
-    ho.name = cfg.name;
-    ho.host_network = host_net;
-    if (host_net) ho.host_hosts_content = try_read_file("/etc/hosts").value_or("");
-    // Regenerated at every start: atomic (a concurrent reader never sees half a file)
-    // but not worth an fsync.
-    write_file_atomic(dir + "/hosts", net::hosts_file(ho), 0644, false);
-    net::ResolvOptions ro;
-    ro.host_resolv_content = try_read_file("/etc/resolv.conf").value_or("");
-    ro.private_network = !host_net;
-    write_file_atomic(dir + "/resolv.conf", net::resolv_conf(ro), 0644, false);
-    write_file_atomic(dir + "/hostname", spec.hostname + "\n", 0644, false);
-    spec.etc_files = {{"/etc/hosts", dir + "/hosts"},
-                      {"/etc/resolv.conf", dir + "/resolv.conf"},
-                      {"/etc/hostname", dir + "/hostname"}};
+    write_etc_files(store, cfg, spec);
 
     spec.privileged = cfg.privileged;
     if (!cfg.privileged) {

@@ -15,10 +15,14 @@ std::string hosts_file(const HostsOptions& o) {
         out << "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
             << "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n";
     }
-    for (const auto& [name, ip] : o.extra) out << ip << '\t' << name << '\n';
+    for (const auto& [name, ip] : o.extra) {
+        const std::string& addr = ip == "host-gateway" && !o.host_gateway.empty() ? o.host_gateway : ip;
+        out << addr << '\t' << name << '\n';
+    }
     std::string names = o.hostname;
     if (!o.name.empty() && o.name != o.hostname) names += " " + o.name;
     if (!names.empty()) out << (o.own_ip.empty() ? "127.0.1.1" : o.own_ip) << '\t' << names << '\n';
+    if (!o.host_gateway.empty()) out << o.host_gateway << "\thost.containers.internal host.docker.internal\n";
     return out.str();
 }
 

@@ -1,5 +1,5 @@
 // The /etc/hosts, /etc/resolv.conf and /etc/hostname files pc generates for a container.
-// (Pure text builders: the networking issue adds slirp's DNS and host.containers.internal.)
+// (Pure text builders; container/spec_builder decides what goes in.)
 #pragma once
 
 #include <string>
@@ -15,6 +15,9 @@ struct HostsOptions {
     std::string host_hosts_content;    // the host's /etc/hosts (host_network)
     std::vector<std::pair<std::string, std::string>> extra;  // --add-host name -> ip
     std::string own_ip;                // the container's address ("" = 127.0.1.1 style)
+    // The host as the container reaches it: host.containers.internal (and Docker's
+    // host.docker.internal) and --add-host NAME:host-gateway. "" = none.
+    std::string host_gateway;
 };
 std::string hosts_file(const HostsOptions& o);
 

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <exception>
 
@@ -70,6 +71,14 @@ std::string clone_hint(int err) {
 }  // namespace
 
 UsernsChild UsernsChild::start(int extra_clone_flags, std::function<int()> fn) {
+    return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, std::move(fn));
+}
+
+UsernsChild UsernsChild::join(std::vector<NamespaceFd> namespaces, std::function<int()> fn) {
+    return spawn(0, &namespaces, std::move(fn));
+}
+
+UsernsChild UsernsChild::spawn(int flags, const std::vector<NamespaceFd>* joins, std::function<int()> fn) {
     // A socket rather than a pipe: the parent's "go" goes through send(MSG_NOSIGNAL), so a
     // child that already died cannot raise SIGPIPE in the parent.
     SocketPair go = SocketPair::make();
@@ -81,7 +90,6 @@ UsernsChild UsernsChild::start(int extra_clone_flags, std::function<int()> fn) {
     // Raw clone without a stack: fork-like semantics (the child continues on a copy of this
     // stack), which glibc's clone() wrapper does not offer. Unlike fork(), no atfork
     // handlers run: callers clone before starting threads (DESIGN.md, process model).
-    const int flags = CLONE_NEWUSER | extra_clone_flags;
     long pid = ::syscall(SYS_clone, SIGCHLD | flags, nullptr, nullptr, nullptr, 0);
     if (pid < 0) {
         int err = errno;
@@ -90,6 +98,15 @@ UsernsChild UsernsChild::start(int extra_clone_flags, std::function<int()> fn) {
     if (pid == 0) {
         go.a.reset();
         errors.read.reset();
+        if (joins) {
+            // The parent is single-threaded, so this child may enter a user namespace.
+            try {
+                join_namespaces(*joins);
+            } catch (const std::exception& e) {
+                (void)write_all(errors.write.get(), e.what(), std::min(std::strlen(e.what()), kMaxMessage));
+                ::_exit(kExitEngine);
+            }
+        }
         child_main(go.b.get(), errors.write.get(), parent, flags, fn);
     }
 
@@ -110,6 +127,10 @@ void UsernsChild::map_and_release(const IdMapping& m) {
         proc_.wait();
         throw;
     }
+    release();
+}
+
+void UsernsChild::release() {
     char go = 1;
     // A failure here means the child is gone; wait_ok() reports how it ended.
     while (::send(go_.get(), &go, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {

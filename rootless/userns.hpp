@@ -10,6 +10,7 @@
 #include "common/fd.hpp"
 #include "common/process.hpp"
 #include "rootless/idmap.hpp"
+#include "rootless/ns_join.hpp"
 
 namespace pc::rootless {
 
@@ -19,9 +20,16 @@ public:
     // exception escaping `fn` is reported to the parent (see wait_ok) and exits 125.
     static UsernsChild start(int extra_clone_flags, std::function<int()> fn);
 
+    // The same protocol for a forked child that joins existing namespaces (user namespace
+    // first) instead of creating one: a container that shares another's network must live
+    // in the user namespace that owns it (PLATFORM.md §5). Let it run with release().
+    static UsernsChild join(std::vector<NamespaceFd> namespaces, std::function<int()> fn);
+
     pid_t pid() const { return proc_.pid(); }
     // Writes the mapping and lets the child run. May be called once.
     void map_and_release(const IdMapping& m);
+    // Lets a joined child run.
+    void release();
     // Waits; returns its status.
     ExitStatus wait() { return proc_.wait(); }
     // Waits; throws pc::Error with the child's error message when it failed.
@@ -29,6 +37,8 @@ public:
     ChildProcess& process() { return proc_; }
 
 private:
+    static UsernsChild spawn(int clone_flags, const std::vector<NamespaceFd>* joins, std::function<int()> fn);
+
     ChildProcess proc_;
     UniqueFd go_;      // parent's end: written once the mapping is in place
     UniqueFd errors_;  // parent's end: error message from the child, if any

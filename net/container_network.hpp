@@ -1,0 +1,46 @@
+// A container's own network (--network slirp4netns, the default) as its monitor runs it:
+// the libslirp stack behind the container's tap, and the published ports: TCP through
+// the splice proxy (or slirp with port_handler=slirp4netns), UDP through slirp.
+//
+// Made before the container starts, so that every host port is bound (and a port in use
+// fails the start with nothing running); attached once the container's namespace helper
+// has handed over the tap and its socket channel.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "common/fd.hpp"
+#include "common/poll_source.hpp"
+#include "net/network_mode.hpp"
+#include "net/port_spec.hpp"
+#include "net/tap.hpp"
+
+namespace pc::net {
+
+class SlirpStack;
+class TcpPortProxy;
+
+class ContainerNetwork : public PollSource {
+public:
+    ContainerNetwork(const SlirpOptions& options, const std::vector<PortMapping>& ports);
+    ContainerNetwork(const ContainerNetwork&) = delete;
+    ContainerNetwork& operator=(const ContainerNetwork&) = delete;
+    ~ContainerNetwork() override;
+
+    void attach(UniqueFd tap, UniqueFd socket_channel);
+
+    void fill(std::vector<struct pollfd>& fds, int& timeout_ms) override;
+    void dispatch(const std::vector<struct pollfd>& fds) override;
+
+private:
+    std::unique_ptr<SlirpStack> slirp_;
+    std::unique_ptr<TcpPortProxy> proxy_;
+    UniqueFd channel_;
+};
+
+// The tap the namespace helper creates for these options.
+TapConfig tap_config(const SlirpOptions& options);
+
+}  // namespace pc::net
