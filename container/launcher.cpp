@@ -19,7 +19,7 @@
 #include "common/log.hpp"
 #include "container/container_store.hpp"
 #include "container/spec_builder.hpp"
-#include "net/loopback.hpp"
+#include "net/netns_setup.hpp"
 #include "net/netns_sockets.hpp"
 #include "net/network_mode.hpp"
 #include "net/tap.hpp"
@@ -191,7 +191,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         const bool own_net = !host_net && !joined;
         int flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | (own_net ? CLONE_NEWNET : 0);
         check_sys(::unshare(flags), "creating the container's namespaces");
-        if (own_net) net::bring_up_loopback();
+        if (own_net) net::setup_network_namespace();
         pid_t pid = ::fork();
         if (pid < 0) throw Error::sys("fork");
         if (pid == 0) {

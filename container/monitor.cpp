@@ -387,7 +387,11 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
         delay_ms = std::min(delay_ms * 2, kMaxBackoffMs);
         containers.update_state(id, [](ContainerState& s) { ++s.restart_count; });
     }
-    containers.update_state(id, [](ContainerState& s) {
+    // Only if the record is still ours: a `pc restart` may already have started the
+    // container again under a new monitor.
+    const pid_t self = ::getpid();
+    containers.update_state(id, [self](ContainerState& s) {
+        if (s.monitor_pid != self) return;
         s.monitor_pid = 0;
         s.monitor_start = 0;
     });
