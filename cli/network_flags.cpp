@@ -48,6 +48,8 @@ void add_network_flags(CLI::App* cmd, NetworkFlags& f) {
 
 void check_network_flags(const NetworkFlags& f) {
     const net::NetworkMode mode = net::parse_network_mode(f.network);
+    if (mode.kind == net::NetworkKind::Pod)
+        throw Error("--network pod: only a container created in a pod (--pod) can share its network, and pc has no pods yet");
     for (const auto& p : f.publish) net::parse_publish(p);
     for (const auto& e : f.expose) net::parse_expose(e);
     for (const auto& h : f.add_host) check_add_host(h);

@@ -16,6 +16,7 @@
 #include <csignal>
 
 #include "common/error.hpp"
+#include "common/idle_memory.hpp"
 #include "common/log.hpp"
 #include "container/container_store.hpp"
 #include "container/spec_builder.hpp"
@@ -203,7 +204,11 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         console.b.reset();
         write_all(pids.write.get(), &pid, sizeof(pid));
         pids.write.reset();
-        if (!slirp) return wait_status(pid);
+        // P1 waits for the container's whole life: keep only what it still runs.
+        if (!slirp) {
+            trim_idle_memory();
+            return wait_status(pid);
+        }
         // A P2 that failed early has closed its end of net_ready: EPIPE, not death. (Set
         // after the fork: the payload must not inherit an ignored SIGPIPE.)
         ::signal(SIGPIPE, SIG_IGN);
@@ -214,6 +219,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         tap_fd.reset();
         write_all(net_ready.write.get(), "1", 1);
         net_ready.write.reset();
+        trim_idle_memory();
         return serve_until_exit(pid, net_channel.b.get());
     };
 

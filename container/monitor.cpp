@@ -14,6 +14,7 @@
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
+#include "common/idle_memory.hpp"
 #include "common/log.hpp"
 #include "container/attach.hpp"
 #include "container/attach_server.hpp"
@@ -366,6 +367,9 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
             report_fd = -1;
             first = false;
         }
+        // Starting parsed JSON, built the sandbox spec and more; the monitor then idles
+        // for the container's life (its memory is a product feature, DESIGN.md).
+        trim_idle_memory();
 
         const int64_t started = now_ns();
         int code = run.wait();

@@ -114,7 +114,7 @@ int get_revents(int idx, void* opaque) {
 
 }  // namespace
 
-SlirpStack::SlirpStack(const SlirpOptions& o, bool ipv6) : addresses_(slirp_addresses(o)), frame_(kFrameBuffer) {
+SlirpStack::SlirpStack(const SlirpOptions& o, bool ipv6) : addresses_(slirp_addresses(o)), frame_(new uint8_t[kFrameBuffer]) {
     SlirpConfig cfg {};
     cfg.version = 4;
     cfg.in_enabled = true;
@@ -225,10 +225,10 @@ void SlirpStack::run_timers() {
 
 void SlirpStack::read_tap() {
     for (int i = 0; i < kFramesPerWakeup; ++i) {
-        ssize_t n = ::read(tap_.get(), frame_.data(), frame_.size());
+        ssize_t n = ::read(tap_.get(), frame_.get(), kFrameBuffer);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;  // EAGAIN (drained); the device goes away with the namespace
-        ::slirp_input(slirp_, frame_.data(), static_cast<int>(n));
+        ::slirp_input(slirp_, frame_.get(), static_cast<int>(n));
     }
 }
 

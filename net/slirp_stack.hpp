@@ -56,7 +56,8 @@ private:
     struct sockaddr_in6 outbound6_ {};
     size_t tap_index_ = SIZE_MAX;
     const std::vector<struct pollfd>* polled_ = nullptr;  // during dispatch, for get_revents
-    std::vector<uint8_t> frame_;
+    // Not zero-filled: only the pages that frames reach become resident.
+    std::unique_ptr<uint8_t[]> frame_;
 };
 
 // libslirp's version, for `pc info`.

@@ -27,20 +27,6 @@ std::string sha256_hex(std::string_view data) {
     return h.hex();
 }
 
-bool is_hex64(std::string_view s) {
-    if (s.size() != 64) return false;
-    for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return true;
-}
-
-std::string digest_hex(std::string_view digest) {
-    constexpr std::string_view prefix = "sha256:";
-    if (digest.substr(0, prefix.size()) != prefix || !is_hex64(digest.substr(prefix.size())))
-        throw Error("invalid digest \"" + std::string(digest) + "\": expected sha256:<64 hex digits>");
-    return std::string(digest.substr(prefix.size()));
-}
-
 std::string chain_id(const std::string& parent_chain_id, const std::string& diff_id) {
     if (parent_chain_id.empty()) return diff_id;
     return "sha256:" + sha256_hex(parent_chain_id + " " + diff_id);
