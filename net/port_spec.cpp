@@ -256,7 +256,7 @@ nlohmann::json ports_json(const std::vector<PortMapping>& mappings, const std::v
     nlohmann::json out = nlohmann::json::object();
     for (const auto& m : sorted_mappings(mappings))
         out[key(m.container_port, m.protocol)].push_back(
-            {{"HostIp", shown_ip(m.host_ip)}, {"HostPort", std::to_string(m.host_port)}});
+            {{"HostIp", m.host_ip}, {"HostPort", std::to_string(m.host_port)}});
     for (const auto& e : exposed) {
         auto [port, proto] = parse_port_proto(e);
         if (!out.contains(key(port, proto))) out[key(port, proto)] = nullptr;

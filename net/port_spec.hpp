@@ -63,8 +63,8 @@ std::string format_ps_ports(const std::vector<PortMapping>& mappings, const std:
 std::vector<std::string> format_port_lines(const std::vector<PortMapping>& mappings, const std::string& filter = "");
 
 // inspect's .NetworkSettings.Ports and .HostConfig.PortBindings:
-//   {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]}
-// (HostIp "0.0.0.0" for all addresses, as Podman shows it). Ports in `exposed` ("80/tcp") that
+//   {"80/tcp":[{"HostIp":"","HostPort":"8080"}]}
+// (HostIp "" for all addresses, as Podman 4 shows it). Ports in `exposed` ("80/tcp") that
 // are not published appear with null (NetworkSettings.Ports only; pass {} for PortBindings).
 nlohmann::json ports_json(const std::vector<PortMapping>& mappings, const std::vector<std::string>& exposed);
 

@@ -237,8 +237,8 @@ TEST(PortSpec, PortsJson) {
     V ms{{"", 8080, 80, "tcp"}, {"127.0.0.1", 8081, 80, "tcp"}, {"", 5353, 53, "udp"}};
     auto j = ports_json(ms, {"80/tcp", "443/tcp", "53/udp", "9000"});
     auto expected = nlohmann::json::parse(R"({
-        "80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}, {"HostIp": "127.0.0.1", "HostPort": "8081"}],
-        "53/udp": [{"HostIp": "0.0.0.0", "HostPort": "5353"}],
+        "80/tcp": [{"HostIp": "", "HostPort": "8080"}, {"HostIp": "127.0.0.1", "HostPort": "8081"}],
+        "53/udp": [{"HostIp": "", "HostPort": "5353"}],
         "443/tcp": null,
         "9000/tcp": null
     })");
