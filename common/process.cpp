@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,6 +132,17 @@ RunResult run_capture(const std::vector<std::string>& argv) {
         out.append(buf, static_cast<size_t>(n));
     }
     return RunResult{child.wait(), out};
+}
+
+}  // namespace pc
+
+namespace pc {
+
+void raise_open_file_limit() {
+    struct rlimit rl {};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+    rl.rlim_cur = rl.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 }  // namespace pc

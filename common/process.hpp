@@ -61,3 +61,12 @@ RunResult run_capture(const std::vector<std::string>& argv);
 std::string find_program(const std::string& name);
 
 }  // namespace pc
+
+namespace pc {
+
+// Raises the soft limit on open files to the hard one, as Podman does at start: a
+// monitor's slirp stack holds a host socket per container connection (and keeps closed
+// ones for TIME_WAIT), and the container inherits the limit.
+void raise_open_file_limit();
+
+}  // namespace pc

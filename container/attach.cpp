@@ -53,12 +53,28 @@ ForwardedSignals::ForwardedSignals() {
     sigemptyset(&set_);
     for (int s : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGCONT})
         sigaddset(&set_, s);
-    ::sigprocmask(SIG_BLOCK, &set_, &old_);
+    // SIGPIPE is blocked too, but not read: the container's network runs in this process,
+    // and libslirp's send() to a host peer that has gone must fail with EPIPE rather than
+    // kill the monitor (so must a write to a closed stdout).
+    sigset_t blocked = set_;
+    sigaddset(&blocked, SIGPIPE);
+    ::sigprocmask(SIG_BLOCK, &blocked, &old_);
     fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
     if (!fd_) throw Error::sys("signalfd");
 }
 
-ForwardedSignals::~ForwardedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+ForwardedSignals::~ForwardedSignals() {
+    // A SIGPIPE left pending would kill us the moment the old mask comes back.
+    if (!sigismember(&old_, SIGPIPE)) {
+        sigset_t pipe_set;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        struct timespec none {};
+        while (::sigtimedwait(&pipe_set, nullptr, &none) == SIGPIPE) {
+        }
+    }
+    ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+}
 
 int attach_until_exit(Launched& launched, const AttachOptions& options, ForwardedSignals& signals) {
     AttachOptions with_network = options;
@@ -103,11 +119,15 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
             throw Error::sys("waiting for the container");
         }
         if (options.network) options.network->dispatch(fds);
+        bool child_changed = false;
         if (fds[0].revents & POLLIN) {
             struct signalfd_siginfo si {};
             while (::read(signals.fd(), &si, sizeof(si)) == sizeof(si)) {
                 int sig = static_cast<int>(si.ssi_signo);
-                if (sig == SIGCHLD) continue;
+                if (sig == SIGCHLD) {
+                    child_changed = true;
+                    continue;
+                }
                 if (sig == SIGWINCH) {
                     if (relay) copy_window_size(::isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, master);
                     continue;
@@ -126,7 +146,9 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
                 write_all(master, &eof, 1);
             }
         }
-        status = waiter.try_wait();
+        // Only a SIGCHLD can mean the waited-for process ended (no waitpid per wakeup:
+        // the loop also carries the container's network traffic).
+        if (child_changed) status = waiter.try_wait();
     }
     if (relay) {
         // Drain what the payload wrote just before exiting.

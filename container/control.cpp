@@ -55,10 +55,13 @@ bool wait_stopped(ContainerStore& containers, const std::string& id, int64_t tim
 
 namespace {
 // Waits until `pid` has exited (a pidfd becomes readable then; no polling), or the
-// timeout passes. True when it is gone.
-bool wait_process_gone(pid_t pid, int64_t timeout_ms) {
+// timeout passes. True when it is gone. With `start_time` (process_start_time), a pid
+// that now names another process counts as gone: checked after the pidfd is open, so the
+// wait is on the right process.
+bool wait_process_gone(pid_t pid, int64_t timeout_ms, uint64_t start_time = 0) {
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd) return errno == ESRCH;
+    if (start_time && !process_alive(pid, start_time)) return true;
     struct pollfd p {pidfd.get(), POLLIN, 0};
     return ::poll(&p, 1, static_cast<int>(timeout_ms)) > 0;
 }
@@ -110,7 +113,13 @@ void stop_container(ContainerStore& containers, Container& c, unsigned timeout_s
     }
     // For a removal the container's processes being gone is enough; its monitor records
     // the exit into a record that is going away anyway.
-    if (removing && wait_process_gone(c.state.pid, 10000)) return;
+    if (removing && wait_process_gone(c.state.pid, 10000)) {
+        // Its monitor holds the published ports until it has seen the exit: once `rm -f`
+        // returns, they must be free to bind again.
+        if (!c.config.ports.empty() && c.state.monitor_pid > 0 && c.state.monitor_pid != ::getpid())
+            wait_process_gone(c.state.monitor_pid, 10000, c.state.monitor_start);
+        return;
+    }
     wait_stopped(containers, c.config.id, 10000);
 }
 

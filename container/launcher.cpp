@@ -18,6 +18,7 @@
 #include "common/error.hpp"
 #include "common/idle_memory.hpp"
 #include "common/log.hpp"
+#include "common/process.hpp"
 #include "container/container_store.hpp"
 #include "container/spec_builder.hpp"
 #include "net/netns_setup.hpp"
@@ -127,6 +128,8 @@ NetworkJoin join_path(const std::string& path) {
 }  // namespace
 
 Launched launch(storage::Store& store, const ContainerConfig& cfg) {
+    // The caller becomes the container's monitor (and the container inherits the limit).
+    raise_open_file_limit();
     const auto mode = cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default;
     const auto& mapping = rootless::caller_mapping(mode);
     if (mode == rootless::UsernsMode::KeepId) {

@@ -155,7 +155,14 @@ public:
                 if (!pump(err_fd, LogStream::Stderr)) err_fd = -1;
             if (health_timer_ && (fds[3].revents & POLLIN)) on_health_timer();
             if (serve_clients && n > 0) attach_->handle(&fds[4]);
-            if (!status) status = launched_.p1.process().try_wait();
+            // Only a SIGCHLD can mean P1 ended: no waitpid per wakeup of a busy network.
+            if (!status && child_changed_) {
+                child_changed_ = false;
+                status = launched_.p1.process().try_wait();
+                // Published ports are released before the exit is recorded: whoever sees
+                // the container stopped can bind them again.
+                if (status) launched_.network.reset();
+            }
         }
         log_.flush();
         reap_health_check(true);
@@ -178,6 +185,7 @@ private:
         while (::read(signals_.fd(), &si, sizeof(si)) == sizeof(si)) {
             int sig = static_cast<int>(si.ssi_signo);
             if (sig == SIGCHLD) {
+                child_changed_ = true;
                 reap_health_check(false);
                 if (stopper_pid_ > 0 && ::waitpid(stopper_pid_, nullptr, WNOHANG) == stopper_pid_) stopper_pid_ = -1;
                 continue;
@@ -258,6 +266,7 @@ private:
     pid_t health_pid_ = -1;
     pid_t stopper_pid_ = -1;
     bool force_restart_ = false;
+    bool child_changed_ = true;  // check once at the start: P1 may have exited already
 };
 
 // Sleeps `ms` unless the container is stopped or removed meanwhile; signals to the

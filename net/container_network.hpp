@@ -35,7 +35,11 @@ public:
     void dispatch(const std::vector<struct pollfd>& fds) override;
 
 private:
+    void trim_after_burst(bool active);
+
     std::unique_ptr<SlirpStack> slirp_;
+    int64_t last_activity_ns_ = 0;
+    bool trimmed_ = true;
     std::unique_ptr<TcpPortProxy> proxy_;
     UniqueFd channel_;
 };

@@ -137,7 +137,7 @@ TEST_F(Attach, BadDetachKeysAndUnknownContainer) {
 }
 
 TEST_F(Stats, NoStreamShowsCpuOfABusyContainer) {
-  std::string name = run_detached("stats-busy", {}, {"sh", "-c", "while :; do :; done"});
+  std::string name = run_detached("stats-busy", {"--network", "none"}, {"sh", "-c", "while :; do :; done"});
   ASSERT_TRUE(wait_running(name));
   Result r = pc({"stats", "--no-stream", name}, {.timeout_s = 30});
   ASSERT_PC_OK(r);
@@ -160,7 +160,7 @@ TEST_F(Stats, NoStreamShowsCpuOfABusyContainer) {
 }
 
 TEST_F(Stats, JsonHasPodmansKeys) {
-  std::string name = run_detached("stats-json", {}, {"sleep", "1000"});
+  std::string name = run_detached("stats-json", {"--network", "none"}, {"sleep", "1000"});
   ASSERT_TRUE(wait_running(name));
   Result r = pc({"stats", "--no-stream", "--format", "json", name}, {.timeout_s = 30});
   ASSERT_PC_OK(r);
