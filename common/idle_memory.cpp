@@ -11,10 +11,6 @@ namespace pc {
 
 void trim_idle_memory() {
     ::malloc_trim(0);
-    char exe[4096];
-    ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0) return;
-    exe[n] = '\0';
     FILE* maps = std::fopen("/proc/self/maps", "re");
     if (!maps) return;
     char line[4096 + 128];
@@ -23,12 +19,12 @@ void trim_idle_memory() {
         char perms[8] = {};
         int path_at = 0;
         if (std::sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end, perms, &path_at) < 3 || path_at == 0) continue;
-        // Only our own executable's text (r-xp): never its data, whose relocated or
-        // written pages are private copies that MADV_DONTNEED would throw away.
+        // Only program text (r-xp) of files, ours and the libraries': never data, whose
+        // relocated or written pages are private copies that MADV_DONTNEED would throw
+        // away, and not the kernel's [vdso].
         if (std::strcmp(perms, "r-xp") != 0) continue;
-        char* path = line + path_at;
-        path[std::strcspn(path, "\n")] = '\0';
-        if (std::strcmp(path, exe) != 0) continue;
+        const char* path = line + path_at;
+        if (path[0] != '/') continue;
         void* text = reinterpret_cast<void*>(start);
         ::madvise(text, end - start, MADV_DONTNEED);
         // No fault-around: a page that runs again brings back itself, not its 64 KiB

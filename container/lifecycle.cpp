@@ -109,7 +109,10 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     opts.tee_stderr = err.read.get();
 
     int code = attach_until_exit(launched, opts, signals);
-    launched.network.reset();  // the published ports are free once the exit is recorded
+    // The published ports are free once the exit is recorded. The tap is closed by our
+    // exit, which the kernel makes cheap (see release_ports): this process ends next.
+    if (launched.network) (void)launched.network->release_ports().release();
+    launched.network.reset();
     if (keep_log)
         record_event(containers.storage().root(), Event{now_ns(), "container", "died", id, c.config.name, c.config.image_name,
                                                         {{"containerExitCode", std::to_string(code)}}});

@@ -161,7 +161,10 @@ public:
                 status = launched_.p1.process().try_wait();
                 // Published ports are released before the exit is recorded: whoever sees
                 // the container stopped can bind them again.
-                if (status) launched_.network.reset();
+                if (status && launched_.network) {
+                    retired_tap_ = launched_.network->release_ports();
+                    launched_.network.reset();
+                }
             }
         }
         log_.flush();
@@ -253,6 +256,8 @@ private:
 
 public:
     bool force_restart() const { return force_restart_; }
+    // The exited run's tap device, still open (see ContainerNetwork::release_ports).
+    UniqueFd take_retired_tap() { return std::move(retired_tap_); }
 
 private:
     ContainerStore& containers_;
@@ -267,6 +272,7 @@ private:
     pid_t stopper_pid_ = -1;
     bool force_restart_ = false;
     bool child_changed_ = true;  // check once at the start: P1 may have exited already
+    UniqueFd retired_tap_;
 };
 
 // Sleeps `ms` unless the container is stopped or removed meanwhile; signals to the
@@ -331,6 +337,12 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
     AttachServer* attach_ptr = attach ? &*attach : nullptr;
     int64_t delay_ms = kFirstBackoffMs;
     bool first = true;
+    // The last run's tap: closed by the next run (a restart may pay for it), or left open
+    // for the monitor's exit, where the kernel defers the slow device teardown.
+    struct LeftForExit {
+        UniqueFd fd;
+        ~LeftForExit() { (void)fd.release(); }
+    } retired_tap;
     for (;;) {
         MonitoredRun run(containers, cfg, log, signals, attach_ptr);
         try {
@@ -382,6 +394,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
 
         const int64_t started = now_ns();
         int code = run.wait();
+        retired_tap.fd = run.take_retired_tap();
         ContainerState st = containers.update_state(id, [&](ContainerState& s) {
             if (s.status != Status::Removing) s.status = Status::Exited;
             s.exit_code = code;

@@ -47,13 +47,21 @@ void ContainerNetwork::attach(UniqueFd tap, UniqueFd socket_channel) {
     if (proxy_) proxy_->attach(channel_.get());
 }
 
+UniqueFd ContainerNetwork::release_ports() {
+    UniqueFd tap = slirp_->detach_tap();
+    proxy_.reset();
+    slirp_.reset();
+    channel_.reset();
+    return tap;
+}
+
 void ContainerNetwork::fill(std::vector<struct pollfd>& fds, int& timeout_ms) {
-    slirp_->fill(fds, timeout_ms);
+    if (slirp_) slirp_->fill(fds, timeout_ms);
     if (proxy_) proxy_->fill(fds, timeout_ms);
 }
 
 void ContainerNetwork::dispatch(const std::vector<struct pollfd>& fds) {
-    slirp_->dispatch(fds);
+    if (slirp_) slirp_->dispatch(fds);
     if (proxy_) proxy_->dispatch(fds);
     bool active = false;
     for (const auto& p : fds) active |= p.revents != 0;

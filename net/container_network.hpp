@@ -31,6 +31,12 @@ public:
 
     void attach(UniqueFd tap, UniqueFd socket_channel);
 
+    // The container has exited: closes the host ports and the stack, and hands back the
+    // tap's fd. Closing that is the slow part (the kernel unregisters the device and waits
+    // for an RCU grace period, 15-35 ms here) unless it happens as the process exits, when
+    // the kernel defers it: callers keep it open until then.
+    UniqueFd release_ports();
+
     void fill(std::vector<struct pollfd>& fds, int& timeout_ms) override;
     void dispatch(const std::vector<struct pollfd>& fds) override;
 

@@ -34,6 +34,7 @@ public:
     void add_host_forward(const PortMapping& m);
     // The tap's fd (non-blocking), received from the container's namespace helper.
     void attach_tap(UniqueFd tap);
+    UniqueFd detach_tap() { return std::move(tap_); }
 
     void fill(std::vector<struct pollfd>& fds, int& timeout_ms) override;
     void dispatch(const std::vector<struct pollfd>& fds) override;
