@@ -28,21 +28,19 @@ void check_add_host(const std::string& value) {
         throw Error("invalid --add-host \"" + value + "\": \"" + *ip + "\" is not an IP address (or host-gateway)");
 }
 
-// Repeatable flags take one value each: `-p 80 IMAGE` must not swallow the image.
-void single_value(CLI::Option* o) { o->allow_extra_args(false); }
-
 }  // namespace
 
+// Repeatable flags take one value each: `-p 80 IMAGE` must not swallow the image.
 void add_network_flags(CLI::App* cmd, NetworkFlags& f) {
     cmd->add_option("--network,--net", f.network,
                     "Network mode: slirp4netns[:OPTIONS] (default), none, host, container:NAME, ns:PATH");
-    single_value(cmd->add_option("-p,--publish", f.publish, "Publish a container's port, or a range of ports, to the host"));
+    cmd->add_option("-p,--publish", f.publish, "Publish a container's port, or a range of ports, to the host")->allow_extra_args(false);
     cmd->add_flag("-P,--publish-all", f.publish_all, "Publish all exposed ports to random ports on the host");
-    single_value(cmd->add_option("--expose", f.expose, "Expose a port or a range of ports"));
-    single_value(cmd->add_option("--add-host", f.add_host, "Add a custom host-to-IP mapping (host:ip)"));
-    single_value(cmd->add_option("--dns", f.dns, "Set custom DNS servers"));
-    single_value(cmd->add_option("--dns-search", f.dns_search, "Set custom DNS search domains"));
-    single_value(cmd->add_option("--dns-option,--dns-opt", f.dns_option, "Set custom DNS options"));
+    cmd->add_option("--expose", f.expose, "Expose a port or a range of ports")->allow_extra_args(false);
+    cmd->add_option("--add-host", f.add_host, "Add a custom host-to-IP mapping (host:ip)")->allow_extra_args(false);
+    cmd->add_option("--dns", f.dns, "Set custom DNS servers")->allow_extra_args(false);
+    cmd->add_option("--dns-search", f.dns_search, "Set custom DNS search domains")->allow_extra_args(false);
+    cmd->add_option("--dns-option,--dns-opt", f.dns_option, "Set custom DNS options")->allow_extra_args(false);
     cmd->add_flag("--no-hosts", f.no_hosts, "Do not create /etc/hosts within the container, instead use the image's");
 }
 
