@@ -1,7 +1,5 @@
 #include "cli/network_flags.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 
 #include "common/error.hpp"
@@ -9,22 +7,18 @@
 #include "container/container_store.hpp"
 #include "net/network_mode.hpp"
 #include "net/port_spec.hpp"
+#include "net/sockaddr.hpp"
 
 namespace pc::cli {
 
 namespace {
-
-bool is_ip(const std::string& s) {
-    unsigned char buf[16];
-    return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
-}
 
 // --add-host NAME:IP (IPv6 addresses contain colons: the name ends at the first one).
 void check_add_host(const std::string& value) {
     auto [name, ip] = str::split_once(value, ':');
     if (name.empty() || !ip || ip->empty())
         throw Error("invalid --add-host \"" + value + "\": must be HOST:IP");
-    if (*ip != "host-gateway" && !is_ip(*ip))
+    if (*ip != "host-gateway" && !net::canonical_ip(*ip))
         throw Error("invalid --add-host \"" + value + "\": \"" + *ip + "\" is not an IP address (or host-gateway)");
 }
 
@@ -52,7 +46,7 @@ void check_network_flags(const NetworkFlags& f) {
     for (const auto& e : f.expose) net::parse_expose(e);
     for (const auto& h : f.add_host) check_add_host(h);
     for (const auto& d : f.dns)
-        if (!is_ip(d)) throw Error("invalid --dns \"" + d + "\": not an IP address");
+        if (!net::canonical_ip(d)) throw Error("invalid --dns \"" + d + "\": not an IP address");
     if (f.no_hosts && !f.add_host.empty()) throw Error("--no-hosts and --add-host cannot be set together");
     if ((!f.publish.empty() || f.publish_all) && mode.kind != net::NetworkKind::Slirp) {
         // Podman drops the ports with a warning; a user who asked for a port should not

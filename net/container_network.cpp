@@ -56,15 +56,18 @@ UniqueFd ContainerNetwork::release_ports() {
 }
 
 void ContainerNetwork::fill(std::vector<struct pollfd>& fds, int& timeout_ms) {
+    first_fd_ = fds.size();
     if (slirp_) slirp_->fill(fds, timeout_ms);
     if (proxy_) proxy_->fill(fds, timeout_ms);
+    end_fd_ = fds.size();
 }
 
 void ContainerNetwork::dispatch(const std::vector<struct pollfd>& fds) {
     if (slirp_) slirp_->dispatch(fds);
     if (proxy_) proxy_->dispatch(fds);
+    // Traffic is what happened on the network's own descriptors, not the monitor's.
     bool active = false;
-    for (const auto& p : fds) active |= p.revents != 0;
+    for (size_t i = first_fd_; i < end_fd_ && i < fds.size(); ++i) active |= fds[i].revents != 0;
     trim_after_burst(active);
 }
 

@@ -44,6 +44,7 @@ private:
     void trim_after_burst(bool active);
 
     std::unique_ptr<SlirpStack> slirp_;
+    size_t first_fd_ = 0, end_fd_ = 0;  // this network's entries in the last fill()
     int64_t last_activity_ns_ = 0;
     bool trimmed_ = true;
     std::unique_ptr<TcpPortProxy> proxy_;

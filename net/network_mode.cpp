@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "common/strings.hpp"
+#include "net/sockaddr.hpp"
 
 namespace pc::net {
 
@@ -51,14 +52,6 @@ std::string dotted(uint32_t host_order) {
     return inet_ntop(AF_INET, &a, text, sizeof(text));
 }
 
-// Canonical text of an IP literal of the given family, nullopt otherwise.
-std::optional<std::string> ip_literal(const std::string& s, int family) {
-    unsigned char buf[16];
-    char text[INET6_ADDRSTRLEN];
-    if (inet_pton(family, s.c_str(), buf) != 1 || !inet_ntop(family, buf, text, sizeof(text))) return std::nullopt;
-    return std::string(text);
-}
-
 SlirpOptions parse_slirp_options(const std::string& value, const std::string& options) {
     auto invalid = [&](const std::string& why) { return Error("invalid --network " + in_quotes(value) + ": " + why); };
     auto unknown = [&](const std::string& key) {
@@ -97,7 +90,7 @@ SlirpOptions parse_slirp_options(const std::string& value, const std::string& op
             o.cidr = dotted(net->first) + "/" + std::to_string(net->second);
         } else if (key == "outbound_addr" || key == "outbound_addr6") {
             bool v6 = key == "outbound_addr6";
-            auto ip = ip_literal(*val, v6 ? AF_INET6 : AF_INET);
+            auto ip = canonical_ip(*val, v6 ? AF_INET6 : AF_INET);
             if (!ip)
                 throw bad(std::string("expected an ") + (v6 ? "IPv6" : "IPv4") +
                           " address (interface names are not supported)");

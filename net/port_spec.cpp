@@ -1,6 +1,5 @@
 #include "net/port_spec.hpp"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -113,12 +112,10 @@ std::vector<PortMapping> parse_publish(const std::string& spec) {
 
     std::string host_ip;  // canonical text; "0.0.0.0" is stored as "" (all addresses)
     if (ip) {
-        unsigned char bin[16];
-        char text[INET6_ADDRSTRLEN];
         if (ip->empty()) fail("empty host IP", ctx);
-        if (inet_pton(AF_INET, ip->c_str(), bin) == 1) host_ip = *ip == "0.0.0.0" ? "" : *ip;
-        else if (inet_pton(AF_INET6, ip->c_str(), bin) == 1) host_ip = inet_ntop(AF_INET6, bin, text, sizeof(text));
-        else fail("invalid host IP " + in_quotes(*ip), ctx);
+        auto canonical = canonical_ip(*ip);
+        if (!canonical) fail("invalid host IP " + in_quotes(*ip), ctx);
+        host_ip = *canonical == "0.0.0.0" ? "" : *canonical;
     }
     if (container.empty()) fail("a container port is required", ctx);
     Range ctr = parse_range(container, ctx);

@@ -26,6 +26,16 @@ SockAddr make_sockaddr(const std::string& ip, uint16_t port) {
     return a;
 }
 
+std::optional<std::string> canonical_ip(const std::string& text, int family) {
+    unsigned char bin[16];
+    char out[INET6_ADDRSTRLEN];
+    for (int f : {AF_INET, AF_INET6}) {
+        if (family != AF_UNSPEC && family != f) continue;
+        if (::inet_pton(f, text.c_str(), bin) == 1 && ::inet_ntop(f, bin, out, sizeof(out))) return std::string(out);
+    }
+    return std::nullopt;
+}
+
 std::string format_endpoint(const std::string& ip, uint16_t port) {
     const std::string text = ip.empty() ? "0.0.0.0" : ip;
     if (text.find(':') != std::string::npos) return "[" + text + "]:" + std::to_string(port);
