@@ -50,20 +50,129 @@ void configure_logging(const std::string& level) {
     });
 }
 
-// CLI11's messages, reworded the way Podman (cobra) says them.
-std::string podman_style(const CLI::ParseError& e) {
+// The value-taking global flags, which command_word() must skip with their values.
+bool global_flag_takes_value(const std::string& arg) {
+    return arg == "--root" || arg == "--runroot" || arg == "--storage-driver" || arg == "--log-level";
+}
+
+// The command that was being parsed: `app`'s deepest selected subcommand.
+const CLI::App* parsed_command(const CLI::App& app) {
+    const CLI::App* at = &app;
+    for (;;) {
+        auto subs = at->get_subcommands();
+        if (subs.empty()) return at;
+        at = subs.front();
+    }
+}
+
+// "pc container ls" for the command being parsed.
+std::string command_path(const CLI::App* command) {
+    std::string path;
+    for (const CLI::App* at = command; at != nullptr; at = at->get_parent())
+        path = at->get_name() + (path.empty() ? "" : " " + path);
+    return path;
+}
+
+// Prints CLI11's parse errors the way Podman (cobra) words them, and returns the exit code.
+int report_parse_error(const CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& argv) {
+    const CLI::App* command = parsed_command(app);
+    const std::string path = command_path(command);
     std::string what = e.what();
-    const std::string extras = "The following arguments were not expected: ";
-    if (what.rfind(extras, 0) == 0) {
+    std::string message = what;
+    std::string hint = "See '" + path + " --help'";
+    for (const std::string extras : {"The following arguments were not expected: ",
+                                     "The following argument was not expected: "}) {
+        if (what.rfind(extras, 0) != 0) continue;
         std::string rest = what.substr(extras.size());
         std::string first = rest.substr(0, rest.find(' '));
-        if (!first.empty() && first[0] == '-') return "unknown flag: " + first;
-        return "unexpected argument: " + first;
+        if (!first.empty() && first[0] == '-') {
+            message = "unknown flag: " + first;
+        } else if (!command->get_subcommands({}).empty()) {
+            message = "unrecognized command `" + path + " " + first + "`";
+            hint = "Try '" + path + " --help' for more information";
+        } else {
+            message = "unexpected argument: " + first;
+        }
     }
-    return what;
+    if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+        what.find("subcommand is required") != std::string::npos) {
+        // The word after the command's own (skipping flags) is an unknown subcommand.
+        size_t depth = 0;
+        for (const CLI::App* at = command; at->get_parent() != nullptr; at = at->get_parent()) ++depth;
+        for (size_t i = 1; i < argv.size(); ++i) {
+            if (global_flag_takes_value(argv[i])) {
+                ++i;
+                continue;
+            }
+            if (argv[i].empty() || argv[i][0] == '-') continue;
+            if (depth-- > 0) continue;
+            std::cerr << "Error: unrecognized command `" << path << " " << argv[i] << "`\nTry '" << path
+                      << " --help' for more information" << std::endl;
+            return kExitEngine;
+        }
+        std::cout << command->help();
+        std::cerr << "Error: missing command '" << path << " COMMAND'" << std::endl;
+        return kExitEngine;
+    }
+    const std::string needs = ": 1 required ";
+    if (auto at = what.find(needs); at != std::string::npos && what[0] == '-')
+        message = "flag needs an argument: " + what.substr(0, at);
+    std::cerr << "Error: " << message << "\n" << hint << std::endl;
+    return kExitEngine;
 }
 
 }  // namespace
+
+const std::vector<CommandRegistration>& command_registrations() {
+    static const std::vector<CommandRegistration> table = {
+        {{"run", "create"}, register_run},
+        {{"ps"}, register_ps},
+        {{"rm"}, register_rm},
+        {{"inspect"}, register_inspect},
+        {{"images", "rmi", "tag", "import"}, register_images},
+        {{"info", "version"}, register_system},
+        {{"volume"}, register_volume},
+        {{"start", "stop", "kill", "restart", "wait", "pause", "unpause", "rename", "port", "healthcheck"},
+         register_lifecycle},
+        {{"container", "image"}, register_management},
+        {{"commit", "export", "history", "pull", "push", "login", "logout", "load", "save"},
+         register_image_transfer},
+        {{"exec"}, register_exec},
+        {{"cp"}, register_cp},
+        {{"top"}, register_top},
+        {{"logs"}, register_logs},
+        {{"events"}, register_events},
+        {{"attach"}, register_attach},
+        {{"stats"}, register_stats},
+    };
+    return table;
+}
+
+std::string command_word(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--") return i + 1 < argc ? argv[i + 1] : "";
+        if (arg.empty() || arg[0] != '-') return arg;
+        if (global_flag_takes_value(arg)) ++i;
+    }
+    return "";
+}
+
+void register_commands(CLI::App& app, Context& ctx, const std::string& word) {
+    // Building CLI11's tree costs ~1 ms for all commands (run and create alone have ~130
+    // flags each, twice over with `pc container`), on every start. Only the named
+    // command's part is built; the whole tree when no known command is named, for the
+    // help listing and CLI11's own error about an unknown one.
+    for (const auto& entry : command_registrations()) {
+        for (const char* name : entry.commands) {
+            if (word == name) {
+                entry.add(app, ctx);
+                return;
+            }
+        }
+    }
+    for (const auto& entry : command_registrations()) entry.add(app, ctx);
+}
 
 int main(int argc, char** argv) {
     Context ctx;
@@ -71,6 +180,9 @@ int main(int argc, char** argv) {
     CLI::App app{"Manage pods, containers and images, rootless and without a daemon", "pc"};
     app.require_subcommand(0, 1);
     app.fallthrough(false);
+    // A flag given twice takes its last value, as with Podman (cobra); inherited by every
+    // command added below. Repeatable flags (-e, -v, ...) are vectors and keep all values.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.add_option("--root", ctx.globals.root, "Path to the root directory in which data is stored");
     app.add_option("--runroot", ctx.globals.runroot, "Path to the runtime directory");
     app.add_option("--storage-driver", ctx.globals.storage_driver, "Storage driver: overlay, fuse-overlayfs or vfs");
@@ -80,23 +192,7 @@ int main(int argc, char** argv) {
 
     app.parse_complete_callback([&] { configure_logging(ctx.globals.log_level); });
 
-    register_run(app, ctx);
-    register_ps(app, ctx);
-    register_rm(app, ctx);
-    register_inspect(app, ctx);
-    register_images(app, ctx);
-    register_system(app, ctx);
-    register_volume(app, ctx);
-    register_lifecycle(app, ctx);
-    register_management(app, ctx);
-    register_image_transfer(app, ctx);
-    register_exec(app, ctx);
-    register_cp(app, ctx);
-    register_top(app, ctx);
-    register_logs(app, ctx);
-    register_events(app, ctx);
-    register_attach(app, ctx);
-    register_stats(app, ctx);
+    register_commands(app, ctx, command_word(argc, argv));
 
     try {
         try {
@@ -107,9 +203,7 @@ int main(int argc, char** argv) {
             return app.exit(e);
         } catch (const CLI::ParseError& e) {
             if (e.get_exit_code() == 0) return app.exit(e);
-            std::string cmd = "pc";
-            std::cerr << "Error: " << podman_style(e) << "\nSee '" << cmd << " --help'" << std::endl;
-            return kExitEngine;
+            return report_parse_error(app, e, ctx.argv);
         }
     } catch (const Error& e) {
         std::cout.flush();

@@ -307,7 +307,7 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
     auto img = ctx.store().find_image(ref);
     if (!img) throw Error(ref + ": image not known");
     nlohmann::json image_config;
-    if (auto blob = ctx.store().get_blob("sha256:" + img->id)) image_config = nlohmann::json::parse(*blob);
+    if (auto blob = ctx.store().get_blob("sha256:" + img->id, storage::Store::BlobRead::Trust)) image_config = nlohmann::json::parse(*blob);
     image::RuntimeConfig rc = image::runtime_config_of(image_config);
 
     cfg.image_id = img->id;

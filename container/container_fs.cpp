@@ -11,10 +11,12 @@
 #include <cstdio>
 
 #include "common/error.hpp"
+#include "common/lazy_library.hpp"
 #include "rootless/idmap.hpp"
 #include "rootless/ns_join.hpp"
 #include "rootless/sandbox.hpp"
 #include "rootless/userns.hpp"
+#include "storage/lazy_libraries.hpp"
 #include "storage/store.hpp"
 
 namespace pc::container {
@@ -53,6 +55,8 @@ ContainerFsChild ContainerFsChild::start(ContainerStore& containers, const Conta
                                          std::function<void(int root_fd)> fn) {
     Pipe errors = Pipe::make();
     ContainerFsChild out;
+    // The child works with tar streams inside the container's root.
+    storage::load_archive_libraries();
     std::fflush(nullptr);
     if (c.state.running() && c.state.pid > 0) {
         std::vector<rootless::NamespaceFd> ns = rootless::open_namespaces(c.state.pid, {"user", "mnt"});
@@ -77,6 +81,7 @@ ContainerFsChild ContainerFsChild::start(ContainerStore& containers, const Conta
             run_child(error_fd, [&] {
                 check_sys(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "making / private");
                 storage::mount_rootfs(plan);
+                common::LazyLibrary::forbid_opening();
                 UniqueFd root = open_root(plan.target);
                 fn(root.get());
             });

@@ -34,10 +34,10 @@ namespace pc::container {
 namespace {
 
 // P2, before handing over to the sandbox: its own mount namespace and the root filesystem.
-// `net_ready` (-1: none) says when P1 has configured the network: the payload must find
-// its address and route in place, as under Podman.
+// Its network is already configured (P1 did it before forking it): the payload finds its
+// address and route in place, as under Podman.
 [[noreturn]] void container_init(const storage::RootfsPlan& plan, const rootless::SandboxSpec& spec,
-                                 bool keep_stdin, int error_fd, int net_ready) {
+                                 bool keep_stdin, int error_fd) {
     try {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         check_sys(::unshare(CLONE_NEWNS), "creating the mount namespace");
@@ -47,15 +47,6 @@ namespace {
             // Podman gives a container without -i an empty stdin.
             int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
             if (fd >= 0) ::dup3(fd, 0, 0);
-        }
-        if (net_ready >= 0) {
-            char ok = 0;
-            ssize_t n;
-            while ((n = ::read(net_ready, &ok, 1)) < 0 && errno == EINTR) {
-            }
-            // EOF: P1 failed to set up the network and reports why itself.
-            if (n != 1) ::_exit(kExitEngine);
-            ::close(net_ready);
         }
     } catch (const std::exception& e) {
         rootless::report_child_error(error_fd, kExitEngine, e.what());
@@ -160,12 +151,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
 
     Pipe errors = Pipe::make();
     Pipe pids = Pipe::make();
-    Pipe net_ready;
     SocketPair net_channel;
-    if (slirp) {
-        net_ready = Pipe::make();
-        net_channel = SocketPair::make();
-    }
+    if (slirp) net_channel = SocketPair::make();
     SocketPair console;
     if (cfg.tty) {
         console = SocketPair::make();
@@ -178,6 +165,23 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     }
     const bool keep_stdin = cfg.interactive;
 
+    // The container's own network namespace is created and set up (lo up, tap0
+    // configured) by P1 right after the clone, while we write the id mapping: that needs
+    // only the user namespace's capabilities, and creating a netns and a tap device are
+    // the slowest steps of a start. A failure is kept for P1 to report.
+    const bool own_net = !host_net && !joined;
+    UniqueFd tap_fd;
+    std::string network_error;
+    auto before_mapping = [&]() noexcept {
+        try {
+            check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
+            net::bring_up_loopback();
+            if (slirp) tap_fd = net::create_tap(tap);
+        } catch (const std::exception& e) {
+            network_error = e.what();
+        }
+    };
+
     auto p1_body = [&]() -> int {
         // The monitor blocks the signals it forwards before starting us; the container
         // must not inherit that mask.
@@ -187,21 +191,19 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         errors.read.reset();
         pids.read.reset();
         console.a.reset();
-        net_ready.read.reset();
         net_channel.a.reset();
+        if (!network_error.empty()) throw Error(network_error);
         // Out of the caller's session and terminal process group: the monitor forwards
         // signals, so a Ctrl-C must not reach the container twice.
         ::setsid();
-        const bool own_net = !host_net && !joined;
-        int flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | (own_net ? CLONE_NEWNET : 0);
-        check_sys(::unshare(flags), "creating the container's namespaces");
-        if (own_net) net::setup_network_namespace();
+        check_sys(::unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC), "creating the container's namespaces");
+        if (own_net) net::allow_unprivileged_ping();
         pid_t pid = ::fork();
         if (pid < 0) throw Error::sys("fork");
         if (pid == 0) {
-            net_ready.write.reset();
+            tap_fd.reset();
             net_channel.b.reset();
-            container_init(plan, spec, keep_stdin, errors.write.get(), slirp ? net_ready.read.get() : -1);
+            container_init(plan, spec, keep_stdin, errors.write.get());
         }
         errors.write.reset();
         console.b.reset();
@@ -212,28 +214,22 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
             trim_idle_memory();
             return wait_status(pid);
         }
-        // A P2 that failed early has closed its end of net_ready: EPIPE, not death. (Set
+        // A monitor that died has closed its end of the channel: EPIPE, not death. (Set
         // after the fork: the payload must not inherit an ignored SIGPIPE.)
         ::signal(SIGPIPE, SIG_IGN);
-        // Configured while P2 mounts its root filesystem; P2 waits before running the payload.
-        // On failure the exception reaches the monitor and P2 dies with us.
-        UniqueFd tap_fd = net::create_tap(tap);
         send_fd(net_channel.b.get(), tap_fd.get());
         tap_fd.reset();
-        write_all(net_ready.write.get(), "1", 1);
-        net_ready.write.reset();
         trim_idle_memory();
         return serve_until_exit(pid, net_channel.b.get());
     };
 
     log::timing("spec built");
-    out.p1 = joined ? rootless::UsernsChild::join(std::move(join.namespaces), p1_body)
-                    : rootless::UsernsChild::start(0, p1_body);
+    if (joined) out.p1 = rootless::UsernsChild::join(std::move(join.namespaces), p1_body);
+    else if (own_net) out.p1 = rootless::UsernsChild::start(0, before_mapping, p1_body);
+    else out.p1 = rootless::UsernsChild::start(0, p1_body);
     errors.write.reset();
     pids.write.reset();
     console.b.reset();
-    net_ready.read.reset();
-    net_ready.write.reset();
     net_channel.b.reset();
     if (joined) out.p1.release();
     else out.p1.map_and_release(mapping);

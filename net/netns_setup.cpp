@@ -12,8 +12,6 @@
 
 namespace pc::net {
 
-namespace {
-
 void bring_up_loopback() {
     UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!sock) throw Error::sys("bringing up lo: socket");
@@ -29,13 +27,6 @@ void allow_unprivileged_ping() {
     // its user namespace: "0 0" is the container's root group, as Podman sets it.
     UniqueFd fd(::open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC));
     if (fd) (void)write_all(fd.get(), "0 0", 3);
-}
-
-}  // namespace
-
-void setup_network_namespace() {
-    bring_up_loopback();
-    allow_unprivileged_ping();
 }
 
 }  // namespace pc::net

@@ -6,8 +6,12 @@
 
 namespace pc::net {
 
-// Runs in the namespace helper, inside the new netns. Throws pc::Error when lo cannot be
-// brought up; the ping setting is best effort (an old kernel may lack it).
-void setup_network_namespace();
+// Both run in the namespace helper, inside the new netns.
+// Needs only CAP_NET_ADMIN there, so it may run before the user namespace is mapped.
+// Throws pc::Error when lo cannot be brought up.
+void bring_up_loopback();
+// Needs the mapping (the group ids are read in the user namespace). Best effort: an old
+// kernel may lack the setting.
+void allow_unprivileged_ping();
 
 }  // namespace pc::net

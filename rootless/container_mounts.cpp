@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "common/error.hpp"
+#include "common/lazy_library.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "rootless/mount_ops.hpp"
@@ -168,6 +169,7 @@ void pivot_to_rootfs(const std::string& rootfs) {
     // pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then
     // removes it without needing a directory for it inside the image.
     if (::chdir(rootfs.c_str()) < 0) throw Error::sys("chdir to rootfs " + rootfs, errno);
+    common::LazyLibrary::forbid_opening();  // the container's files from here
     if (::syscall(SYS_pivot_root, ".", ".") < 0) throw Error::sys("pivot_root to " + rootfs, errno);
     if (::umount2(".", MNT_DETACH) < 0) throw Error::sys("detaching the old root", errno);
     if (::chdir("/") < 0) throw Error::sys("chdir to / in the container", errno);

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "common/error.hpp"
+#include "common/lazy_library.hpp"
 
 namespace pc::rootless {
 
@@ -52,8 +53,10 @@ std::vector<NamespaceFd> open_namespaces(pid_t pid, const std::vector<std::strin
 }
 
 void join_namespaces(const std::vector<NamespaceFd>& namespaces) {
-    for (const NamespaceFd& ns : namespaces)
+    for (const NamespaceFd& ns : namespaces) {
+        if (ns.nstype == CLONE_NEWNS) common::LazyLibrary::forbid_opening();  // the container's files from here
         if (::setns(ns.fd.get(), ns.nstype) < 0) throw Error::sys("joining the container's " + ns.kind + " namespace", errno);
+    }
 }
 
 }  // namespace pc::rootless

@@ -21,6 +21,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/fd.hpp"
 #include "common/strings.hpp"
 #include "rootless/seccomp_bpf.hpp"
@@ -598,6 +599,12 @@ SeccompProgram build_program(const SeccompProfile& profile, const std::vector<in
     // seccomp_load(): no implicit NNP, and real errnos instead of ECANCELED.
     set_attr(ctx, SCMP_FLTATR_CTL_NNP, 0, origin, "no_new_privs attribute");
     set_attr(ctx, SCMP_FLTATR_API_SYSRAWRC, 1, origin, "raw return code attribute");
+    // A binary search over syscall numbers instead of libseccomp's default linear list:
+    // with ~400 rules, every syscall the container makes walks a few branches instead of
+    // hundreds, and the kernel's per-syscall action cache (which emulates the filter for
+    // every syscall number when it is loaded) is built several times faster.
+    if (seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+        log::debug("seccomp: libseccomp cannot build a binary tree filter; using its linear one");
 
     SeccompProgram prog;
     prog.flags = filter_flags(p);
@@ -677,7 +684,7 @@ std::string hex64(uint64_t v) {
     return buf;
 }
 
-constexpr char kCacheMagic[] = "pc-seccomp-bpf-1";
+constexpr char kCacheMagic[] = "pc-seccomp-bpf-2";  // -2: binary tree programs
 
 std::optional<SeccompProgram> read_cached(const std::string& path, const std::string& header) {
     std::optional<std::string> data;

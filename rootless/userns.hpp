@@ -19,6 +19,12 @@ public:
     // Clones the child; it waits. `fn`'s return value becomes the child's exit code; an
     // exception escaping `fn` is reported to the parent (see wait_ok) and exits 125.
     static UsernsChild start(int extra_clone_flags, std::function<int()> fn);
+    // The same, with `before_mapping` run in the child right after the clone, while the
+    // parent writes the mapping (newuidmap/newgidmap take most of a millisecond): work
+    // that needs only the namespace's capabilities, not its ids (e.g. creating network
+    // devices in a CLONE_NEWNET namespace). It must not throw; it keeps its own errors
+    // for `fn` to report.
+    static UsernsChild start(int extra_clone_flags, std::function<void()> before_mapping, std::function<int()> fn);
 
     // The same protocol for a forked child that joins existing namespaces (user namespace
     // first) instead of creating one: a container that shares another's network must live
@@ -37,7 +43,8 @@ public:
     ChildProcess& process() { return proc_; }
 
 private:
-    static UsernsChild spawn(int clone_flags, const std::vector<NamespaceFd>* joins, std::function<int()> fn);
+    static UsernsChild spawn(int clone_flags, const std::vector<NamespaceFd>* joins,
+                             const std::function<void()>& before_mapping, std::function<int()> fn);
 
     ChildProcess proc_;
     UniqueFd go_;      // parent's end: written once the mapping is in place

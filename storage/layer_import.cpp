@@ -12,9 +12,11 @@
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/fd.hpp"
+#include "common/lazy_library.hpp"
 #include "common/log.hpp"
 #include "rootless/userns.hpp"
 #include "storage/digest.hpp"
+#include "storage/lazy_libraries.hpp"
 #include "storage/records.hpp"
 #include "storage/remove_tree.hpp"
 #include "storage/store.hpp"
@@ -43,9 +45,11 @@ ExtractResult extract_in_userns(const rootless::IdMapping& m, int fd, const std:
     Pipe result = Pipe::make();
     ExtractOptions opts;
     opts.squash_unmapped = m.single;
+    load_archive_libraries();
     auto child = rootless::UsernsChild::start(0, [&]() -> int {
         result.read.reset();
         if (::chroot(diff.c_str()) < 0) throw Error::sys("chroot into " + diff);
+        common::LazyLibrary::forbid_opening();
         if (::chdir("/") < 0) throw Error::sys("chdir into the new layer");
         ::umask(0);
         UniqueFd root(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -85,7 +85,11 @@ public:
     // --- blobs ----------------------------------------------------------------------
     // Stores content under its sha256, returns "sha256:<hex>".
     std::string put_blob(const std::string& content);
-    std::optional<std::string> get_blob(const std::string& digest);
+    // Verify re-hashes the content (for what leaves the store: save, push); Trust relies on
+    // the check made when the blob was written, for the hot paths (run, create, images),
+    // which only parse it: hashing means loading libcrypto on every container start.
+    enum class BlobRead { Verify, Trust };
+    std::optional<std::string> get_blob(const std::string& digest, BlobRead read = BlobRead::Verify);
     std::string blob_path(const std::string& digest) const;
     bool has_blob(const std::string& digest) const;
     // Moves a file whose content the caller has verified to have `digest` into blobs/

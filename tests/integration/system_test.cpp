@@ -117,7 +117,34 @@ TEST_F(Help, RunHelpListsFlags) {
 TEST_F(Help, UnknownCommandIs125) {
   Result r = pc({"no-such-command"});
   EXPECT_EXIT_CODE(r, 125);
-  EXPECT_TRUE(contains(r.err, "no-such-command")) << r;
+  EXPECT_TRUE(contains(r.err, "Error: unrecognized command `pc no-such-command`")) << r;
+  Result sub = pc({"--root", "/nonexistent", "container", "bogus"});
+  EXPECT_EXIT_CODE(sub, 125);
+  EXPECT_TRUE(contains(sub.err, "Error: unrecognized command `pc container bogus`")) << sub;
+}
+
+// Parse errors are worded as Podman's, naming the command whose help to read.
+TEST_F(Help, ParseErrorsNameTheCommand) {
+  Result flag = pc({"ps", "--no-such-flag"});
+  EXPECT_EXIT_CODE(flag, 125);
+  EXPECT_TRUE(contains(flag.err, "Error: unknown flag: --no-such-flag\nSee 'pc ps --help'")) << flag;
+  Result missing = pc({"volume"});
+  EXPECT_EXIT_CODE(missing, 125);
+  EXPECT_TRUE(contains(missing.err, "Error: missing command 'pc volume COMMAND'")) << missing;
+  EXPECT_TRUE(icontains(missing.out, "usage")) << missing;
+  Result value = pc({"--log-level"});
+  EXPECT_EXIT_CODE(value, 125);
+  EXPECT_TRUE(contains(value.err, "Error: flag needs an argument: --log-level")) << value;
+}
+
+// Only the named command's part of the CLI is built; every command still has its own
+// help and the global flags work before it.
+TEST_F(Help, GlobalFlagsBeforeAnyCommand) {
+  for (const char* cmd : {"stop", "pull", "logs", "healthcheck", "events"}) {
+    Result r = pc({"--log-level", "error", "--root", "/nonexistent", cmd, "--help"});
+    EXPECT_PC_OK(r);
+    EXPECT_TRUE(icontains(r.out, "usage")) << cmd << r;
+  }
 }
 
 // ---------------------------------------------------------------- storage drivers
