@@ -125,7 +125,8 @@ int report_parse_error(const CLI::App& app, const CLI::ParseError& e, const std:
 
 const std::vector<CommandRegistration>& command_registrations() {
     static const std::vector<CommandRegistration> table = {
-        {{"run", "create"}, register_run},
+        {{"run"}, register_run},
+        {{"create"}, register_create},
         {{"ps"}, register_ps},
         {{"rm"}, register_rm},
         {{"inspect"}, register_inspect},
@@ -159,8 +160,8 @@ std::string command_word(int argc, char** argv) {
 }
 
 void register_commands(CLI::App& app, Context& ctx, const std::string& word) {
-    // Building CLI11's tree costs ~1 ms for all commands (run and create alone have ~130
-    // flags each, twice over with `pc container`), on every start. Only the named
+    // Building CLI11's tree costs ~1 ms for all commands (run and create have ~130 flags
+    // each, twice over with `pc container`), on every start. Only the named
     // command's part is built; the whole tree when no known command is named, for the
     // help listing and CLI11's own error about an unknown one.
     for (const auto& entry : command_registrations()) {

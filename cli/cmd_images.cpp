@@ -249,6 +249,7 @@ void register_management(CLI::App& app, Context& ctx) {
     add_attach(*container, ctx, "attach");
     add_stats(*container, ctx, "stats");
     register_run(*container, ctx);
+    register_create(*container, ctx);
 
     CLI::App* image = app.add_subcommand("image", "Manage images");
     image->require_subcommand(1);

@@ -45,6 +45,9 @@ void register_run(CLI::App& app, Context& ctx) {
         ctx.exit_code = container::run_attached(ctx.containers(), c, opts);
     });
 
+}
+
+void register_create(CLI::App& app, Context& ctx) {
     auto cflags = std::make_shared<CreateFlags>();
     CLI::App* create = app.add_subcommand("create", "Create but do not start a container");
     create->footer("Usage: pc create [options] IMAGE [COMMAND [ARG...]]");

@@ -39,7 +39,8 @@ private:
 // Each command file registers its commands with this signature.
 using Registrar = void (*)(CLI::App& parent, Context& ctx);
 
-void register_run(CLI::App& app, Context& ctx);        // run, create
+void register_run(CLI::App& app, Context& ctx);        // run
+void register_create(CLI::App& app, Context& ctx);     // create
 void register_ps(CLI::App& app, Context& ctx);         // ps
 void register_rm(CLI::App& app, Context& ctx);         // rm
 void register_inspect(CLI::App& app, Context& ctx);    // inspect

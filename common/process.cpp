@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "common/error.hpp"
@@ -116,6 +117,31 @@ ChildProcess spawn(const std::vector<std::string>& argv, int in, int out, int er
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) throw Error::sys("running " + prog, rc);
+    return ChildProcess(pid);
+}
+
+ChildProcess spawn_concurrent(const std::vector<std::string>& argv, int in, int out, int err) {
+    std::string prog = find_program(argv.at(0));
+    if (prog.empty()) throw Error(argv[0] + ": executable not found in PATH");
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) throw Error::sys("running " + prog);
+    if (pid == 0) {
+        // Only async-signal-safe calls from here.
+        if (in >= 0) ::dup2(in, 0);
+        if (out >= 0) ::dup2(out, 1);
+        if (err >= 0) ::dup2(err, 2);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::execve(prog.c_str(), args.data(), environ);
+        const char* why = "exec failed: ";
+        (void)!::write(2, why, std::strlen(why));
+        (void)!::write(2, prog.data(), prog.size());
+        ::_exit(127);
+    }
     return ChildProcess(pid);
 }
 

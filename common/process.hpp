@@ -50,6 +50,12 @@ private:
 ChildProcess spawn(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1,
                    int stderr_fd = -1);
 
+// The same with fork() + exec: posix_spawn() holds the caller until the child has exec'd,
+// which for a setuid helper takes most of a millisecond; this returns at once. An exec
+// failure is written to the child's stderr and ends it with status 127.
+ChildProcess spawn_concurrent(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1,
+                              int stderr_fd = -1);
+
 // Runs a program to completion, capturing stderr+stdout; returns {status, output}.
 struct RunResult {
     ExitStatus status;

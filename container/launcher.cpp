@@ -145,8 +145,6 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         rootless::compile_seccomp_cached(*spec.seccomp, spec.capabilities, store.runroot() + "/seccomp");
 
     Launched out;
-    // Host ports are bound now: one in use fails the start before anything runs.
-    if (slirp) out.network = std::make_unique<net::ContainerNetwork>(network.slirp, cfg.ports);
     const net::TapConfig tap = net::tap_config(network.slirp);
 
     Pipe errors = Pipe::make();
@@ -231,8 +229,12 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     pids.write.reset();
     console.b.reset();
     net_channel.b.reset();
+    if (!joined) out.p1.start_mapping(mapping);
+    // While the mapping helpers run: the network stack, and the host ports bound (one in
+    // use fails the start before anything runs; P1 then dies with its go socket).
+    if (slirp) out.network = std::make_unique<net::ContainerNetwork>(network.slirp, cfg.ports);
     if (joined) out.p1.release();
-    else out.p1.map_and_release(mapping);
+    else out.p1.finish_mapping_and_release();
     log::timing("user namespace mapped");
 
     pid_t init_pid = 0;

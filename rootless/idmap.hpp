@@ -73,4 +73,25 @@ const IdMapping& caller_mapping(UsernsMode mode = UsernsMode::Default);
 // Throws with the helper's own message on failure.
 void write_mapping(pid_t pid, const IdMapping& m);
 
+// The same in two steps, so that the caller can work while the helpers run (their setuid
+// execs take most of a millisecond): start() forks both helpers (or writes a single
+// mapping at once), finish() waits for them and throws as write_mapping() does. Destroying
+// an unfinished one waits for the helpers.
+class PendingMapping {
+public:
+    static PendingMapping start(pid_t pid, const IdMapping& m);
+    void finish();
+
+    PendingMapping();
+    PendingMapping(PendingMapping&&) noexcept;
+    PendingMapping& operator=(PendingMapping&&) noexcept;
+    ~PendingMapping();
+
+    struct Helper;
+
+private:
+    pid_t pid_ = -1;
+    std::vector<Helper> helpers_;
+};
+
 }  // namespace pc::rootless

@@ -11,14 +11,16 @@
 
 namespace pc::rootless {
 
-namespace {
-
 // A helper (newuidmap/newgidmap) started with its output captured.
-struct Helper {
+struct PendingMapping::Helper {
     std::vector<std::string> argv;
     ChildProcess proc;
     UniqueFd output;
 };
+
+namespace {
+
+using Helper = PendingMapping::Helper;
 
 Helper start_helper(const char* prog, pid_t pid, const std::vector<IdMapEntry>& entries) {
     Helper h;
@@ -29,7 +31,9 @@ Helper start_helper(const char* prog, pid_t pid, const std::vector<IdMapEntry>& 
         h.argv.push_back(std::to_string(e.count));
     }
     Pipe p = Pipe::make();
-    h.proc = spawn(h.argv, -1, p.write.get(), p.write.get());
+    // fork + exec, not posix_spawn, which would hold us until the slow setuid exec is done:
+    // both helpers and the caller's own work then run at once.
+    h.proc = spawn_concurrent(h.argv, -1, p.write.get(), p.write.get());
     h.output = std::move(p.read);
     return h;
 }
@@ -78,23 +82,47 @@ std::string map_text(const std::vector<IdMapEntry>& entries) {
 
 }  // namespace
 
-void write_mapping(pid_t pid, const IdMapping& m) {
+PendingMapping PendingMapping::start(pid_t pid, const IdMapping& m) {
     if (m.uids.empty() || m.gids.empty()) throw Error("writing id mapping: the mapping is empty");
+    PendingMapping pending;
+    pending.pid_ = pid;
     if (m.single) {
         // The kernel refuses an unprivileged gid_map while setgroups is still allowed, and
         // setgroups can only be denied before gid_map is written (PLATFORM.md §8).
         write_proc(pid, "uid_map", map_text(m.uids));
         write_proc(pid, "setgroups", "deny");
         write_proc(pid, "gid_map", map_text(m.gids));
-        return;
+        return pending;
     }
     // The exec of each setuid helper dominates the cost of mapping: run both at once.
-    Helper uid_helper = start_helper("newuidmap", pid, m.uids);
-    Helper gid_helper = start_helper("newgidmap", pid, m.gids);
-    std::string error;
-    finish_helper(uid_helper, error);
-    finish_helper(gid_helper, error);
-    if (!error.empty()) throw Error("writing id mapping for process " + std::to_string(pid) + ": " + error);
+    pending.helpers_.push_back(start_helper("newuidmap", pid, m.uids));
+    pending.helpers_.push_back(start_helper("newgidmap", pid, m.gids));
+    return pending;
 }
+
+void PendingMapping::finish() {
+    std::string error;
+    for (Helper& h : helpers_) finish_helper(h, error);
+    helpers_.clear();
+    if (!error.empty()) throw Error("writing id mapping for process " + std::to_string(pid_) + ": " + error);
+}
+
+PendingMapping::PendingMapping() = default;
+PendingMapping::PendingMapping(PendingMapping&&) noexcept = default;
+PendingMapping& PendingMapping::operator=(PendingMapping&&) noexcept = default;
+
+PendingMapping::~PendingMapping() {
+    // The helpers are setuid: they cannot be killed, only waited for (they are quick).
+    for (Helper& h : helpers_) {
+        h.output.reset();
+        try {
+            if (h.proc.running()) h.proc.wait();
+        } catch (const Error&) {
+            // already reaped elsewhere: nothing left to wait for
+        }
+    }
+}
+
+void write_mapping(pid_t pid, const IdMapping& m) { PendingMapping::start(pid, m).finish(); }
 
 }  // namespace pc::rootless

@@ -555,7 +555,7 @@ SeccompProfile parse_seccomp_profile(const std::string& json_text, const std::st
         throw Error("seccomp profile " + origin + ": invalid JSON: " + what);
     }
     seccomp::parse_profile(doc, origin);
-    return SeccompProfile{std::move(doc), origin};
+    return SeccompProfile{std::make_shared<const nlohmann::json>(std::move(doc)), origin, {}};
 }
 
 SeccompProfile load_seccomp_profile(const std::string& path) {
@@ -585,7 +585,7 @@ unsigned filter_flags(const seccomp::Profile& p) {
 SeccompProgram build_program(const SeccompProfile& profile, const std::vector<int>& caps) {
     using namespace seccomp;
     const std::string& origin = profile.origin;
-    const Profile p = parse_profile(profile.doc, origin);
+    const Profile p = parse_profile(profile.doc(), origin);
     const Environment env = host_environment(caps);
 
     const uint32_t def = scmp_action(p.default_action, p.default_ret);
@@ -651,7 +651,7 @@ std::string program_key(const SeccompProfile& profile, const std::vector<int>& c
     std::vector<int> sorted = caps;
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    std::string key = profile.doc.dump();
+    std::string key = profile.identity.empty() ? profile.doc().dump() : profile.identity;
     key += "\ncaps:";
     for (int c : sorted) key += std::to_string(c) + ",";
     struct utsname u {};
@@ -736,9 +736,10 @@ SeccompProgram compile_seccomp_cached(const SeccompProfile& profile, const std::
     // A cache entry exists only for a document that compiled before (the key covers all of
     // it), so the flags can be read without validating the whole profile again.
     seccomp::Profile flags_only;
-    if (auto f = profile.doc.find("flags"); f != profile.doc.end() && f->is_array())
-        for (const auto& v : *f)
-            if (v.is_string()) flags_only.flags.push_back(v.get<std::string>());
+    if (profile.document)  // the built-in default has none
+        if (auto f = profile.document->find("flags"); f != profile.document->end() && f->is_array())
+            for (const auto& v : *f)
+                if (v.is_string()) flags_only.flags.push_back(v.get<std::string>());
     const unsigned flags = filter_flags(flags_only);
     const std::string header = std::string(kCacheMagic) + " " + name + " " + std::to_string(key.size()) + " " +
                                std::to_string(flags) + "\n";

@@ -4,6 +4,7 @@
 // profile into the kernel with libseccomp.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -11,11 +12,20 @@
 namespace pc::rootless {
 
 struct SeccompProfile {
-    nlohmann::json doc;   // validated profile document
-    std::string origin;   // "default" or the file path (for error messages)
+    std::shared_ptr<const nlohmann::json> document;  // validated; null: the built-in default
+    std::string origin;                              // "default" or the file path (for error messages)
+    // What the compiled-program cache is keyed on instead of the serialised document, when
+    // set: for the built-in default, the executable that carries it (so a new build never
+    // reuses an old program) — a cached start then never builds the document at all.
+    std::string identity;
+
+    // The document; the built-in default's is built on first use.
+    const nlohmann::json& doc() const;
 };
 
 SeccompProfile default_seccomp_profile();
+// The built-in default's document (built once per process).
+const nlohmann::json& default_seccomp_document();
 // Reads and validates a profile file; errors name the file and the offending field.
 SeccompProfile load_seccomp_profile(const std::string& path);
 // Validates a profile document (throws pc::Error naming `origin` and the field).

@@ -21,6 +21,7 @@
 
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <string_view>
@@ -248,11 +249,22 @@ json build_default_profile() {
 
 }  // namespace
 
-SeccompProfile default_seccomp_profile() {
-    // Built once per process (container start-up calls this once anyway); copies are cheap
-    // compared with building the filter.
+const json& default_seccomp_document() {
     static const json doc = build_default_profile();
-    return SeccompProfile{doc, "default"};
+    return doc;
 }
+
+SeccompProfile default_seccomp_profile() {
+    static const std::string identity = [] {
+        struct stat st {};
+        if (::stat("/proc/self/exe", &st) != 0) return std::string();  // keyed on the document then
+        return "builtin-default " + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + " " +
+               std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+               std::to_string(st.st_mtim.tv_nsec);
+    }();
+    return SeccompProfile{nullptr, "default", identity};
+}
+
+const json& SeccompProfile::doc() const { return document ? *document : default_seccomp_document(); }
 
 }  // namespace pc::rootless

@@ -124,9 +124,25 @@ UsernsChild UsernsChild::spawn(int flags, const std::vector<NamespaceFd>* joins,
 }
 
 void UsernsChild::map_and_release(const IdMapping& m) {
+    start_mapping(m);
+    finish_mapping_and_release();
+}
+
+void UsernsChild::start_mapping(const IdMapping& m) {
     if (!go_) throw Error("user namespace child: mapping already written");
     try {
-        write_mapping(pid(), m);
+        mapping_ = PendingMapping::start(pid(), m);
+    } catch (...) {
+        go_.reset();
+        proc_.kill(SIGKILL);
+        proc_.wait();
+        throw;
+    }
+}
+
+void UsernsChild::finish_mapping_and_release() {
+    try {
+        mapping_.finish();
     } catch (...) {
         go_.reset();
         proc_.kill(SIGKILL);

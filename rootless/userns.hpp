@@ -34,6 +34,9 @@ public:
     pid_t pid() const { return proc_.pid(); }
     // Writes the mapping and lets the child run. May be called once.
     void map_and_release(const IdMapping& m);
+    // The same in two steps, for a caller with work to do while the mapping helpers run.
+    void start_mapping(const IdMapping& m);
+    void finish_mapping_and_release();
     // Lets a joined child run.
     void release();
     // Waits; returns its status.
@@ -49,6 +52,7 @@ private:
     ChildProcess proc_;
     UniqueFd go_;      // parent's end: written once the mapping is in place
     UniqueFd errors_;  // parent's end: error message from the child, if any
+    PendingMapping mapping_;
 };
 
 // Runs `fn` in a fresh user namespace with mapping `m` (caps in that namespace, host mount

@@ -42,7 +42,7 @@ seccomp::Environment env_with(std::vector<int> caps, std::string arch = "amd64",
 TEST(SeccompParse, MinimalProfile) {
     auto p = parse_seccomp_profile(R"({"defaultAction":"SCMP_ACT_ALLOW"})", "t");
     EXPECT_EQ(p.origin, "t");
-    auto parsed = seccomp::parse_profile(p.doc, p.origin);
+    auto parsed = seccomp::parse_profile(p.doc(), p.origin);
     EXPECT_EQ(parsed.default_action, Action::Allow);
     EXPECT_TRUE(parsed.rules.empty());
 }
@@ -62,7 +62,7 @@ TEST(SeccompParse, FullRule) {
           {"names": ["x"], "action": "SCMP_ACT_ERRNO", "errno": "EROFS"},
           {"names": ["y"], "action": "SCMP_ACT_ERRNO"}
         ]})", "t");
-    auto parsed = seccomp::parse_profile(p.doc, "t");
+    auto parsed = seccomp::parse_profile(p.doc(), "t");
     EXPECT_EQ(parsed.default_ret, 38u);
     ASSERT_EQ(parsed.rules.size(), 4u);
     const auto& r = parsed.rules[0];
@@ -172,7 +172,7 @@ TEST(SeccompParse, LoadFromFile) {
     std::ofstream(bad) << "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [\n}";
     auto p = load_seccomp_profile(good);
     EXPECT_EQ(p.origin, good);
-    EXPECT_EQ(p.doc["syscalls"][0]["names"][0], "mkdir");
+    EXPECT_EQ(p.doc()["syscalls"][0]["names"][0], "mkdir");
     try {
         load_seccomp_profile(bad);
         ADD_FAILURE() << "no error";
@@ -253,7 +253,7 @@ TEST(SeccompConditions, FirstSyscallLevelRuleWins) {
 
 class SeccompDefaultProfile : public ::testing::Test {
 protected:
-    seccomp::Profile profile = seccomp::parse_profile(default_seccomp_profile().doc, "default");
+    seccomp::Profile profile = seccomp::parse_profile(default_seccomp_profile().doc(), "default");
 
     seccomp::Outcome outcome(const std::string& name, std::vector<int> caps = default_capabilities()) {
         return seccomp::unconditional_outcome(profile, name, env_with(std::move(caps)));
@@ -274,12 +274,12 @@ protected:
 TEST_F(SeccompDefaultProfile, ValidatesAndHasPodmanDefaults) {
     auto p = default_seccomp_profile();
     EXPECT_EQ(p.origin, "default");
-    EXPECT_EQ(p.doc["defaultAction"], "SCMP_ACT_ERRNO");
-    EXPECT_EQ(p.doc["defaultErrnoRet"], ENOSYS);
+    EXPECT_EQ(p.doc()["defaultAction"], "SCMP_ACT_ERRNO");
+    EXPECT_EQ(p.doc()["defaultErrnoRet"], ENOSYS);
     EXPECT_EQ(profile.default_action, Action::Errno);
     EXPECT_EQ(profile.default_ret, static_cast<unsigned>(ENOSYS));
     // The JSON form round-trips through the public parser (it is what `inspect` would show).
-    EXPECT_NO_THROW(parse_seccomp_profile(p.doc.dump(), "default"));
+    EXPECT_NO_THROW(parse_seccomp_profile(p.doc().dump(), "default"));
     bool x86_64_maps_32bit = false;
     for (const auto& e : profile.arch_map)
         if (e.arch == "SCMP_ARCH_X86_64")
