@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/image_views.hpp"
 #include "cli/output.hpp"
+#include "cli/prune.hpp"
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/strings.hpp"
@@ -205,6 +206,47 @@ CLI::App* add_import(CLI::App& parent, Context& ctx, const std::string& name) {
     return cmd;
 }
 
+std::vector<std::string> prune_images(Context& ctx, bool all) {
+    std::set<std::string> used;
+    for (const auto& c : ctx.containers().list()) used.insert(c.config.image_id);
+    std::vector<std::string> removed;
+    for (const auto& img : ctx.store().images()) {
+        if (used.count(img.id)) continue;
+        if (!all && !img.names.empty()) continue;
+        ctx.store().remove_image(img.id);
+        removed.push_back(img.id);
+    }
+    return removed;
+}
+
+CLI::App* add_untag(CLI::App& parent, Context& ctx, const std::string& name) {
+    auto args = std::make_shared<std::vector<std::string>>();
+    CLI::App* cmd = parent.add_subcommand(name, "Remove a name from a local image");
+    cmd->footer("Usage: pc " + name + " IMAGE [IMAGE...]\nWithout names, every name of the image is removed.");
+    cmd->add_option("image-and-names", *args, "IMAGE [NAME...]");
+    cmd->callback([&ctx, args] {
+        if (args->empty()) usage_error("untag requires at least 1 argument: IMAGE [NAME...]");
+        auto img = ctx.store().find_image(args->front());
+        if (!img) throw Error(args->front() + ": image not known", kExitImageUnknown);
+        std::vector<std::string> names(args->begin() + 1, args->end());
+        if (names.empty()) names = img->names;
+        for (const auto& n : names) {
+            const std::string normalized = storage::normalize_image_name(n);
+            if (!ctx.store().untag_image(img->id, normalized))
+                throw Error("tag " + normalized + " not found in image " + img->id);
+        }
+    });
+    return cmd;
+}
+
+CLI::App* add_image_exists(CLI::App& parent, Context& ctx, const std::string& name) {
+    auto ref = std::make_shared<std::string>();
+    CLI::App* cmd = parent.add_subcommand(name, "Check if an image exists in local storage");
+    cmd->add_option("image", *ref, "Image")->required();
+    cmd->callback([&ctx, ref] { ctx.exit_code = ctx.store().find_image(*ref) ? 0 : 1; });
+    return cmd;
+}
+
 CLI::App* add_image_prune(CLI::App& parent, Context& ctx, const std::string& name) {
     auto all = std::make_shared<bool>(false);
     auto force = std::make_shared<bool>(false);
@@ -213,14 +255,7 @@ CLI::App* add_image_prune(CLI::App& parent, Context& ctx, const std::string& nam
     cmd->add_flag("-f,--force", *force, "Do not prompt for confirmation");
     // `force` is captured so the flag target outlives this function (CLI11 keeps a reference).
     cmd->callback([&ctx, all, force] {
-        std::set<std::string> used;
-        for (const auto& c : ctx.containers().list()) used.insert(c.config.image_id);
-        for (const auto& img : ctx.store().images()) {
-            if (used.count(img.id)) continue;
-            if (!*all && !img.names.empty()) continue;
-            ctx.store().remove_image(img.id);
-            std::cout << img.id << std::endl;
-        }
+        for (const auto& id : prune_images(ctx, *all)) std::cout << id << std::endl;
     });
     return cmd;
 }
@@ -229,6 +264,7 @@ void register_images(CLI::App& app, Context& ctx) {
     add_images(app, ctx, "images");
     add_rmi(app, ctx, "rmi");
     add_tag(app, ctx, "tag");
+    add_untag(app, ctx, "untag");
     add_import(app, ctx, "import");
 }
 
@@ -250,12 +286,21 @@ void register_management(CLI::App& app, Context& ctx) {
     add_stats(*container, ctx, "stats");
     register_run(*container, ctx);
     register_create(*container, ctx);
+    // start, stop, kill, restart, wait, pause, unpause, rename, port as under Podman's
+    // `container`; healthcheck is top-level only.
+    register_lifecycle(*container, ctx);
+    container->remove_subcommand(container->get_subcommand("healthcheck"));
+    add_commit(*container, ctx, "commit");
+    add_export(*container, ctx, "export");
+    add_container_exists(*container, ctx, "exists");
 
     CLI::App* image = app.add_subcommand("image", "Manage images");
     image->require_subcommand(1);
     add_images(*image, ctx, "ls")->alias("list");
     add_rmi(*image, ctx, "rm");
     add_tag(*image, ctx, "tag");
+    add_untag(*image, ctx, "untag");
+    add_image_exists(*image, ctx, "exists");
     add_import(*image, ctx, "import");
     add_inspect(*image, ctx, "inspect", "image");
     add_image_prune(*image, ctx, "prune");

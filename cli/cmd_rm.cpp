@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/prune.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "container/control.hpp"
@@ -83,6 +84,33 @@ CLI::App* add_rm(CLI::App& parent, Context& ctx, const std::string& name) {
     return cmd;
 }
 
+std::vector<std::string> prune_containers(Context& ctx, const std::vector<std::string>& filters) {
+    std::vector<std::string> removed;
+    for (auto& c : ctx.containers().list()) {
+        if (c.state.running()) continue;
+        bool ok = true;
+        for (const auto& flt : filters) {
+            auto [k, v] = str::split_once(flt, '=');
+            if (k != "label" || !v) throw Error("invalid filter \"" + flt + "\" (valid: label=KEY[=VALUE])");
+            auto [lk, lv] = str::split_once(*v, '=');
+            auto it = c.config.labels.find(lk);
+            ok = ok && it != c.config.labels.end() && (!lv || it->second == *lv);
+        }
+        if (!ok) continue;
+        ctx.containers().remove(c, c.config.auto_remove);
+        removed.push_back(c.config.id);
+    }
+    return removed;
+}
+
+CLI::App* add_container_exists(CLI::App& parent, Context& ctx, const std::string& name) {
+    auto ref = std::make_shared<std::string>();
+    CLI::App* cmd = parent.add_subcommand(name, "Check if a container exists in local storage");
+    cmd->add_option("container", *ref, "Container")->required();
+    cmd->callback([&ctx, ref] { ctx.exit_code = ctx.containers().find(*ref) ? 0 : 1; });
+    return cmd;
+}
+
 CLI::App* add_container_prune(CLI::App& parent, Context& ctx, const std::string& name) {
     auto force = std::make_shared<bool>(false);
     auto filters = std::make_shared<std::vector<std::string>>();
@@ -90,20 +118,7 @@ CLI::App* add_container_prune(CLI::App& parent, Context& ctx, const std::string&
     cmd->add_flag("-f,--force", *force, "Do not prompt for confirmation");
     cmd->add_option("--filter", *filters, "Provide filter values (e.g. 'label=<key>=<value>')")->allow_extra_args(false);
     cmd->callback([&ctx, filters, force] {
-        for (auto& c : ctx.containers().list()) {
-            if (c.state.running()) continue;
-            bool ok = true;
-            for (const auto& flt : *filters) {
-                auto [k, v] = str::split_once(flt, '=');
-                if (k != "label" || !v) throw Error("invalid filter \"" + flt + "\" (valid: label=KEY[=VALUE])");
-                auto [lk, lv] = str::split_once(*v, '=');
-                auto it = c.config.labels.find(lk);
-                ok = ok && it != c.config.labels.end() && (!lv || it->second == *lv);
-            }
-            if (!ok) continue;
-            ctx.containers().remove(c, c.config.auto_remove);
-            std::cout << c.config.id << std::endl;
-        }
+        for (const auto& id : prune_containers(ctx, *filters)) std::cout << id << std::endl;
     });
     return cmd;
 }

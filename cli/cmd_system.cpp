@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/prune.hpp"
 #include "common/atomic_file.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
@@ -158,11 +159,9 @@ json with_capitalised_keys(const json& v) {
     return v;
 }
 
-}  // namespace
-
-void register_system(CLI::App& app, Context& ctx) {
+CLI::App* add_info(CLI::App& app, Context& ctx, const std::string& name) {
     auto info_format = std::make_shared<std::string>();
-    CLI::App* info = app.add_subcommand("info", "Display pc related system information");
+    CLI::App* info = app.add_subcommand(name, "Display pc related system information");
     info->add_option("-f,--format", *info_format, "Change the output format to JSON or a Go template");
     info->callback([&ctx, info_format] {
         json j = info_json(ctx);
@@ -176,6 +175,61 @@ void register_system(CLI::App& app, Context& ctx) {
             std::cout << out.c_str() << std::endl;
         }
     });
+    return info;
+}
+
+// Asks on the terminal, as Podman does without --force; anything but y/yes (including no
+// input at all) declines.
+bool confirmed(const std::string& warning) {
+    std::cout << warning << "Are you sure you want to continue? [y/N] " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    answer = str::to_lower(str::trim(answer));
+    return answer == "y" || answer == "yes";
+}
+
+void print_section(const char* heading, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    std::cout << heading << "\n";
+    for (const auto& id : ids) std::cout << id << "\n";
+}
+
+CLI::App* add_system_prune(CLI::App& parent, Context& ctx) {
+    struct Flags {
+        bool all = false, force = false, volumes = false;
+        std::vector<std::string> filters;
+    };
+    auto f = std::make_shared<Flags>();
+    CLI::App* cmd = parent.add_subcommand("prune", "Remove unused data");
+    cmd->add_flag("-a,--all", f->all, "Remove all unused images, not just dangling ones");
+    cmd->add_flag("-f,--force", f->force, "Do not prompt for confirmation");
+    cmd->add_flag("--volumes", f->volumes, "Prune volumes");
+    cmd->add_option("--filter", f->filters, "Provide filter values (e.g. 'label=<key>=<value>')")->allow_extra_args(false);
+    cmd->callback([&ctx, f] {
+        if (!f->force) {
+            std::string warning = "WARNING! This command removes:\n\t- all stopped containers\n";
+            if (f->volumes) warning += "\t- all volumes not used by at least one container\n";
+            warning += f->all ? "\t- all images without at least one container associated with them\n"
+                              : "\t- all dangling images\n";
+            if (!confirmed(warning + "\n")) return;
+        }
+        print_section("Deleted Containers", prune_containers(ctx, f->filters));
+        if (f->volumes) print_section("Deleted Volumes", prune_volumes(ctx, {}));
+        print_section("Deleted Images", prune_images(ctx, f->all));
+        std::cout << std::flush;
+    });
+    return cmd;
+}
+
+}  // namespace
+
+void register_system(CLI::App& app, Context& ctx) {
+    add_info(app, ctx, "info");
+
+    CLI::App* system = app.add_subcommand("system", "Manage pc");
+    system->require_subcommand(1);
+    add_info(*system, ctx, "info");
+    add_system_prune(*system, ctx);
 
     auto version_format = std::make_shared<std::string>();
     CLI::App* version = app.add_subcommand("version", "Display the pc version information");

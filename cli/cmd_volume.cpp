@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/prune.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "storage/volumes.hpp"
@@ -64,6 +65,21 @@ bool volume_matches(const storage::VolumeRecord& v, const std::vector<std::strin
     return true;
 }
 }  // namespace
+
+std::vector<std::string> prune_volumes(Context& ctx, const std::vector<std::string>& filters) {
+    storage::Volumes volumes(ctx.store());
+    std::set<std::string> used;
+    for (const auto& c : ctx.containers().list())
+        for (const auto& m : c.config.mounts)
+            if (m.type == "volume") used.insert(m.source);
+    std::vector<std::string> removed;
+    for (const auto& v : volumes.list()) {
+        if (used.count(v.name) || !volume_matches(v, filters, ctx)) continue;
+        volumes.remove(v.name);
+        removed.push_back(v.name);
+    }
+    return removed;
+}
 
 void register_volume(CLI::App& app, Context& ctx) {
     CLI::App* vol = app.add_subcommand("volume", "Manage volumes");
@@ -196,16 +212,17 @@ void register_volume(CLI::App& app, Context& ctx) {
     prune->add_flag("-f,--force", *pforce, "Do not prompt for confirmation");
     prune->add_option("--filter", *pf, "Provide filter values (e.g. 'label=<key>=<value>')")->allow_extra_args(false);
     prune->callback([&ctx, pf, pforce] {
+        for (const auto& name : prune_volumes(ctx, *pf)) std::cout << name << std::endl;
+    });
+
+    auto exists_name = std::make_shared<std::string>();
+    CLI::App* exists = vol->add_subcommand("exists", "Check if a volume exists");
+    exists->add_option("volume", *exists_name, "Volume")->required();
+    exists->callback([&ctx, exists_name] {
         storage::Volumes volumes(ctx.store());
-        std::set<std::string> used;
-        for (const auto& c : ctx.containers().list())
-            for (const auto& m : c.config.mounts)
-                if (m.type == "volume") used.insert(m.source);
-        for (const auto& v : volumes.list()) {
-            if (used.count(v.name) || !volume_matches(v, *pf, ctx)) continue;
-            volumes.remove(v.name);
-            std::cout << v.name << std::endl;
-        }
+        bool found = false;
+        for (const auto& v : volumes.list()) found = found || v.name == *exists_name;
+        ctx.exit_code = found ? 0 : 1;
     });
 }
 

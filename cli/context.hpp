@@ -44,8 +44,8 @@ void register_create(CLI::App& app, Context& ctx);     // create
 void register_ps(CLI::App& app, Context& ctx);         // ps
 void register_rm(CLI::App& app, Context& ctx);         // rm
 void register_inspect(CLI::App& app, Context& ctx);    // inspect
-void register_images(CLI::App& app, Context& ctx);     // images, rmi, tag, import
-void register_system(CLI::App& app, Context& ctx);     // info, version
+void register_images(CLI::App& app, Context& ctx);     // images, rmi, tag, untag, import
+void register_system(CLI::App& app, Context& ctx);     // info, system ..., version
 void register_volume(CLI::App& app, Context& ctx);     // volume ...
 void register_management(CLI::App& app, Context& ctx); // container ..., image ...
 void register_image_transfer(CLI::App& app, Context& ctx);  // load, save, pull, push, login, logout, commit, export, history

@@ -315,6 +315,49 @@ TEST_F(ContainerCmd, LsInspectRm) {
   EXPECT_FALSE(contains(pc({"ps", "-a"}).out, name));
 }
 
+// Podman's `container` group has the lifecycle commands too, and `exists`.
+TEST_F(ContainerCmd, LifecycleAndExists) {
+  std::string name = unique_name("mgmt-life");
+  ASSERT_PC_OK(pc({"container", "create", "--name", name, image(), "sleep", "60"}));
+  EXPECT_PC_OK(pc({"container", "exists", name}));
+  EXPECT_EXIT_CODE(pc({"container", "exists", name + "-none"}), 1);
+  ASSERT_PC_OK(pc({"container", "start", name}));
+  ASSERT_TRUE(wait_running(name));
+  ASSERT_PC_OK(pc({"container", "stop", "-t", "0", name}));
+  Result wait = pc({"container", "wait", name});
+  ASSERT_PC_OK(wait);
+  EXPECT_EQ(trim(wait.out), "137") << wait;
+  ASSERT_PC_OK(pc({"container", "rename", name, name + "-2"}));
+  EXPECT_PC_OK(pc({"container", "exists", name + "-2"}));
+  EXPECT_PC_OK(pc({"container", "rm", name + "-2"}));
+  EXPECT_EXIT_CODE(pc({"container", "exists", name + "-2"}), 1);
+}
+
+// `system prune`: stopped containers and dangling images go (volumes with --volumes);
+// running containers, used images and, without -f, everything stay.
+TEST_F(ContainerCmd, SystemPrune) {
+  std::string stopped = unique_name("prune-stopped");
+  std::string running = unique_name("prune-running");
+  ASSERT_PC_OK(pc({"create", "--name", stopped, "-v", "prunevol:/data", image(), "true"}));
+  ASSERT_PC_OK(pc({"run", "-d", "--name", running, image(), "sleep", "60"}));
+  ASSERT_PC_OK(pc({"volume", "create", "lonely"}));
+  Result declined = pc({"system", "prune"}, {.input = "n\n"});
+  ASSERT_PC_OK(declined);
+  EXPECT_TRUE(contains(declined.out, "Are you sure you want to continue? [y/N]")) << declined;
+  EXPECT_PC_OK(pc({"container", "exists", stopped}));
+
+  Result pruned = pc({"system", "prune", "-f", "--volumes"});
+  ASSERT_PC_OK(pruned);
+  EXPECT_TRUE(contains(pruned.out, "Deleted Containers")) << pruned;
+  EXPECT_TRUE(contains(pruned.out, "Deleted Volumes\n")) << pruned;
+  EXPECT_TRUE(contains(pruned.out, "lonely")) << pruned;
+  EXPECT_EXIT_CODE(pc({"container", "exists", stopped}), 1);
+  EXPECT_PC_OK(pc({"container", "exists", running}));
+  EXPECT_PC_OK(pc({"image", "exists", image()}));  // in use by the running container
+  EXPECT_EXIT_CODE(pc({"volume", "exists", "lonely"}), 1);
+  EXPECT_PC_OK(pc({"rm", "-f", "-t", "0", running}));
+}
+
 // ---------------------------------------------------------------- robustness
 
 TEST_F(Robustness, KillDashNineOfPcDuringRun) {

@@ -398,3 +398,21 @@ TEST_F(Images, ImportedImageKeepsOwnershipAndModes) {
   EXPECT_TRUE(contains(r.out, "/tmp 0 0 1777")) << r;
   remove_tree(dir);
 }
+
+// untag: named tags, or every name without one; the image itself stays.
+TEST_F(Images, UntagAndExists) {
+  ASSERT_PC_OK(pc({"tag", image(), "localhost/untag-a", "localhost/untag-b:v1"}));
+  EXPECT_PC_OK(pc({"image", "exists", "localhost/untag-a"}));
+  ASSERT_PC_OK(pc({"untag", image(), "localhost/untag-a"}));
+  EXPECT_EXIT_CODE(pc({"image", "exists", "localhost/untag-a"}), 1);
+  EXPECT_PC_OK(pc({"image", "exists", "localhost/untag-b:v1"}));
+  Result id = pc({"image", "inspect", "--format", "{{.Id}}", image()});
+  ASSERT_PC_OK(id);
+  ASSERT_PC_OK(pc({"image", "untag", trim(id.out)}));
+  EXPECT_EXIT_CODE(pc({"image", "exists", image()}), 1);
+  EXPECT_EXIT_CODE(pc({"image", "exists", "localhost/untag-b:v1"}), 1);
+  EXPECT_PC_OK(pc({"image", "exists", trim(id.out)}));
+  Result missing = pc({"untag", "localhost/no-such-image"});
+  EXPECT_EXIT_CODE(missing, 1);
+  EXPECT_TRUE(contains(missing.err, "image not known")) << missing;
+}

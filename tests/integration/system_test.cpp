@@ -93,6 +93,17 @@ TEST_F(Help, EveryCommandHasHelp) {
       {"volume", "inspect"},
       {"volume", "rm"},
       {"volume", "prune"},
+      {"volume", "exists"},
+      {"untag"},
+      {"image", "untag"},
+      {"image", "exists"},
+      {"container", "start"},
+      {"container", "stop"},
+      {"container", "exists"},
+      {"container", "commit"},
+      {"system"},
+      {"system", "info"},
+      {"system", "prune"},
   };
   for (auto& c : cmds) {
     std::vector<std::string> args = c;
