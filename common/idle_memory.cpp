@@ -4,6 +4,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include <algorithm>
+#include <iterator>
 #include <cstdio>
 #include <cstring>
 
@@ -11,10 +15,17 @@ namespace pc {
 
 void trim_idle_memory() {
     ::malloc_trim(0);
+    // The ranges are collected first and dropped together at the end: stdio and the
+    // parsing would otherwise page back in the text just dropped.
+    struct Range {
+        unsigned long start, end;
+    };
+    Range ranges[64];
+    size_t count = 0;
     FILE* maps = std::fopen("/proc/self/maps", "re");
     if (!maps) return;
     char line[4096 + 128];
-    while (std::fgets(line, sizeof(line), maps)) {
+    while (count < std::size(ranges) && std::fgets(line, sizeof(line), maps)) {
         unsigned long start = 0, end = 0;
         char perms[8] = {};
         int path_at = 0;
@@ -22,16 +33,45 @@ void trim_idle_memory() {
         // Only program text (r-xp) of files, ours and the libraries': never data, whose
         // relocated or written pages are private copies that MADV_DONTNEED would throw
         // away, and not the kernel's [vdso].
-        if (std::strcmp(perms, "r-xp") != 0) continue;
-        const char* path = line + path_at;
-        if (path[0] != '/') continue;
-        void* text = reinterpret_cast<void*>(start);
-        ::madvise(text, end - start, MADV_DONTNEED);
-        // No fault-around: a page that runs again brings back itself, not its 64 KiB
-        // neighbourhood.
-        ::madvise(text, end - start, MADV_RANDOM);
+        if (std::strcmp(perms, "r-xp") != 0 || line[path_at] != '/') continue;
+        ranges[count++] = {start, end};
     }
     std::fclose(maps);
+    for (size_t i = 0; i < count; ++i) {
+        void* text = reinterpret_cast<void*>(ranges[i].start);
+        const size_t length = ranges[i].end - ranges[i].start;
+        ::madvise(text, length, MADV_DONTNEED);
+        // No readahead-sized faults: what runs again brings back what it needs.
+        ::madvise(text, length, MADV_RANDOM);
+    }
+}
+
+namespace {
+int64_t now_ns() {
+    struct timespec t {};
+    ::clock_gettime(CLOCK_MONOTONIC, &t);
+    return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+}  // namespace
+
+void IdleTrimmer::before_sleep(int& timeout_ms) {
+    if (trimmed_) return;
+    const int64_t now = now_ns();
+    if (last_event_ns_ < 0) last_event_ns_ = now;
+    const int64_t due = last_event_ns_ + quiet_ns_;
+    if (now >= due) {
+        trim_idle_memory();
+        trimmed_ = true;
+        return;
+    }
+    const int wait_ms = static_cast<int>((due - now + 999'999) / 1'000'000);
+    timeout_ms = timeout_ms < 0 ? wait_ms : std::min(timeout_ms, wait_ms);
+}
+
+void IdleTrimmer::after_wake(bool had_events) {
+    if (!had_events) return;
+    last_event_ns_ = now_ns();
+    trimmed_ = false;
 }
 
 }  // namespace pc

@@ -55,7 +55,7 @@ namespace {
     rootless::exec_container(spec, error_fd);
 }
 
-int wait_status(pid_t pid) {
+PC_IDLE_PATH int wait_status(pid_t pid) {
     int ws = 0;
     while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
     }
@@ -64,7 +64,7 @@ int wait_status(pid_t pid) {
 
 // P1 with the default network, once P2 runs: answers the monitor's requests for sockets
 // in the container's netns (its port proxy) until P2 exits.
-int serve_until_exit(pid_t pid, int channel) {
+PC_IDLE_PATH int serve_until_exit(pid_t pid, int channel) {
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd) return wait_status(pid);
     int live = channel;

@@ -126,7 +126,7 @@ public:
     pid_t init_pid() const { return launched_.init_pid; }
 
     // Relays output and runs healthchecks until the container's P1 exits; returns its code.
-    int wait() {
+    PC_IDLE_PATH int wait() {
         const int master = launched_.pty_master.get();
         int out_fd = cfg_.tty ? master : out_.read.get();
         int err_fd = cfg_.tty ? -1 : err_.read.get();
@@ -144,8 +144,10 @@ public:
             // The container's network (slirp, port proxy) runs while the container does.
             net::ContainerNetwork* network = status ? nullptr : launched_.network.get();
             if (network) network->fill(fds, timeout);
+            if (!status) idle_.before_sleep(timeout);
             int n = ::poll(fds.data(), fds.size(), timeout);
             if (n < 0 && errno != EINTR) throw Error::sys("monitoring the container");
+            idle_.after_wake(n > 0);
             if (network && n >= 0) network->dispatch(fds);
             if (n == 0 && status) break;
             if (fds[0].revents & POLLIN) handle_signals();
@@ -272,6 +274,7 @@ private:
     pid_t stopper_pid_ = -1;
     bool force_restart_ = false;
     bool child_changed_ = true;  // check once at the start: P1 may have exited already
+    IdleTrimmer idle_;  // the monitor idles for the container's life: its memory is a product feature
     UniqueFd retired_tap_;
 };
 

@@ -3,6 +3,8 @@
 #include <malloc.h>
 #include <time.h>
 
+#include <algorithm>
+
 #include "net/port_proxy.hpp"
 #include "net/slirp_stack.hpp"
 
@@ -60,6 +62,12 @@ void ContainerNetwork::fill(std::vector<struct pollfd>& fds, int& timeout_ms) {
     if (slirp_) slirp_->fill(fds, timeout_ms);
     if (proxy_) proxy_->fill(fds, timeout_ms);
     end_fd_ = fds.size();
+    // An idle stack sets no timeout: wake up for the pending trim.
+    if (!trimmed_) {
+        const int64_t left_ms = (last_activity_ns_ + kTrimAfterNs - monotonic_ns()) / 1'000'000 + 1;
+        const int wait_ms = static_cast<int>(std::max<int64_t>(0, left_ms));
+        timeout_ms = timeout_ms < 0 ? wait_ms : std::min(timeout_ms, wait_ms);
+    }
 }
 
 void ContainerNetwork::dispatch(const std::vector<struct pollfd>& fds) {

@@ -186,6 +186,10 @@ void SlirpStack::free_timer(Timer* t) {
     std::erase_if(timers_, [t](const std::unique_ptr<Timer>& p) { return p.get() == t; });
 }
 
+namespace {
+constexpr uint32_t kSlirpIdleCap = 1000;  // slirp_update_timeout()'s cap, in ms
+}  // namespace
+
 void SlirpStack::fill(std::vector<struct pollfd>& fds, int& timeout_ms) {
     if (tap_) {
         tap_index_ = fds.size();
@@ -193,9 +197,15 @@ void SlirpStack::fill(std::vector<struct pollfd>& fds, int& timeout_ms) {
     } else {
         tap_index_ = SIZE_MAX;
     }
-    uint32_t t = timeout_ms < 0 ? UINT32_MAX : static_cast<uint32_t>(timeout_ms);
+    uint32_t t = UINT32_MAX;
     FillContext ctx{&fds};
     ::slirp_pollfds_fill(slirp_, &t, add_poll, &ctx);
+    // libslirp caps every timeout at 1 s, but only its TCP and fragment timers need a
+    // wake-up (they ask for 2 or 499 ms); exactly 1000 means nothing is pending. Sleeping
+    // until the next event instead keeps an idle monitor off the CPU and its memory from
+    // being paged back in every second.
+    if (t == kSlirpIdleCap) t = UINT32_MAX;
+    if (timeout_ms >= 0) t = std::min<uint32_t>(t, static_cast<uint32_t>(timeout_ms));
     const int64_t now_ms = clock_ns() / 1000000;
     for (const auto& timer : timers_) {
         if (timer->expire_ms < 0) continue;

@@ -654,11 +654,13 @@ std::string program_key(const SeccompProfile& profile, const std::vector<int>& c
     std::string key = profile.identity.empty() ? profile.doc().dump() : profile.identity;
     key += "\ncaps:";
     for (int c : sorted) key += std::to_string(c) + ",";
+    // Without calling into libseccomp (a cached start never loads it): the machine names
+    // the native arch, and the header's version the library's (same soname, same BPF).
     struct utsname u {};
     uname(&u);
-    const scmp_version* v = seccomp_version();
-    key += "\nnative:" + std::to_string(seccomp_arch_native()) + "\nkernel:" + u.release + "\nlibseccomp:" +
-           std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro) + "\n";
+    key += std::string("\nmachine:") + u.machine + "\nkernel:" + u.release + "\nlibseccomp:" +
+           std::to_string(SCMP_VER_MAJOR) + "." + std::to_string(SCMP_VER_MINOR) + "." +
+           std::to_string(SCMP_VER_MICRO) + "\n";
     return key;
 }
 
