@@ -239,14 +239,6 @@ CLI::App* add_untag(CLI::App& parent, Context& ctx, const std::string& name) {
     return cmd;
 }
 
-CLI::App* add_image_exists(CLI::App& parent, Context& ctx, const std::string& name) {
-    auto ref = std::make_shared<std::string>();
-    CLI::App* cmd = parent.add_subcommand(name, "Check if an image exists in local storage");
-    cmd->add_option("image", *ref, "Image")->required();
-    cmd->callback([&ctx, ref] { ctx.exit_code = ctx.store().find_image(*ref) ? 0 : 1; });
-    return cmd;
-}
-
 CLI::App* add_image_prune(CLI::App& parent, Context& ctx, const std::string& name) {
     auto all = std::make_shared<bool>(false);
     auto force = std::make_shared<bool>(false);
@@ -292,7 +284,8 @@ void register_management(CLI::App& app, Context& ctx) {
     container->remove_subcommand(container->get_subcommand("healthcheck"));
     add_commit(*container, ctx, "commit");
     add_export(*container, ctx, "export");
-    add_container_exists(*container, ctx, "exists");
+    add_exists(*container, ctx, "container",
+               [](Context& c, const std::string& n) { return c.containers().find(n).has_value(); });
 
     CLI::App* image = app.add_subcommand("image", "Manage images");
     image->require_subcommand(1);
@@ -300,7 +293,8 @@ void register_management(CLI::App& app, Context& ctx) {
     add_rmi(*image, ctx, "rm");
     add_tag(*image, ctx, "tag");
     add_untag(*image, ctx, "untag");
-    add_image_exists(*image, ctx, "exists");
+    add_exists(*image, ctx, "image",
+               [](Context& c, const std::string& n) { return c.store().find_image(n).has_value(); });
     add_import(*image, ctx, "import");
     add_inspect(*image, ctx, "inspect", "image");
     add_image_prune(*image, ctx, "prune");

@@ -103,11 +103,12 @@ std::vector<std::string> prune_containers(Context& ctx, const std::vector<std::s
     return removed;
 }
 
-CLI::App* add_container_exists(CLI::App& parent, Context& ctx, const std::string& name) {
-    auto ref = std::make_shared<std::string>();
-    CLI::App* cmd = parent.add_subcommand(name, "Check if a container exists in local storage");
-    cmd->add_option("container", *ref, "Container")->required();
-    cmd->callback([&ctx, ref] { ctx.exit_code = ctx.containers().find(*ref) ? 0 : 1; });
+CLI::App* add_exists(CLI::App& parent, Context& ctx, const std::string& what,
+                     bool (*found)(Context& ctx, const std::string& name)) {
+    auto name = std::make_shared<std::string>();
+    CLI::App* cmd = parent.add_subcommand("exists", "Check if a " + what + " exists in local storage");
+    cmd->add_option(what, *name, what)->required();
+    cmd->callback([&ctx, name, found] { ctx.exit_code = found(ctx, *name) ? 0 : 1; });
     return cmd;
 }
 

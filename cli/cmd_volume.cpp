@@ -1,4 +1,5 @@
 // pc volume create|ls|inspect|rm|prune
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -215,14 +216,9 @@ void register_volume(CLI::App& app, Context& ctx) {
         for (const auto& name : prune_volumes(ctx, *pf)) std::cout << name << std::endl;
     });
 
-    auto exists_name = std::make_shared<std::string>();
-    CLI::App* exists = vol->add_subcommand("exists", "Check if a volume exists");
-    exists->add_option("volume", *exists_name, "Volume")->required();
-    exists->callback([&ctx, exists_name] {
-        storage::Volumes volumes(ctx.store());
-        bool found = false;
-        for (const auto& v : volumes.list()) found = found || v.name == *exists_name;
-        ctx.exit_code = found ? 0 : 1;
+    add_exists(*vol, ctx, "volume", [](Context& c, const std::string& n) {
+        const auto all = storage::Volumes(c.store()).list();
+        return std::any_of(all.begin(), all.end(), [&n](const auto& v) { return v.name == n; });
     });
 }
 

@@ -20,8 +20,9 @@ CLI::App* add_tag(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_import(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_image_prune(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_untag(CLI::App& parent, Context& ctx, const std::string& name);
-CLI::App* add_image_exists(CLI::App& parent, Context& ctx, const std::string& name);
-CLI::App* add_container_exists(CLI::App& parent, Context& ctx, const std::string& name);
+// `exists`: exit 0 when `found(ctx, NAME)`, else 1, printing nothing (Podman's scripting aid).
+CLI::App* add_exists(CLI::App& parent, Context& ctx, const std::string& what,
+                     bool (*found)(Context& ctx, const std::string& name));
 CLI::App* add_commit(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_export(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_logs(CLI::App& parent, Context& ctx, const std::string& name);

@@ -94,12 +94,26 @@ std::string find_program(const std::string& name) {
     return "";
 }
 
-ChildProcess spawn(const std::vector<std::string>& argv, int in, int out, int err) {
-    std::string prog = find_program(argv.at(0));
-    if (prog.empty()) throw Error(argv[0] + ": executable not found in PATH");
+namespace {
+
+// A command line resolved for execve(): the program's path and a null-terminated argv.
+struct Command {
+    std::string program;
     std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+
+    explicit Command(const std::vector<std::string>& argv) : program(find_program(argv.at(0))) {
+        if (program.empty()) throw Error(argv[0] + ": executable not found in PATH");
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+    }
+};
+
+}  // namespace
+
+ChildProcess spawn(const std::vector<std::string>& argv, int in, int out, int err) {
+    const Command command(argv);
+    const std::string& prog = command.program;
+    char* const* args = command.args.data();
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     if (in >= 0) posix_spawn_file_actions_adddup2(&fa, in, 0);
@@ -113,7 +127,7 @@ ChildProcess spawn(const std::vector<std::string>& argv, int in, int out, int er
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
     pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, prog.c_str(), &fa, &attr, args.data(), environ);
+    int rc = ::posix_spawn(&pid, prog.c_str(), &fa, &attr, args, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) throw Error::sys("running " + prog, rc);
@@ -121,11 +135,9 @@ ChildProcess spawn(const std::vector<std::string>& argv, int in, int out, int er
 }
 
 ChildProcess spawn_concurrent(const std::vector<std::string>& argv, int in, int out, int err) {
-    std::string prog = find_program(argv.at(0));
-    if (prog.empty()) throw Error(argv[0] + ": executable not found in PATH");
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    const Command command(argv);
+    const std::string& prog = command.program;
+    char* const* args = command.args.data();
     pid_t pid = ::fork();
     if (pid < 0) throw Error::sys("running " + prog);
     if (pid == 0) {
@@ -136,7 +148,7 @@ ChildProcess spawn_concurrent(const std::vector<std::string>& argv, int in, int 
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::execve(prog.c_str(), args.data(), environ);
+        ::execve(prog.c_str(), args, environ);
         const char* why = "exec failed: ";
         (void)!::write(2, why, std::strlen(why));
         (void)!::write(2, prog.data(), prog.size());
