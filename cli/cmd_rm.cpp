@@ -1,4 +1,5 @@
 // pc rm / pc container rm / pc container prune
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -18,12 +19,30 @@ constexpr int kExitNoSuch = 1;
 constexpr int kExitRunning = 2;
 
 struct RmFlags {
-    bool force = false, all = false, volumes = false, ignore = false;
+    bool force = false, all = false, volumes = false, ignore = false, depend = false;
     std::optional<unsigned> time;
     std::vector<std::string> names;
 };
 
-void remove_one(Context& ctx, container::Container& c, const RmFlags& f) {
+// Containers that joined `c`'s network namespace (--network container:C): removing `c`
+// first would leave them without one, so Podman refuses it.
+std::vector<container::Container> dependents_of(Context& ctx, const container::Container& c) {
+    std::vector<container::Container> out;
+    for (auto& other : ctx.containers().list())
+        if (other.config.id != c.config.id && other.config.network_mode == "container:" + c.config.id)
+            out.push_back(other);
+    return out;
+}
+
+void remove_one(Context& ctx, container::Container& c, const RmFlags& f, std::vector<std::string>& removed) {
+    auto dependents = dependents_of(ctx, c);
+    if (!dependents.empty() && !f.depend) {
+        std::vector<std::string> ids;
+        for (const auto& d : dependents) ids.push_back(d.config.id);
+        throw Error("container " + c.config.id + " has dependent containers which must be removed before it: " +
+                    str::join(ids, ",") + ": container already exists");
+    }
+    for (auto& d : dependents) remove_one(ctx, d, f, removed);
     if (c.state.running()) {
         if (!f.force)
             throw Error("cannot remove container " + c.config.id +
@@ -33,6 +52,7 @@ void remove_one(Context& ctx, container::Container& c, const RmFlags& f) {
     }
     // The record disappears at once; the tree is deleted by a detached child.
     ctx.containers().remove(c, f.volumes || c.config.auto_remove, true);
+    removed.push_back(c.config.id);
 }
 
 }  // namespace
@@ -45,6 +65,7 @@ CLI::App* add_rm(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_flag("-v,--volumes", f->volumes, "Remove anonymous volumes associated with the container");
     cmd->add_flag("-i,--ignore", f->ignore, "Ignore errors when a specified container is missing");
     cmd->add_option("-t,--time", f->time, "Seconds to wait for stop before killing the container");
+    cmd->add_flag("--depend", f->depend, "Remove container and all containers that depend on the selected container");
     cmd->add_option("names", f->names, "Containers to remove");
     cmd->callback([&ctx, f] {
         if (!f->all && f->names.empty()) usage_error("rm requires at least one argument (or --all)");
@@ -56,11 +77,18 @@ CLI::App* add_rm(CLI::App& parent, Context& ctx, const std::string& name) {
             last_error = e.what();
             rc = rc == 0 ? e.exit_code() : (rc == e.exit_code() ? rc : kExitEngine);
         };
+        std::vector<std::string> removed;
         if (f->all) {
+            // Dependents first: a container is removed once nothing joins its network.
+            RmFlags ordered = *f;
+            ordered.depend = true;
             for (auto& c : ctx.containers().list()) {
+                if (std::find(removed.begin(), removed.end(), c.config.id) != removed.end()) continue;
                 try {
-                    remove_one(ctx, c, *f);
-                    std::cout << c.config.id << std::endl;
+                    std::vector<std::string> now;
+                    remove_one(ctx, c, ordered, now);
+                    for (const auto& id : now) std::cout << id << std::endl;
+                    removed.insert(removed.end(), now.begin(), now.end());
                 } catch (const Error& e) {
                     fail(e);
                 }
@@ -73,7 +101,10 @@ CLI::App* add_rm(CLI::App& parent, Context& ctx, const std::string& name) {
                     if (f->ignore) continue;
                     throw Error("no container with name or ID \"" + n + "\" found: no such container", kExitNoSuch);
                 }
-                remove_one(ctx, *c, *f);
+                std::vector<std::string> now;
+                remove_one(ctx, *c, *f, now);
+                now.pop_back();  // the one asked for is printed as it was named
+                for (const auto& id : now) std::cout << id << std::endl;
                 std::cout << n << std::endl;
             } catch (const Error& e) {
                 fail(e);

@@ -40,12 +40,13 @@ PC_LAZY_FORWARD(curl_library(), CURLMsg*, curl_multi_info_read, (CURLM * multi, 
 
 // The two variadic calls take exactly one argument after the option, whose type the
 // option's number encodes (curl.h: CURLOPTTYPE_* ranges, CURLINFO_* type bits); it is read
-// with that type and passed on.
+// with that type and passed on. va_start after an enum parameter is what curl's own
+// definitions of these functions do (their signature is fixed by curl.h).
 extern "C" CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...) {
     static const auto real = curl_library().function<decltype(&::curl_easy_setopt)>(
         "curl_easy_setopt");
     va_list args;
-    va_start(args, option);
+    va_start(args, option);  // NOLINT(clang-diagnostic-varargs): curl.h's signature
     CURLcode rc = CURLE_OK;
     if (option < CURLOPTTYPE_OBJECTPOINT) {
         rc = real(curl, option, va_arg(args, long));
@@ -68,7 +69,7 @@ extern "C" CURLcode curl_easy_getinfo(CURL* curl, CURLINFO info, ...) {
         "curl_easy_getinfo");
     // Every CURLINFO_* type is returned through a pointer.
     va_list args;
-    va_start(args, info);
+    va_start(args, info);  // NOLINT(clang-diagnostic-varargs): curl.h's signature
     void* out = va_arg(args, void*);
     va_end(args);
     return real(curl, info, out);

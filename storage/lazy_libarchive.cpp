@@ -91,12 +91,12 @@ PC_LAZY_FORWARD(archive_library(), int, archive_write_set_format_pax_restricted,
 
 // Variadic: formatted here, passed on as one string.
 extern "C" void archive_set_error(struct archive* archive, int err, const char* format, ...) {
-    static const auto real = archive_library().function<decltype(&::archive_set_error)>(
-        "archive_set_error");
     char message[512];
     va_list args;
     va_start(args, format);
-    std::vsnprintf(message, sizeof message, format, args);
+    std::vsnprintf(message, sizeof message, format, args);  // NOLINT(clang-analyzer-valist.Uninitialized): started above
     va_end(args);
+    static const auto real = archive_library().function<decltype(&::archive_set_error)>(
+        "archive_set_error");
     real(archive, err, "%s", message);
 }

@@ -164,6 +164,31 @@ TEST_F(NetworkModes, ContainerModeSharesTheOthersNetwork) {
   EXPECT_TRUE(contains(ifs.out, "10.0.2.100/24")) << ifs;
 }
 
+// A container whose network others joined is not removed before them (Podman's rule);
+// --depend removes them first, as does rm --all.
+TEST_F(NetworkModes, RemovingAContainerOthersJoinedNeedsDepend) {
+  std::string base = unique_name("netbase");
+  std::string joined = unique_name("netjoined");
+  ASSERT_PC_OK(pc({"run", "-d", "--name", base, image(), "sleep", "60"}));
+  ASSERT_TRUE(wait_running(base));
+  ASSERT_PC_OK(pc({"create", "--name", joined, "--network", "container:" + base, image(), "true"}));
+  Result refused = pc({"rm", "-f", "-t", "0", base});
+  EXPECT_EXIT_CODE(refused, 125);
+  EXPECT_TRUE(contains(refused.err, "has dependent containers which must be removed before it")) << refused;
+  EXPECT_PC_OK(pc({"container", "exists", base}));
+  Result both = pc({"rm", "-f", "-t", "0", "--depend", base});
+  ASSERT_PC_OK(both);
+  EXPECT_EQ(lines(both.out).size(), 2u) << both;
+  EXPECT_EXIT_CODE(pc({"container", "exists", base}), 1);
+  EXPECT_EXIT_CODE(pc({"container", "exists", joined}), 1);
+
+  ASSERT_PC_OK(pc({"create", "--name", base, image(), "true"}));
+  ASSERT_PC_OK(pc({"create", "--name", joined, "--network", "container:" + base, image(), "true"}));
+  Result all = pc({"rm", "-a"});
+  EXPECT_PC_OK(all);
+  EXPECT_EQ(lines(pc({"ps", "-aq"}).out).size(), 0u);
+}
+
 TEST_F(NetworkModes, ContainerModeWithUnknownContainer) {
   Result r = pc({"run", "--rm", "--network", "container:no-such-ctr", image(), "true"});
   EXPECT_EXIT_CODE(r, 125);
