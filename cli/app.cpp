@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 
 #include "cli/context.hpp"
 #include "common/error.hpp"
@@ -55,6 +56,26 @@ bool global_flag_takes_value(const std::string& arg) {
     return arg == "--root" || arg == "--runroot" || arg == "--storage-driver" || arg == "--log-level";
 }
 
+// The n-th (from 0) word of a command line: an argument that is not a flag or a global
+// flag's value; after "--", every argument is one.
+std::optional<std::string> nth_word(const std::vector<std::string>& argv, size_t n) {
+    bool flags_done = false;
+    for (size_t i = 1; i < argv.size(); ++i) {
+        const std::string& arg = argv[i];
+        if (!flags_done && arg == "--") {
+            flags_done = true;
+            continue;
+        }
+        if (!flags_done && global_flag_takes_value(arg)) {
+            ++i;
+            continue;
+        }
+        if (!flags_done && (arg.empty() || arg[0] == '-')) continue;
+        if (n-- == 0) return arg;
+    }
+    return std::nullopt;
+}
+
 // The command that was being parsed: `app`'s deepest selected subcommand.
 const CLI::App* parsed_command(const CLI::App& app) {
     const CLI::App* at = &app;
@@ -99,14 +120,8 @@ int report_parse_error(const CLI::App& app, const CLI::ParseError& e, const std:
         // The word after the command's own (skipping flags) is an unknown subcommand.
         size_t depth = 0;
         for (const CLI::App* at = command; at->get_parent() != nullptr; at = at->get_parent()) ++depth;
-        for (size_t i = 1; i < argv.size(); ++i) {
-            if (global_flag_takes_value(argv[i])) {
-                ++i;
-                continue;
-            }
-            if (argv[i].empty() || argv[i][0] == '-') continue;
-            if (depth-- > 0) continue;
-            std::cerr << "Error: unrecognized command `" << path << " " << argv[i] << "`\nTry '" << path
+        if (auto unknown = nth_word(argv, depth)) {
+            std::cerr << "Error: unrecognized command `" << path << " " << *unknown << "`\nTry '" << path
                       << " --help' for more information" << std::endl;
             return kExitEngine;
         }
@@ -150,13 +165,7 @@ const std::vector<CommandRegistration>& command_registrations() {
 }
 
 std::string command_word(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg == "--") return i + 1 < argc ? argv[i + 1] : "";
-        if (arg.empty() || arg[0] != '-') return arg;
-        if (global_flag_takes_value(arg)) ++i;
-    }
-    return "";
+    return nth_word(std::vector<std::string>(argv, argv + argc), 0).value_or("");
 }
 
 void register_commands(CLI::App& app, Context& ctx, const std::string& word) {

@@ -4,12 +4,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <time.h>
-
 #include <algorithm>
 #include <iterator>
 #include <cstdio>
 #include <cstring>
+
+#include "common/clock.hpp"
 
 namespace pc {
 
@@ -46,21 +46,13 @@ void trim_idle_memory() {
     }
 }
 
-namespace {
-int64_t now_ns() {
-    struct timespec t {};
-    ::clock_gettime(CLOCK_MONOTONIC, &t);
-    return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
-}
-}  // namespace
-
 void IdleTrimmer::before_sleep(int& timeout_ms) {
     if (trimmed_) return;
-    const int64_t now = now_ns();
+    const int64_t now = monotonic_ns();
     if (last_event_ns_ < 0) last_event_ns_ = now;
     const int64_t due = last_event_ns_ + quiet_ns_;
     if (now >= due) {
-        trim_idle_memory();
+        trim_();
         trimmed_ = true;
         return;
     }
@@ -70,7 +62,7 @@ void IdleTrimmer::before_sleep(int& timeout_ms) {
 
 void IdleTrimmer::after_wake(bool had_events) {
     if (!had_events) return;
-    last_event_ns_ = now_ns();
+    last_event_ns_ = monotonic_ns();
     trimmed_ = false;
 }
 

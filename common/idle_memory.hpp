@@ -20,10 +20,11 @@ PC_IDLE_PATH void trim_idle_memory();
 // For a poll loop: trims once the loop has had no event for `quiet_ns`, right before it
 // sleeps, so that until the next event nothing but the poll call itself runs. (A fault
 // brings back the 64 KiB of text around it, so trimming anywhere earlier lets the rest of
-// the loop page most of it back in.)
+// the loop page most of it back in.) `trim` is what it does: trim_idle_memory, or less.
 class IdleTrimmer {
 public:
-    explicit IdleTrimmer(int64_t quiet_ns = 2'000'000'000) : quiet_ns_(quiet_ns) {}
+    explicit IdleTrimmer(int64_t quiet_ns = 2'000'000'000, void (*trim)() = trim_idle_memory)
+        : quiet_ns_(quiet_ns), trim_(trim) {}
     // Just before poll(): trims when due, else shortens `timeout_ms` (-1: none) to when
     // it will be due.
     PC_IDLE_PATH void before_sleep(int& timeout_ms);
@@ -32,6 +33,7 @@ public:
 
 private:
     int64_t quiet_ns_;
+    void (*trim_)();
     int64_t last_event_ns_ = -1;  // -1: not yet started
     bool trimmed_ = false;
 };

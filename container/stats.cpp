@@ -8,16 +8,11 @@
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "container/top.hpp"
+#include "common/clock.hpp"
 
 namespace pc::container {
 
 namespace {
-
-int64_t clock_ns(clockid_t id) {
-    struct timespec ts {};
-    ::clock_gettime(id, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 // A process may exit while it is read: missing files are skipped, not errors.
 std::optional<std::string> read_proc(const std::string& path) {

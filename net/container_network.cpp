@@ -1,9 +1,6 @@
 #include "net/container_network.hpp"
 
 #include <malloc.h>
-#include <time.h>
-
-#include <algorithm>
 
 #include "net/port_proxy.hpp"
 #include "net/slirp_stack.hpp"
@@ -12,18 +9,15 @@ namespace pc::net {
 
 namespace {
 
-// Quiet this long after traffic, the monitor hands freed memory back (see below).
+// Quiet this long after traffic, the monitor hands freed memory back.
 constexpr int64_t kTrimAfterNs = 2'000'000'000;
 
-int64_t monotonic_ns() {
-    struct timespec ts {};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
+void trim_heap() { ::malloc_trim(0); }
 
 }  // namespace
 
-ContainerNetwork::ContainerNetwork(const SlirpOptions& options, const std::vector<PortMapping>& ports) {
+ContainerNetwork::ContainerNetwork(const SlirpOptions& options, const std::vector<PortMapping>& ports)
+    : heap_trimmer_(kTrimAfterNs, trim_heap) {
     // The process running this is a long-lived monitor. Slirp's socket buffers (128 KiB
     // each way per connection) come and go with connections: served by mmap they go back
     // to the kernel when freed, instead of staying in a heap that a burst of connections
@@ -62,12 +56,8 @@ void ContainerNetwork::fill(std::vector<struct pollfd>& fds, int& timeout_ms) {
     if (slirp_) slirp_->fill(fds, timeout_ms);
     if (proxy_) proxy_->fill(fds, timeout_ms);
     end_fd_ = fds.size();
-    // An idle stack sets no timeout: wake up for the pending trim.
-    if (!trimmed_) {
-        const int64_t left_ms = (last_activity_ns_ + kTrimAfterNs - monotonic_ns()) / 1'000'000 + 1;
-        const int wait_ms = static_cast<int>(std::max<int64_t>(0, left_ms));
-        timeout_ms = timeout_ms < 0 ? wait_ms : std::min(timeout_ms, wait_ms);
-    }
+    // Last before poll(): an idle stack sets no timeout, so this bounds it for the trim.
+    heap_trimmer_.before_sleep(timeout_ms);
 }
 
 void ContainerNetwork::dispatch(const std::vector<struct pollfd>& fds) {
@@ -76,21 +66,7 @@ void ContainerNetwork::dispatch(const std::vector<struct pollfd>& fds) {
     // Traffic is what happened on the network's own descriptors, not the monitor's.
     bool active = false;
     for (size_t i = first_fd_; i < end_fd_ && i < fds.size(); ++i) active |= fds[i].revents != 0;
-    trim_after_burst(active);
-}
-
-// What is left in the heap after many connections (small allocations interleaved with
-// live ones) is returned once traffic has stopped for a while: an idle monitor's memory
-// must come back to its idle size.
-void ContainerNetwork::trim_after_burst(bool active) {
-    const int64_t now = monotonic_ns();
-    if (active) {
-        last_activity_ns_ = now;
-        trimmed_ = false;
-    } else if (!trimmed_ && now - last_activity_ns_ > kTrimAfterNs) {
-        ::malloc_trim(0);
-        trimmed_ = true;
-    }
+    heap_trimmer_.after_wake(active);
 }
 
 TapConfig tap_config(const SlirpOptions& options) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/fd.hpp"
+#include "common/idle_memory.hpp"
 #include "common/poll_source.hpp"
 #include "net/network_mode.hpp"
 #include "net/port_spec.hpp"
@@ -41,12 +42,12 @@ public:
     void dispatch(const std::vector<struct pollfd>& fds) override;
 
 private:
-    void trim_after_burst(bool active);
-
     std::unique_ptr<SlirpStack> slirp_;
     size_t first_fd_ = 0, end_fd_ = 0;  // this network's entries in the last fill()
-    int64_t last_activity_ns_ = 0;
-    bool trimmed_ = true;
+    // What is left in the heap after many connections (small allocations interleaved with
+    // live ones) is handed back once this network's own traffic has stopped for 2 s: an
+    // idle monitor's memory must come back to its idle size.
+    IdleTrimmer heap_trimmer_;
     std::unique_ptr<TcpPortProxy> proxy_;
     UniqueFd channel_;
 };

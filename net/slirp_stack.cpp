@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstring>
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "net/sockaddr.hpp"
@@ -31,17 +32,11 @@ constexpr size_t kFrameBuffer = 65536 + 64;
 // loop (its output, other connections).
 constexpr int kFramesPerWakeup = 64;
 
-int64_t clock_ns() {
-    struct timespec ts {};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 SlirpStack* self(void* opaque) { return static_cast<SlirpStack*>(opaque); }
 
 ssize_t cb_send_packet(const void* buf, size_t len, void* opaque) { return self(opaque)->send_frame(buf, len); }
 void cb_guest_error(const char* msg, void*) { log::debug(std::string("slirp: container network error: ") + msg); }
-int64_t cb_clock_get_ns(void*) { return clock_ns(); }
+int64_t cb_clock_get_ns(void*) { return monotonic_ns(); }
 void* cb_timer_new_opaque(SlirpTimerId id, void* cb_opaque, void* opaque) { return self(opaque)->new_timer(id, cb_opaque); }
 void cb_timer_free(void* timer, void* opaque) { self(opaque)->free_timer(static_cast<SlirpStack::Timer*>(timer)); }
 void cb_timer_mod(void* timer, int64_t expire_ms, void*) { static_cast<SlirpStack::Timer*>(timer)->expire_ms = expire_ms; }
@@ -206,7 +201,7 @@ void SlirpStack::fill(std::vector<struct pollfd>& fds, int& timeout_ms) {
     // being paged back in every second.
     if (t == kSlirpIdleCap) t = UINT32_MAX;
     if (timeout_ms >= 0) t = std::min<uint32_t>(t, static_cast<uint32_t>(timeout_ms));
-    const int64_t now_ms = clock_ns() / 1000000;
+    const int64_t now_ms = monotonic_ns() / 1000000;
     for (const auto& timer : timers_) {
         if (timer->expire_ms < 0) continue;
         t = std::min<uint32_t>(t, static_cast<uint32_t>(std::max<int64_t>(0, timer->expire_ms - now_ms)));
@@ -221,7 +216,7 @@ void SlirpStack::dispatch(const std::vector<struct pollfd>& fds) {
 }
 
 void SlirpStack::run_timers() {
-    const int64_t now_ms = clock_ns() / 1000000;
+    const int64_t now_ms = monotonic_ns() / 1000000;
     // Handling a timer may add or free timers: collect first.
     std::vector<std::pair<SlirpTimerId, void*>> due;
     for (const auto& timer : timers_) {

@@ -133,9 +133,7 @@ void UsernsChild::start_mapping(const IdMapping& m) {
     try {
         mapping_ = PendingMapping::start(pid(), m);
     } catch (...) {
-        go_.reset();
-        proc_.kill(SIGKILL);
-        proc_.wait();
+        abandon();
         throw;
     }
 }
@@ -144,12 +142,16 @@ void UsernsChild::finish_mapping_and_release() {
     try {
         mapping_.finish();
     } catch (...) {
-        go_.reset();
-        proc_.kill(SIGKILL);
-        proc_.wait();
+        abandon();
         throw;
     }
     release();
+}
+
+void UsernsChild::abandon() {
+    go_.reset();
+    proc_.kill(SIGKILL);
+    proc_.wait();
 }
 
 void UsernsChild::release() {

@@ -46,6 +46,9 @@ public:
     ChildProcess& process() { return proc_; }
 
 private:
+    // A mapping that failed: the child is killed and reaped, never released.
+    void abandon();
+
     static UsernsChild spawn(int clone_flags, const std::vector<NamespaceFd>* joins,
                              const std::function<void()>& before_mapping, std::function<int()> fn);
 

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "common/lazy_library.hpp"
+#include "storage/lazy_libraries.hpp"
 
 namespace {
 

@@ -20,8 +20,6 @@ pc::common::LazyLibrary& archive_library() {
 }  // namespace
 
 namespace pc::storage {
-void load_crypto_library();  // lazy_crypto.cpp
-
 void load_archive_libraries() {
     archive_library().load();
     load_crypto_library();

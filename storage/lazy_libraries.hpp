@@ -6,5 +6,7 @@ namespace pc::storage {
 
 // libarchive and libcrypto (a layer's digest is computed while it is extracted).
 void load_archive_libraries();
+// libcrypto alone (lazy_crypto.cpp).
+void load_crypto_library();
 
 }  // namespace pc::storage
