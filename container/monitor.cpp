@@ -398,13 +398,15 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
         const int64_t started = now_ns();
         int code = run.wait();
         retired_tap.fd = run.take_retired_tap();
+        // The event first: whoever sees the state exited may remove the container at
+        // once, and its "remove" must come after this "died" in the events log.
+        emit(containers, cfg, "died", {{"containerExitCode", std::to_string(code)}});
         ContainerState st = containers.update_state(id, [&](ContainerState& s) {
             if (s.status != Status::Removing) s.status = Status::Exited;
             s.exit_code = code;
             s.finished_ns = now_ns();
             s.pid = 0;
         });
-        emit(containers, cfg, "died", {{"containerExitCode", std::to_string(code)}});
         // After the state is recorded: an attached client may read it once told.
         if (attach) attach->finish(code);
 
