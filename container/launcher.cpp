@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -33,15 +34,39 @@ namespace pc::container {
 
 namespace {
 
+bool wait_for_gate(int fd) {
+    char go = 0;
+    ssize_t n;
+    while ((n = ::recv(fd, &go, 1, 0)) < 0 && errno == EINTR) {
+    }
+    ::close(fd);
+    return n == 1;
+}
+
+void open_gate(UniqueFd& fd) {
+    char go = 1;
+    // MSG_NOSIGNAL: a P2 that already failed must not take the monitor down with SIGPIPE.
+    while (::send(fd.get(), &go, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+    fd.reset();
+}
+
 // P2, before handing over to the sandbox: its own mount namespace and the root filesystem.
-// Its network is already configured (P1 did it before forking it): the payload finds its
-// address and route in place, as under Podman.
+// It is forked while the id mapping is being written, creates its mount namespace at once
+// and does the rest once the monitor opens the gate (the mapping is in place; the network
+// was configured before P2 was forked: the payload finds its address and route in place,
+// as under Podman).
 [[noreturn]] void container_init(const storage::RootfsPlan& plan, const rootless::SandboxSpec& spec,
-                                 bool keep_stdin, int error_fd) {
+                                 bool keep_stdin, bool own_net, int error_fd, int gate_fd) {
     try {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         check_sys(::unshare(CLONE_NEWNS), "creating the mount namespace");
         check_sys(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "making / private");
+        // No byte: the mapping failed (the monitor reports why) or the monitor is gone.
+        if (!wait_for_gate(gate_fd)) ::_exit(kExitEngine);
+        if (own_net) net::allow_unprivileged_ping();  // needs the mapped group range
+        // Not earlier: the kernel overlay refuses to mount (ENODATA) while the mounter's
+        // ids are unmapped.
         storage::mount_rootfs(plan);
         if (!keep_stdin) {
             // Podman gives a container without -i an empty stdin.
@@ -163,54 +188,64 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     }
     const bool keep_stdin = cfg.interactive;
 
-    // The container's own network namespace is created and set up (lo up, tap0
-    // configured) by P1 right after the clone, while we write the id mapping: that needs
-    // only the user namespace's capabilities, and creating a netns and a tap device are
-    // the slowest steps of a start. A failure is kept for P1 to report.
+    // P1 does all it can right after the clone, while we write the id mapping (the
+    // newuidmap/newgidmap execs are the slowest step of a start): it creates and
+    // configures the container's network namespace (lo up, tap0), which needs only the
+    // user namespace's capabilities, and its other namespaces, and forks P2, which makes
+    // its mount namespace and waits at the gate that we open once the mapping is written
+    // (one wake-up, not two: P1 is off that path). A failure is kept for P1 to report.
     const bool own_net = !host_net && !joined;
     UniqueFd tap_fd;
-    std::string network_error;
-    auto before_mapping = [&]() noexcept {
+    SocketPair gate = SocketPair::make();  // monitor -> P2: the mapping is written
+    pid_t init_pid = 0;
+    std::string setup_error;
+    auto before_release = [&]() noexcept {
         try {
-            check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
-            net::bring_up_loopback();
-            if (slirp) tap_fd = net::create_tap(tap);
+            // The monitor blocks the signals it forwards before starting us; the container
+            // must not inherit that mask.
+            sigset_t none;
+            sigemptyset(&none);
+            ::sigprocmask(SIG_SETMASK, &none, nullptr);
+            errors.read.reset();
+            pids.read.reset();
+            console.a.reset();
+            net_channel.a.reset();
+            gate.a.reset();
+            // Out of the caller's session and terminal process group: the monitor forwards
+            // signals, so a Ctrl-C must not reach the container twice.
+            ::setsid();
+            if (own_net) {
+                check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
+                net::bring_up_loopback();
+                if (slirp) tap_fd = net::create_tap(tap);
+            }
+            check_sys(::unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC), "creating the container's namespaces");
+            pid_t pid = ::fork();
+            if (pid < 0) throw Error::sys("fork");
+            if (pid == 0) {
+                tap_fd.reset();
+                net_channel.b.reset();
+                pids.write.reset();
+                container_init(plan, spec, keep_stdin, own_net, errors.write.get(), gate.b.release());
+            }
+            init_pid = pid;
+            errors.write.reset();
+            console.b.reset();
+            gate.b.reset();
+            write_all(pids.write.get(), &init_pid, sizeof(init_pid));
+            pids.write.reset();
         } catch (const std::exception& e) {
-            network_error = e.what();
+            setup_error = e.what();
         }
     };
 
     auto p1_body = [&]() -> int {
-        // The monitor blocks the signals it forwards before starting us; the container
-        // must not inherit that mask.
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        errors.read.reset();
-        pids.read.reset();
-        console.a.reset();
-        net_channel.a.reset();
-        if (!network_error.empty()) throw Error(network_error);
-        // Out of the caller's session and terminal process group: the monitor forwards
-        // signals, so a Ctrl-C must not reach the container twice.
-        ::setsid();
-        check_sys(::unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC), "creating the container's namespaces");
-        if (own_net) net::allow_unprivileged_ping();
-        pid_t pid = ::fork();
-        if (pid < 0) throw Error::sys("fork");
-        if (pid == 0) {
-            tap_fd.reset();
-            net_channel.b.reset();
-            container_init(plan, spec, keep_stdin, errors.write.get());
-        }
-        errors.write.reset();
-        console.b.reset();
-        write_all(pids.write.get(), &pid, sizeof(pid));
-        pids.write.reset();
+        // Nothing was forked then, and no pid sent: the monitor reads our message.
+        if (!setup_error.empty()) throw Error(setup_error);
         // P1 waits for the container's whole life: keep only what it still runs.
         if (!slirp) {
             trim_idle_memory();
-            return wait_status(pid);
+            return wait_status(init_pid);
         }
         // A monitor that died has closed its end of the channel: EPIPE, not death. (Set
         // after the fork: the payload must not inherit an ignored SIGPIPE.)
@@ -218,26 +253,27 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         send_fd(net_channel.b.get(), tap_fd.get());
         tap_fd.reset();
         trim_idle_memory();
-        return serve_until_exit(pid, net_channel.b.get());
+        return serve_until_exit(init_pid, net_channel.b.get());
     };
 
     log::timing("spec built");
-    if (joined) out.p1 = rootless::UsernsChild::join(std::move(join.namespaces), p1_body);
-    else if (own_net) out.p1 = rootless::UsernsChild::start(0, before_mapping, p1_body);
-    else out.p1 = rootless::UsernsChild::start(0, p1_body);
+    if (joined) out.p1 = rootless::UsernsChild::join(std::move(join.namespaces), before_release, p1_body);
+    else out.p1 = rootless::UsernsChild::start(0, before_release, p1_body);
     errors.write.reset();
     pids.write.reset();
     console.b.reset();
     net_channel.b.reset();
+    gate.b.reset();
     if (!joined) out.p1.start_mapping(mapping);
-    // While the mapping helpers run: the network stack, and the host ports bound (one in
-    // use fails the start before anything runs; P1 then dies with its go socket).
+    // While the mapping helpers run: the host ports bound (one in use fails the start
+    // before anything runs; P1 and P2 then die with their gates). The slirp stack is built
+    // once P2 runs (ContainerNetwork::attach).
     if (slirp) out.network = std::make_unique<net::ContainerNetwork>(network.slirp, cfg.ports);
     if (joined) out.p1.release();
     else out.p1.finish_mapping_and_release();
+    open_gate(gate.a);
     log::timing("user namespace mapped");
 
-    pid_t init_pid = 0;
     if (read_full(pids.read.get(), &init_pid, sizeof(init_pid)) != sizeof(init_pid)) {
         out.p1.wait_ok();  // throws with P1's message
         throw Error("starting container " + cfg.name + ": its namespace process exited early");

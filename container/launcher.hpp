@@ -2,14 +2,15 @@
 //
 //   monitor M (host user ns; the CLI process for a foreground run)
 //    └─ P1: clone(CLONE_NEWUSER), mapped by M (newuidmap/newgidmap), stays in the host
-//       │   mount ns; setsid; unshare(PID|UTS|IPC[|NET]); brings up lo; with the default
-//       │   network also creates the tap device, hands it to M and then makes sockets in
-//       │   the container's netns for M's port proxy; waits for P2 and exits with its
-//       │   status (128+N for a signal). With --network container:X or ns:PATH, P1 is
-//       │   forked instead and joins the user namespace that owns that netns, then it.
-//       └─ P2: PID 1 of the container: unshare(NS), mounts the rootfs, waits until the
-//              network is configured, then rootless::exec_container (mounts,
-//              pivot_root, security, execve).
+//       │   mount ns. While M writes the mapping: setsid; unshare(NET) with lo up (and,
+//       │   with the default network, the tap device); unshare(PID|UTS|IPC); fork P2.
+//       │   Then it hands the tap to M and makes sockets in the container's netns for
+//       │   M's port proxy; waits for P2 and exits with its status (128+N for a signal).
+//       │   With --network container:X or ns:PATH, P1 is forked instead and joins the
+//       │   user namespace that owns that netns, then it.
+//       └─ P2: PID 1 of the container: unshare(NS), then waits at a gate that M opens
+//              once the mapping is written; mounts the rootfs, then
+//              rootless::exec_container (mounts, pivot_root, security, execve).
 //
 // P1 keeps the user namespace alive; P2's failures before execve come back to M over a
 // pipe with the exit code Podman would use (125/126/127). M runs the network's slirp

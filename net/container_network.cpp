@@ -17,7 +17,7 @@ void trim_heap() { ::malloc_trim(0); }
 }  // namespace
 
 ContainerNetwork::ContainerNetwork(const SlirpOptions& options, const std::vector<PortMapping>& ports)
-    : heap_trimmer_(kTrimAfterNs, trim_heap) {
+    : options_(options), heap_trimmer_(kTrimAfterNs, trim_heap) {
     // The process running this is a long-lived monitor. Slirp's socket buffers (128 KiB
     // each way per connection) come and go with connections: served by mmap they go back
     // to the kernel when freed, instead of staying in a heap that a burst of connections
@@ -25,26 +25,35 @@ ContainerNetwork::ContainerNetwork(const SlirpOptions& options, const std::vecto
     // dynamically; it stays above the size of a full frame's buffer (~64 KiB), which is
     // allocated per packet and must not cost an mmap each time.
     ::mallopt(M_MMAP_THRESHOLD, 96 * 1024);
-    const bool ipv6 = options.enable_ipv6.value_or(host_has_ipv6());
-    slirp_ = std::make_unique<SlirpStack>(options, ipv6);
     std::vector<PortMapping> proxied;
     for (const auto& m : ports) {
         if (m.protocol == "tcp" && options.port_handler != "slirp4netns") proxied.push_back(m);
-        else slirp_->add_host_forward(m);
+        else slirp_forwards_.push_back(m);
     }
     if (!proxied.empty()) proxy_ = std::make_unique<TcpPortProxy>(proxied, slirp_addresses(options).guest);
+    // Host forwards are bound by libslirp: then the stack is needed now.
+    if (!slirp_forwards_.empty()) build_stack();
+}
+
+void ContainerNetwork::build_stack() {
+    if (slirp_) return;
+    const bool ipv6 = options_.enable_ipv6.value_or(host_has_ipv6());
+    slirp_ = std::make_unique<SlirpStack>(options_, ipv6);
+    for (const auto& m : slirp_forwards_) slirp_->add_host_forward(m);
+    slirp_forwards_.clear();
 }
 
 ContainerNetwork::~ContainerNetwork() = default;
 
 void ContainerNetwork::attach(UniqueFd tap, UniqueFd socket_channel) {
+    build_stack();
     slirp_->attach_tap(std::move(tap));
     channel_ = std::move(socket_channel);
     if (proxy_) proxy_->attach(channel_.get());
 }
 
 UniqueFd ContainerNetwork::release_ports() {
-    UniqueFd tap = slirp_->detach_tap();
+    UniqueFd tap = slirp_ ? slirp_->detach_tap() : UniqueFd();
     proxy_.reset();
     slirp_.reset();
     channel_.reset();

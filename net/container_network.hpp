@@ -4,7 +4,11 @@
 //
 // Made before the container starts, so that every host port is bound (and a port in use
 // fails the start with nothing running); attached once the container's namespace helper
-// has handed over the tap and its socket channel.
+// has handed over the tap and its socket channel. The slirp stack itself (libslirp and
+// glib loaded, the instance made) is built at attach time, while the container's init
+// sets up its filesystems: during the id mapping, when the network would be made, both
+// CPUs of a small machine are busy already. Only libslirp's own host forwards
+// (port_handler=slirp4netns) need it at once.
 #pragma once
 
 #include <memory>
@@ -42,6 +46,10 @@ public:
     void dispatch(const std::vector<struct pollfd>& fds) override;
 
 private:
+    void build_stack();
+
+    SlirpOptions options_;
+    std::vector<PortMapping> slirp_forwards_;  // bound by build_stack()
     std::unique_ptr<SlirpStack> slirp_;
     size_t first_fd_ = 0, end_fd_ = 0;  // this network's entries in the last fill()
     // What is left in the heap after many connections (small allocations interleaved with

@@ -26,13 +26,13 @@ constexpr size_t kMaxMessage = 4000;
 constexpr int kExitParentGone = 1;
 
 [[noreturn]] void child_main(int go_fd, int error_fd, pid_t parent, int flags,
-                             const std::function<void()>& before_mapping, const std::function<int()>& fn) {
+                             const std::function<void()>& before_release, const std::function<int()>& fn) {
     // Dies with the parent so that nothing lingers in a half-set-up namespace. The signal is
     // tied to the thread that cloned us: callers keep cloning from a thread that stays.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     // With CLONE_NEWPID getppid() reads 0; the go socket's EOF covers that case.
     if (!(flags & CLONE_NEWPID) && ::getppid() != parent) ::_exit(kExitParentGone);
-    if (before_mapping) before_mapping();
+    if (before_release) before_release();
 
     char go = 0;
     ssize_t n;
@@ -75,16 +75,17 @@ UsernsChild UsernsChild::start(int extra_clone_flags, std::function<int()> fn) {
     return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, {}, std::move(fn));
 }
 
-UsernsChild UsernsChild::start(int extra_clone_flags, std::function<void()> before_mapping, std::function<int()> fn) {
-    return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, before_mapping, std::move(fn));
+UsernsChild UsernsChild::start(int extra_clone_flags, std::function<void()> before_release, std::function<int()> fn) {
+    return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, before_release, std::move(fn));
 }
 
-UsernsChild UsernsChild::join(std::vector<NamespaceFd> namespaces, std::function<int()> fn) {
-    return spawn(0, &namespaces, {}, std::move(fn));
+UsernsChild UsernsChild::join(std::vector<NamespaceFd> namespaces, std::function<void()> before_release,
+                              std::function<int()> fn) {
+    return spawn(0, &namespaces, before_release, std::move(fn));
 }
 
 UsernsChild UsernsChild::spawn(int flags, const std::vector<NamespaceFd>* joins,
-                               const std::function<void()>& before_mapping, std::function<int()> fn) {
+                               const std::function<void()>& before_release, std::function<int()> fn) {
     // A socket rather than a pipe: the parent's "go" goes through send(MSG_NOSIGNAL), so a
     // child that already died cannot raise SIGPIPE in the parent.
     SocketPair go = SocketPair::make();
@@ -113,7 +114,7 @@ UsernsChild UsernsChild::spawn(int flags, const std::vector<NamespaceFd>* joins,
                 ::_exit(kExitEngine);
             }
         }
-        child_main(go.b.get(), errors.write.get(), parent, flags, before_mapping, fn);
+        child_main(go.b.get(), errors.write.get(), parent, flags, before_release, fn);
     }
 
     UsernsChild c;

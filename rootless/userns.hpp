@@ -19,17 +19,19 @@ public:
     // Clones the child; it waits. `fn`'s return value becomes the child's exit code; an
     // exception escaping `fn` is reported to the parent (see wait_ok) and exits 125.
     static UsernsChild start(int extra_clone_flags, std::function<int()> fn);
-    // The same, with `before_mapping` run in the child right after the clone, while the
+    // The same, with `before_release` run in the child right after the clone, while the
     // parent writes the mapping (newuidmap/newgidmap take most of a millisecond): work
-    // that needs only the namespace's capabilities, not its ids (e.g. creating network
-    // devices in a CLONE_NEWNET namespace). It must not throw; it keeps its own errors
-    // for `fn` to report.
-    static UsernsChild start(int extra_clone_flags, std::function<void()> before_mapping, std::function<int()> fn);
+    // that needs only the namespace's capabilities, not its ids (creating network
+    // devices in a CLONE_NEWNET namespace, unsharing the other namespaces, forking). It
+    // must not throw; it keeps its own errors for `fn` to report.
+    static UsernsChild start(int extra_clone_flags, std::function<void()> before_release, std::function<int()> fn);
 
     // The same protocol for a forked child that joins existing namespaces (user namespace
     // first) instead of creating one: a container that shares another's network must live
-    // in the user namespace that owns it (PLATFORM.md §5). Let it run with release().
-    static UsernsChild join(std::vector<NamespaceFd> namespaces, std::function<int()> fn);
+    // in the user namespace that owns it (PLATFORM.md §5). Let it run with release();
+    // `before_release` runs once it has joined.
+    static UsernsChild join(std::vector<NamespaceFd> namespaces, std::function<void()> before_release,
+                            std::function<int()> fn);
 
     pid_t pid() const { return proc_.pid(); }
     // Writes the mapping and lets the child run. May be called once.
@@ -50,7 +52,7 @@ private:
     void abandon();
 
     static UsernsChild spawn(int clone_flags, const std::vector<NamespaceFd>* joins,
-                             const std::function<void()>& before_mapping, std::function<int()> fn);
+                             const std::function<void()>& before_release, std::function<int()> fn);
 
     ChildProcess proc_;
     UniqueFd go_;      // parent's end: written once the mapping is in place
