@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
+#include "container/cgroups.hpp"
 #include "container/control.hpp"
 #include "container/events.hpp"
 #include "container/healthcheck.hpp"
@@ -251,8 +252,8 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
         cmd->callback([&ctx, t, verb] {
             for_each_target(ctx, *t, verb, [&](container::Container& c) {
                 if (!c.state.running()) throw Error("\"" + c.config.name + "\" is not running, can't " + verb + ": container state improper");
-                throw Error(verb + " is not available for rootless containers on this host: it needs the cgroup freezer, "
-                            "and no cgroup is delegated to uid " + std::to_string(::getuid()) + " (cgroup v1 without delegation)");
+                throw Error(verb + " is not available for rootless containers on this host: it needs the cgroup freezer; " +
+                            container::cgroup_limits_unavailable_reason());
             });
         });
     }

@@ -121,9 +121,9 @@ void check_limits(const CreateFlags& f) {
     }
     if (!any) return;
     if (f.cgroups == "disabled") throw Error("--cgroups=disabled cannot be combined with resource limits");
-    if (auto why = container::cgroup_limits_unavailable())
-        throw Error("cgroup delegation not available: " + *why +
-                    "; resource limits (--memory, --pids-limit, --cpus) cannot be enforced for this rootless container");
+    throw Error(container::cgroup_limits_unavailable_reason() +
+                "; resource limits (--memory, --memory-swap, --pids-limit, --cpus, --cpu-shares) cannot be enforced for "
+                "this rootless container");
 }
 
 int64_t duration_flag(const std::string& flag, const std::string& value) {

@@ -2,14 +2,19 @@
 
 #include <unistd.h>
 
+#include <optional>
+
 #include "common/atomic_file.hpp"
 #include "common/strings.hpp"
 
 namespace pc::container {
 
-std::optional<std::string> cgroup_limits_unavailable() {
+namespace {
+
+// The writable cgroup this process could place containers under, if any.
+std::optional<std::string> delegated_cgroup() {
     auto cg = try_read_file("/proc/self/cgroup");
-    if (!cg) return "/proc/self/cgroup is not readable";
+    if (!cg) return std::nullopt;
     for (const auto& line : str::split(*cg, '\n')) {
         // "ID:CONTROLLERS:PATH"; v2 is "0::PATH".
         auto parts = str::split(line, ':');
@@ -21,13 +26,21 @@ std::optional<std::string> cgroup_limits_unavailable() {
             if (::access("/sys/fs/cgroup/unified", F_OK) == 0) base = "/sys/fs/cgroup/unified";
             auto ctl = try_read_file(base + path + "/cgroup.controllers");
             if (ctl && ctl->find("memory") != std::string::npos && ::access((base + path).c_str(), W_OK) == 0)
-                return std::nullopt;
+                return base + path;
         } else if (controllers == "memory") {
-            if (::access(("/sys/fs/cgroup/memory" + path).c_str(), W_OK) == 0) return std::nullopt;
+            if (::access(("/sys/fs/cgroup/memory" + path).c_str(), W_OK) == 0) return "/sys/fs/cgroup/memory" + path;
         }
     }
-    return "no writable cgroup (v2 with the memory controller, or a delegated v1 memory subtree) for uid " +
-           std::to_string(::getuid());
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string cgroup_limits_unavailable_reason() {
+    if (auto dir = delegated_cgroup())
+        return "pc does not create cgroups yet, so it cannot use the cgroup delegated to it (" + *dir + ")";
+    return "cgroup delegation not available: no writable cgroup (v2 with the memory controller, or a delegated v1 "
+           "memory subtree) for uid " + std::to_string(::getuid());
 }
 
 }  // namespace pc::container

@@ -313,6 +313,26 @@ TEST_F(LifecycleKill, UnknownSignalAndStoppedContainerAre125) {
   EXPECT_EXIT_CODE(pc({"kill", "no-such-container"}), 125);
 }
 
+// pc creates no cgroups, so there is no freezer: pause and unpause fail with the reason and
+// leave the container running; a stopped or unknown container is its own error.
+TEST_F(Lifecycle, PauseAndUnpauseFailClearlyWithoutAFreezer) {
+  std::string name = unique_name("pause");
+  ASSERT_PC_OK(run_detached(name, "sleep 1000"));
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"pause", name}, {"unpause", name},
+                                                 {"container", "pause", name}}) {
+    Result r = pc(args);
+    EXPECT_EXIT_CODE(r, 125);
+    EXPECT_TRUE(contains(r.err, "freezer")) << r;
+  }
+  EXPECT_EQ(status_of(name), "running");
+  std::string created = unique_name("pausecreated");
+  ASSERT_PC_OK(pc({"create", "--name", created, image(), "true"}));
+  Result stopped = pc({"pause", created});
+  EXPECT_EXIT_CODE(stopped, 125);
+  EXPECT_TRUE(contains(stopped.err, "is not running")) << stopped;
+  EXPECT_EXIT_CODE(pc({"unpause", "no-such-container"}), 125);
+}
+
 // ---------------------------------------------------------------- restart, wait, rename
 
 TEST_F(Lifecycle, RestartChangesStartedAt) {

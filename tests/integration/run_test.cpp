@@ -97,6 +97,24 @@ TEST_F(Run, BadFlagValueIs125) {
   EXPECT_TRUE(trim(pc({"ps", "-a", "-q"}).out).empty());
 }
 
+TEST_F(Run, ResourceLimitsAreRefusedNotIgnored) {
+  // pc creates no cgroups: a valid limit must fail with the reason, never run unlimited.
+  for (const std::vector<std::string>& flag :
+       {std::vector<std::string>{"--memory", "10m"}, {"--pids-limit", "50"}, {"--cpus", "1.5"}, {"--cpu-shares", "512"}}) {
+    std::vector<std::string> args = {"run", "--rm"};
+    args.insert(args.end(), flag.begin(), flag.end());
+    args.insert(args.end(), {image(), "true"});
+    Result r = pc(args);
+    EXPECT_EXIT_CODE(r, 125);
+    EXPECT_TRUE(contains(r.err, "cannot be enforced")) << r;
+    EXPECT_TRUE(contains(r.err, flag[0])) << r;
+  }
+  Result bad = pc({"run", "--rm", "--cpus", "0", image(), "true"});
+  EXPECT_EXIT_CODE(bad, 125);
+  EXPECT_TRUE(contains(bad.err, "not a positive number")) << bad;
+  EXPECT_TRUE(trim(pc({"ps", "-a", "-q"}).out).empty());
+}
+
 TEST_F(Run, MissingImageArgumentIs125) {
   Result r = pc({"run", "--rm"});
   EXPECT_EXIT_CODE(r, 125);
