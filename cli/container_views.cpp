@@ -1,15 +1,19 @@
 #include "cli/container_views.hpp"
 
+#include <sys/resource.h>
+
 #include <ctime>
 
 #include "cli/human_units.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
+#include "container/control.hpp"
 #include "container/spec_builder.hpp"
 #include "net/network_mode.hpp"
 #include "net/port_spec.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/idmap.hpp"
+#include "rootless/rlimits.hpp"
 #include "storage/volumes.hpp"
 
 namespace pc::cli {
@@ -79,10 +83,34 @@ json tmpfs_json(const Container& c) {
 }
 
 json health_json(const Container& c) {
-    if (!c.config.has_healthcheck()) return nullptr;
+    // Podman 4's shape for a container without a healthcheck, so that templates such as
+    // {{.State.Health.Status}} print "" rather than fail.
+    if (!c.config.has_healthcheck()) return {{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}};
     return {{"Status", c.state.health_status.empty() ? "starting" : c.state.health_status},
             {"FailingStreak", c.state.health_failing_streak},
             {"Log", c.state.health_log.is_array() ? c.state.health_log : json::array()}};
+}
+
+// inspect's HostConfig.Ulimits: what the container runs with, as Podman lists it. Without
+// --ulimit, open files and processes are pc's own (open files raised to the hard limit
+// when the container starts).
+json ulimits_json(const container::ContainerConfig& cfg) {
+    const std::vector<rootless::Rlimit> given = container::container_rlimits(cfg);
+    std::vector<rootless::Rlimit> limits;
+    for (int resource : {RLIMIT_NOFILE, RLIMIT_NPROC}) {
+        bool set = false;
+        for (const auto& l : given) set = set || l.resource == resource;
+        struct rlimit rl {};
+        if (set || ::getrlimit(static_cast<__rlimit_resource_t>(resource), &rl) != 0) continue;
+        if (resource == RLIMIT_NOFILE) rl.rlim_cur = rl.rlim_max;
+        limits.push_back({resource, rl.rlim_cur, rl.rlim_max});
+    }
+    limits.insert(limits.end(), given.begin(), given.end());
+    auto value = [](rlim_t v) { return v == RLIM_INFINITY ? json(-1) : json(static_cast<uint64_t>(v)); };
+    json out = json::array();
+    for (const auto& l : limits)
+        out.push_back({{"Name", rootless::rlimit_name(l.resource)}, {"Soft", value(l.soft)}, {"Hard", value(l.hard)}});
+    return out;
 }
 
 }  // namespace
@@ -253,6 +281,14 @@ json container_inspect_json(Context& ctx, const Container& c) {
     json labels = cfg.labels.empty() ? json(nullptr) : json(cfg.labels);
     json annotations = cfg.annotations;
     if (cfg.tty) annotations["io.podman.annotations.tty"] = "true";
+    // The annotations Podman derives from the configuration, with its spelling.
+    const int stop_signal = container::parse_signal(cfg.stop_signal.empty() ? "SIGTERM" : cfg.stop_signal);
+    auto flag = [](bool b) { return b ? "TRUE" : "FALSE"; };
+    annotations["io.podman.annotations.autoremove"] = flag(cfg.auto_remove);
+    annotations["io.podman.annotations.init"] = flag(cfg.init);
+    annotations["io.podman.annotations.privileged"] = flag(cfg.privileged);
+    annotations["io.podman.annotations.publish-all"] = "FALSE";
+    annotations["org.opencontainers.image.stopSignal"] = std::to_string(stop_signal);
     json config = {{"Hostname", container::container_hostname(cfg)},
                    {"Domainname", ""},
                    {"User", cfg.user},
@@ -272,7 +308,7 @@ json container_inspect_json(Context& ctx, const Container& c) {
                    {"OnBuild", nullptr},
                    {"Labels", labels},
                    {"Annotations", annotations},
-                   {"StopSignal", cfg.stop_signal},
+                   {"StopSignal", stop_signal},  // a number, as Podman 4 prints it
                    {"Healthcheck", cfg.has_healthcheck()
                                        ? json{{"Test", cfg.health_cmd}, {"Interval", cfg.health_interval_ns},
                                               {"Timeout", cfg.health_timeout_ns}, {"StartPeriod", cfg.health_start_period_ns},
@@ -321,12 +357,39 @@ json container_inspect_json(Context& ctx, const Container& c) {
                         {"Runtime", "oci"},
                         {"ConsoleSize", {0, 0}},
                         {"CgroupParent", ""},
+                        // Resource limits are refused (pc creates no cgroups): all unset,
+                        // with Podman's key names and zero values.
+                        {"BlkioWeight", 0},
+                        {"BlkioWeightDevice", nullptr},
+                        {"BlkioDeviceReadBps", nullptr},
+                        {"BlkioDeviceWriteBps", nullptr},
+                        {"BlkioDeviceReadIOps", nullptr},
+                        {"BlkioDeviceWriteIOps", nullptr},
+                        {"CgroupConf", nullptr},
+                        {"CpuCount", 0},
+                        {"CpuPercent", 0},
+                        {"CpuPeriod", 0},
+                        {"CpuQuota", 0},
+                        {"CpuRealtimePeriod", 0},
+                        {"CpuRealtimeRuntime", 0},
+                        {"CpuShares", 0},
+                        {"CpusetCpus", ""},
+                        {"CpusetMems", ""},
+                        {"Devices", json::array()},
+                        {"DiskQuota", 0},
+                        {"IOMaximumBandwidth", 0},
+                        {"IOMaximumIOps", 0},
+                        {"Isolation", ""},
+                        {"KernelMemory", 0},
                         {"Memory", 0},
+                        {"MemoryReservation", 0},
                         {"MemorySwap", 0},
+                        {"MemorySwappiness", 0},
                         {"NanoCpus", 0},
+                        {"OomKillDisable", false},
                         {"PidsLimit", 0},
                         {"Init", cfg.init},
-                        {"Ulimits", json::array()}};
+                        {"Ulimits", ulimits_json(cfg)}};
     const auto& mapping = rootless::caller_mapping(cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId
                                                                           : rootless::UsernsMode::Default);
     json idmappings = {{"UidMap", json::array()}, {"GidMap", json::array()}};

@@ -17,6 +17,7 @@
 #include "container/healthcheck.hpp"
 #include "image/image_config.hpp"
 #include "rootless/caps.hpp"
+#include "rootless/rlimits.hpp"
 #include "rootless/seccomp.hpp"
 
 extern char** environ;
@@ -124,6 +125,25 @@ void check_limits(const CreateFlags& f) {
     throw Error(container::cgroup_limits_unavailable_reason() +
                 "; resource limits (--memory, --memory-swap, --pids-limit, --cpus, --cpu-shares) cannot be enforced for "
                 "this rootless container");
+}
+
+// --ulimit values in a canonical "name=soft:hard" form (or "host": the limits pc itself
+// runs with, which is what the container gets without the flag).
+std::vector<std::string> checked_ulimits(const std::vector<std::string>& values) {
+    std::vector<std::string> out;
+    for (const auto& v : values) {
+        if (v == "host") {
+            out.push_back(v);
+            continue;
+        }
+        try {
+            rootless::Rlimit l = rootless::parse_ulimit(v);
+            out.push_back(v.substr(0, v.find('=')) + "=" + rootless::limit_text(l.soft) + ":" + rootless::limit_text(l.hard));
+        } catch (const Error& e) {
+            throw Error("ulimit option \"" + v + "\" requires name=SOFT:HARD, failed to be parsed: " + e.what());
+        }
+    }
+    return out;
 }
 
 int64_t duration_flag(const std::string& flag, const std::string& value) {
@@ -249,6 +269,7 @@ void add_create_flags(CLI::App* cmd, CreateFlags& f) {
     one_per_flag(cmd->add_option("--cap-drop", f.cap_drop, "Drop capabilities from the container")->delimiter(','));
     one_per_flag(cmd->add_option("--security-opt", f.security_opt, "Security options"));
     one_per_flag(cmd->add_option("--group-add", f.group_add, "Add additional groups to the primary container process")->delimiter(','));
+    one_per_flag(cmd->add_option("--ulimit", f.ulimits, "Ulimit options (NAME=SOFT[:HARD], or host)"));
     cmd->prefix_command();
 }
 
@@ -345,6 +366,7 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
     if (f.userns == "keep-id" && f.user.empty())
         cfg.user = std::to_string(caller().uid) + ":" + std::to_string(caller().gid);
     cfg.group_add = f.group_add;
+    cfg.ulimits = checked_ulimits(f.ulimits);
     cfg.tty = f.tty;
     cfg.interactive = f.interactive;
     cfg.init = f.init;

@@ -33,7 +33,7 @@ void from_json(const nlohmann::json& j, MountConfig& m) {
 
 #define PC_FIELDS(X)                                                                          \
     X(id) X(name) X(created_ns) X(image_id) X(image_name) X(image_ref) X(layers) X(entrypoint) \
-    X(cmd) X(env) X(working_dir) X(user) X(group_add) X(tty) X(interactive) X(init) X(labels) \
+    X(cmd) X(env) X(working_dir) X(user) X(group_add) X(ulimits) X(tty) X(interactive) X(init) X(labels) \
     X(annotations) X(stop_signal) X(stop_timeout) X(create_command) X(mounts)                 \
     X(readonly_rootfs) X(readonly_tmpfs) X(privileged) X(cap_add) X(cap_drop)                 \
     X(seccomp_profile) X(no_new_privileges) X(security_opt) X(network_mode) X(hostname)       \

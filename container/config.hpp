@@ -42,6 +42,7 @@ struct ContainerConfig {
     std::string working_dir = "/";
     std::string user;                     // as given or from the image ("" = root)
     std::vector<std::string> group_add;
+    std::vector<std::string> ulimits;  // --ulimit "NAME=SOFT:HARD" (checked), or "host"
     bool tty = false;
     bool interactive = false;
     bool init = false;

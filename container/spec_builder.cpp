@@ -18,6 +18,13 @@ std::vector<int> container_capabilities(const ContainerConfig& cfg) {
     return rootless::resolve_capabilities(rootless::default_capabilities(), cfg.cap_add, cfg.cap_drop);
 }
 
+std::vector<rootless::Rlimit> container_rlimits(const ContainerConfig& cfg) {
+    std::vector<rootless::Rlimit> out;
+    for (const auto& u : cfg.ulimits)
+        if (u != "host") out.push_back(rootless::parse_ulimit(u));
+    return out;
+}
+
 std::string container_hostname(const ContainerConfig& cfg) {
     if (!cfg.hostname.empty()) return cfg.hostname;
     if (net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Host) {
@@ -166,6 +173,7 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
 
     spec.user = cfg.user;
     spec.group_add = cfg.group_add;
+    spec.rlimits = container_rlimits(cfg);
     spec.single_id_mapping = mapping.single;
     spec.args = cfg.argv();
     spec.env = cfg.env;

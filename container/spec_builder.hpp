@@ -5,6 +5,7 @@
 
 #include "container/config.hpp"
 #include "rootless/idmap.hpp"
+#include "rootless/rlimits.hpp"
 #include "rootless/sandbox.hpp"
 #include "storage/store.hpp"
 
@@ -24,6 +25,9 @@ std::vector<int> container_capabilities(const ContainerConfig& cfg);
 // build_sandbox_spec uses them: `pc exec` applies the same.
 std::optional<rootless::SeccompProfile> container_seccomp(const ContainerConfig& cfg);
 std::vector<int> container_added_capabilities(const ContainerConfig& cfg);
+// The --ulimit values as limits to set in the container's init and exec sessions ("host"
+// sets none: they inherit pc's own).
+std::vector<rootless::Rlimit> container_rlimits(const ContainerConfig& cfg);
 
 // The container's hostname: --hostname, the host's for --network host, else the short id.
 std::string container_hostname(const ContainerConfig& cfg);

@@ -32,6 +32,7 @@ namespace {
     const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
 
     if (spec.terminal) setup_terminal(spec.console_socket, user.uid, spec.console_rows, spec.console_cols, false);
+    apply_rlimits(spec.rlimits);
 
     // As the init does (sandbox.cpp): without no_new_privs the filter must be loaded while
     // we still hold CAP_SYS_ADMIN in the container's user namespace.

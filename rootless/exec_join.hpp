@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "rootless/rlimits.hpp"
 #include "rootless/seccomp.hpp"
 
 namespace pc::rootless {
@@ -20,6 +21,7 @@ struct ExecProcessSpec {
     std::vector<std::string> env;   // "K=V"; HOME/PATH/TERM/HOSTNAME added when absent
     std::string user;               // as --user: "", "uid", "name", "uid:gid", "name:group"
     std::vector<std::string> group_add;
+    std::vector<Rlimit> rlimits;    // the container's --ulimit values
     std::string cwd = "/";          // must exist (unlike the init's, it is not created)
     bool single_id_mapping = false; // setgroups denied in the user namespace
     std::vector<int> capabilities;  // bounding set (and effective for a root user)

@@ -14,7 +14,6 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
-#include "common/log.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/exec_lookup.hpp"
 #include "rootless/path_in_root.hpp"
@@ -46,33 +45,6 @@ void ensure_cwd(const std::string& cwd, const ResolvedUser& u) {
     }
 }
 
-const char* rlimit_name(int resource) {
-    switch (resource) {
-        case RLIMIT_NOFILE: return "RLIMIT_NOFILE";
-        case RLIMIT_NPROC: return "RLIMIT_NPROC";
-        case RLIMIT_CORE: return "RLIMIT_CORE";
-        case RLIMIT_AS: return "RLIMIT_AS";
-        case RLIMIT_STACK: return "RLIMIT_STACK";
-        case RLIMIT_MEMLOCK: return "RLIMIT_MEMLOCK";
-        default: return "rlimit";
-    }
-}
-
-void apply_rlimits(const std::vector<Rlimit>& limits) {
-    for (const Rlimit& l : limits) {
-        struct rlimit rl {l.soft, l.hard};
-        if (::setrlimit(static_cast<__rlimit_resource_t>(l.resource), &rl) == 0) continue;
-        // Raising above the hard limit needs CAP_SYS_RESOURCE, which some hosts lack even
-        // for root (PLATFORM.md §8): keep the current limit and say so.
-        if (errno == EPERM) {
-            log::warn(std::string("cannot set ") + rlimit_name(l.resource) + " to " +
-                      std::to_string(l.soft) + ":" + std::to_string(l.hard) +
-                      ": Operation not permitted (keeping the current limit)");
-            continue;
-        }
-        throw Error::sys(std::string("setrlimit ") + rlimit_name(l.resource), errno);
-    }
-}
 
 
 [[noreturn]] void run(const SandboxSpec& spec, int error_fd) {

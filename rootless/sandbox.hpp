@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "rootless/rlimits.hpp"
 #include "rootless/seccomp.hpp"
 
 namespace pc::rootless {
@@ -50,11 +51,6 @@ struct MountSpec {
 };
 
 enum class NetworkMode { None, Host, Private };
-
-struct Rlimit {
-    int resource;
-    rlim_t soft, hard;
-};
 
 struct SandboxSpec {
     std::string rootfs;  // mounted root, a host path visible in this mount namespace

@@ -203,7 +203,7 @@ TEST_F(LifecycleStop, StopSignalFlagAndStopTimeout) {
   std::string name = unique_name("stopsig");
   ASSERT_PC_OK(run_detached(name, "trap 'echo usr1 > /data/sig; exit 7' USR1; while :; do sleep 0.1; done",
                             {"-v", data() + ":/data", "--stop-signal", "SIGUSR1", "--stop-timeout", "30"}));
-  EXPECT_EQ(inspect(name, "{{.Config.StopSignal}}"), "SIGUSR1");
+  EXPECT_EQ(inspect(name, "{{.Config.StopSignal}}"), "10");  // a number, as Podman prints it
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_PC_OK(pc({"stop", name}));
   EXPECT_LT(elapsed_s(t0), 15.0);
@@ -228,7 +228,7 @@ TEST_F(LifecycleStop, ImageStopSignalIsUsed) {
   std::string name = unique_name("imgsig");
   ASSERT_PC_OK(run_detached(name, "trap 'echo usr2 > /data/sig; exit 0' USR2; while :; do sleep 0.1; done",
                             data_flags(), img));
-  EXPECT_EQ(inspect(name, "{{.Config.StopSignal}}"), "SIGUSR2");
+  EXPECT_EQ(inspect(name, "{{.Config.StopSignal}}"), "12");
   ASSERT_PC_OK(pc({"stop", "-t", "30", name}));
   EXPECT_EQ(trim(read_file(data() + "/sig")), "usr2");
   EXPECT_EQ(inspect(name, "{{.State.ExitCode}}"), "0");

@@ -1,6 +1,7 @@
 // pc run: output, exit codes, environment, user, workdir, entrypoint, mounts, tmpfs,
 // read-only, hostname, labels, names, stdin/tty, signals, --init.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -369,6 +370,57 @@ TEST_F(Run, LabelIsInspectable) {
   EXPECT_EQ(trim(r.out), "v");
   Result r2 = pc({"inspect", "--format", "{{index .Config.Labels \"other\"}}", name});
   EXPECT_EQ(trim(r2.out), "x y");
+}
+
+// --ulimit: set in the payload (soft and hard), listed by inspect, and applied to exec
+// sessions too.
+TEST_F(Run, UlimitIsAppliedAndInspectable) {
+  Result r = run_in({"--ulimit", "nofile=100:200", "--ulimit", "core=0"},
+                    {"sh", "-c", "grep -E 'open files|core file' /proc/self/limits | tr -s ' '"});
+  ASSERT_PC_OK(r);
+  EXPECT_TRUE(contains(r.out, "Max core file size 0 0 bytes")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Max open files 100 200 files")) << r.out;
+
+  std::string name = unique_name("ulimit");
+  ASSERT_PC_OK(pc({"run", "-d", "--name", name, "--ulimit", "nofile=123:456", image(), "sleep", "1000"}));
+  Result e = pc({"exec", name, "sh", "-c", "ulimit -n; ulimit -Hn"});
+  ASSERT_PC_OK(e);
+  EXPECT_EQ(e.out, "123\n456\n");
+  Result in = pc({"inspect", "--format", "{{range .HostConfig.Ulimits}}{{.Name}}={{.Soft}}:{{.Hard}} {{end}}", name});
+  ASSERT_PC_OK(in);
+  EXPECT_TRUE(contains(in.out, "RLIMIT_NOFILE=123:456")) << in.out;
+  EXPECT_TRUE(contains(in.out, "RLIMIT_NPROC=")) << "pc's own process limit is listed too: " << in.out;
+  ASSERT_PC_OK(pc({"rm", "-f", "-t", "0", name}));
+}
+
+TEST_F(Run, BadUlimitIs125AndAboveTheHardLimitIs126) {
+  for (const char* bad : {"foo=1", "nofile", "nofile=abc", "nofile=2:1", "nofile=1:2:3"}) {
+    Result r = pc({"run", "--rm", "--ulimit", bad, image(), "true"});
+    EXPECT_EXIT_CODE(r, 125);
+    EXPECT_TRUE(contains(r.err, std::string("ulimit option \"") + bad + "\"")) << r;
+  }
+  // Raising a hard limit needs the host's root: refused as Podman's runtime does.
+  struct rlimit rl {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  if (rl.rlim_max != RLIM_INFINITY) {
+    const std::string above = std::to_string(rl.rlim_max + 1);
+    Result r = pc({"run", "--rm", "--ulimit", "nofile=" + above + ":" + above, image(), "true"});
+    EXPECT_EXIT_CODE(r, 126);
+    EXPECT_TRUE(contains(r.err, "RLIMIT_NOFILE")) << r;
+  }
+  EXPECT_TRUE(trim(pc({"ps", "-a", "-q"}).out).empty());
+}
+
+// Podman's inspect keys for what pc leaves unset: present, with Podman's zero values.
+TEST_F(Run, InspectHasPodmansKeysForUnsetFeatures) {
+  std::string name = unique_name("keys");
+  ASSERT_PC_OK(pc({"create", "--name", name, image(), "true"}));
+  Result r = pc({"inspect", "--format",
+                 "[{{.State.Health.Status}}] {{.HostConfig.CpuShares}} {{.HostConfig.Memory}} {{.HostConfig.CpusetCpus}}| "
+                 "{{.Config.StopSignal}} {{index .Config.Annotations \"io.podman.annotations.autoremove\"}}",
+                 name});
+  ASSERT_PC_OK(r);
+  EXPECT_EQ(trim(r.out), "[] 0 0 | 15 FALSE");
 }
 
 TEST_F(Run, NameMustBeUnique) {
