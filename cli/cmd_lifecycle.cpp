@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/human_units.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "container/cgroups.hpp"
@@ -195,6 +196,7 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
         Targets t;
         std::vector<std::string> conditions;
         std::string interval = "250ms";
+        CLI::Option* interval_option = nullptr;
         bool ignore = false;
     };
     auto wf = std::make_shared<WaitFlags>();
@@ -202,7 +204,7 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
     add_targets(wait, wf->t, "");
     wait->add_option("--condition", wf->conditions, "Condition to wait on (stopped, exited, running, created, healthy, unhealthy)")
         ->allow_extra_args(false);
-    wait->add_option("-i,--interval", wf->interval, "Time interval to wait before polling for completion");
+    wf->interval_option = wait->add_option("-i,--interval", wf->interval, "Time interval to wait before polling for completion");
     wait->add_flag("--ignore", wf->ignore, "Ignore if a container does not exist");
     wait->callback([&ctx, wf] {
         std::vector<std::string> conds = wf->conditions;
@@ -213,6 +215,16 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
             for (const char* v : valid) ok |= c == v;
             if (!ok) throw Error("invalid condition \"" + c + "\"");
         }
+        // Podman polls every 250 ms by default; without the flag we poll faster, so that a
+        // script waiting for an exit gets on at once.
+        int64_t interval_ns = 20'000'000;
+        if (wf->interval_option->count() > 0) {
+            try {
+                interval_ns = parse_duration_ns(wf->interval);
+            } catch (const Error& e) {
+                throw Error("invalid argument \"" + wf->interval + "\" for \"-i, --interval\" flag: " + e.what());
+            }
+        }
         auto targets = resolve(ctx, wf->t, "wait");
         for (auto& c : targets) {
             for (;;) {
@@ -222,20 +234,21 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
                     throw Error("no container with name or ID \"" + c.config.name + "\" found: no such container");
                 }
                 const auto& st = now->state;
-                bool met = false;
+                bool met = false, exited = false;
                 for (const auto& cond : conds) {
-                    if ((cond == "stopped" || cond == "exited") && !st.running() && st.status != container::Status::Created) met = true;
-                    if ((cond == "stopped" || cond == "exited") && st.status == container::Status::Exited) met = true;
+                    if ((cond == "stopped" || cond == "exited") && !st.running() && st.status != container::Status::Created)
+                        met = exited = true;
                     if (cond == "running" && st.status == container::Status::Running) met = true;
                     if (cond == "created" && st.status == container::Status::Created) met = true;
                     if (cond == "stopping" && st.status == container::Status::Stopping) met = true;
                     if ((cond == "healthy" || cond == "unhealthy") && st.health_status == cond) met = true;
                 }
                 if (met) {
-                    std::cout << st.exit_code << std::endl;
+                    // Like Podman: an exit code only when the container exited, else -1.
+                    std::cout << (exited ? st.exit_code : -1) << std::endl;
                     break;
                 }
-                struct timespec nap {0, 20 * 1000 * 1000};
+                struct timespec nap {static_cast<time_t>(interval_ns / 1'000'000'000), static_cast<long>(interval_ns % 1'000'000'000)};
                 ::nanosleep(&nap, nullptr);
             }
         }

@@ -382,12 +382,22 @@ TEST_F(LifecycleWait, ConditionRunningAndHealthy) {
   ASSERT_PC_OK(pc({"start", name}));
   Result r = running->wait(30);
   EXPECT_PC_OK(r);
+  EXPECT_EQ(r.out, "-1\n") << "no exit code for a condition other than an exit, as Podman";
   EXPECT_FALSE(healthy->exited()) << "healthy before the check could succeed";
   ASSERT_PC_OK(pc({"exec", name, "touch", "/tmp/ok"}));
   Result h = healthy->wait(30);
   EXPECT_PC_OK(h);
   Result bad = pc({"wait", "--condition", "bogus", name});
   EXPECT_EXIT_CODE(bad, 125);
+  Result bad_interval = pc({"wait", "--interval", "soon", name});
+  EXPECT_EXIT_CODE(bad_interval, 125);
+  EXPECT_TRUE(contains(bad_interval.err, "--interval")) << bad_interval;
+  // --interval is the polling period: the exit is still seen.
+  auto stopped = store().pc_async({"wait", "--interval", "100ms", name});
+  ASSERT_PC_OK(pc({"kill", name}));
+  Result s = stopped->wait(30);
+  EXPECT_PC_OK(s);
+  EXPECT_EQ(s.out, "137\n");
 }
 
 TEST_F(Lifecycle, RenameFreesTheOldName) {
