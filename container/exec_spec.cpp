@@ -26,7 +26,8 @@ rootless::ExecProcessSpec exec_process_spec(const ContainerConfig& cfg, const Ex
     s.args = o.args;
     s.env = merge_env(cfg.env, o.env);
     s.user = o.user.empty() ? cfg.user : o.user;
-    s.group_add = cfg.group_add;
+    // Podman: an exec session as another user does not get the container's --group-add.
+    if (o.user.empty()) s.group_add = cfg.group_add;
     s.rlimits = container_rlimits(cfg);
     s.cwd = !o.workdir.empty() ? o.workdir : (cfg.working_dir.empty() ? "/" : cfg.working_dir);
     s.single_id_mapping = single_id_mapping;

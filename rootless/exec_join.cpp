@@ -25,7 +25,7 @@ namespace {
     // setns(CLONE_NEWNS) put our root and cwd at the container's root: these are the
     // container's own files, and their symlinks resolve inside it.
     const ResolvedUser user = resolve_user(spec.user, try_read_file("/etc/passwd").value_or(""),
-                                           try_read_file("/etc/group").value_or(""), spec.group_add);
+                                           try_read_file("/etc/group").value_or(""), spec.group_add, false);
     char host[256] = {};
     (void)::gethostname(host, sizeof(host) - 1);
     const std::vector<std::string> env = complete_env(spec.env, user.home, host, spec.terminal);

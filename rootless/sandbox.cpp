@@ -62,7 +62,8 @@ void ensure_cwd(const std::string& cwd, const ResolvedUser& u) {
 
     // The image's own databases, read after pivot_root so its symlinks resolve inside it.
     const ResolvedUser user = resolve_user(spec.user, try_read_file("/etc/passwd").value_or(""),
-                                           try_read_file("/etc/group").value_or(""), spec.group_add);
+                                           try_read_file("/etc/group").value_or(""), spec.group_add,
+                                           !spec.user.empty());
     const std::vector<std::string> env =
         complete_env(spec.env, user.home, spec.hostname.empty() ? current_hostname() : spec.hostname,
                      spec.terminal);

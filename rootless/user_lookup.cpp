@@ -78,11 +78,11 @@ std::vector<GroupEntry> parse_group(std::string_view content) {
 }
 
 ResolvedUser resolve_user(std::string_view user, std::string_view passwd, std::string_view group,
-                          const std::vector<std::string>& group_add) {
+                          const std::vector<std::string>& group_add, bool with_primary_gid) {
     const auto users = parse_passwd(passwd);
     const auto groups = parse_group(group);
     auto [user_part, group_part] = str::split_once(user, ':');
-    if (user_part.empty()) user_part = "0";  // "" and ":gid" mean root
+    if (user_part.empty()) user_part = std::string("0");  // "" and ":gid" mean root (not = "0": GCC 12 -Wrestrict false positive)
 
     ResolvedUser r;
     const PasswdEntry* entry = nullptr;
@@ -117,7 +117,7 @@ ResolvedUser resolve_user(std::string_view user, std::string_view passwd, std::s
         r.groups.push_back(resolve_group(g, groups));
     }
 
-    r.groups.insert(r.groups.begin(), r.gid);
+    if (with_primary_gid) r.groups.insert(r.groups.begin(), r.gid);
     std::vector<uint32_t> unique;
     for (uint32_t g : r.groups)
         if (std::find(unique.begin(), unique.end(), g) == unique.end()) unique.push_back(g);

@@ -42,9 +42,11 @@ struct ResolvedUser {
 // "" is root; a numeric uid needs no passwd entry (gid 0 then, or the entry's gid); a name
 // must exist; an explicit group may be numeric or must exist in /etc/group. Without an
 // explicit group, the user's /etc/group memberships are supplementary groups; `group_add`
-// (names or ids) is always added. Throws pc::Error (exit 125) with Podman's message shape:
-// "unable to find user NAME: no matching entries in passwd file".
+// (names or ids) is always added. The primary gid is a supplementary group too only when
+// `with_primary_gid`: Podman's container process gets it when a user was named (not for
+// the default root), its exec sessions never. Throws pc::Error (exit 125) with Podman's
+// message shape: "unable to find user NAME: no matching entries in passwd file".
 ResolvedUser resolve_user(std::string_view user, std::string_view passwd, std::string_view group,
-                          const std::vector<std::string>& group_add);
+                          const std::vector<std::string>& group_add, bool with_primary_gid);
 
 }  // namespace pc::rootless

@@ -180,6 +180,26 @@ TEST_F(Run, UserNumeric) {
   EXPECT_EQ(r2.out, "1234\n");
 }
 
+// Supplementary groups as Podman sets them: none for the default root, the primary gid
+// when a user is named, --group-add always; exec sessions get neither the primary gid nor,
+// as another user, the container's --group-add.
+TEST_F(Run, SupplementaryGroupsAsPodman) {
+  const std::string groups = "grep Groups /proc/self/status | tr -s '\\t ' ' '";
+  Result root = run_in({}, {"sh", "-c", groups});
+  ASSERT_PC_OK(root);
+  EXPECT_EQ(root.out, "Groups: \n");
+  Result named = run_in({"-u", "1000"}, {"sh", "-c", groups});
+  EXPECT_EQ(named.out, "Groups: 1000 \n");
+  Result added = run_in({"--group-add", "5"}, {"sh", "-c", groups});
+  EXPECT_EQ(added.out, "Groups: 5 \n");
+
+  std::string name = unique_name("groups");
+  ASSERT_PC_OK(pc({"run", "-d", "--name", name, "--group-add", "5", "-u", "1000", image(), "sleep", "1000"}));
+  EXPECT_EQ(pc({"exec", name, "sh", "-c", groups}).out, "Groups: 5 \n");
+  EXPECT_EQ(pc({"exec", "-u", "0", name, "sh", "-c", groups}).out, "Groups: \n");
+  ASSERT_PC_OK(pc({"rm", "-f", "-t", "0", name}));
+}
+
 TEST_F(Run, UserByName) {
   Result r = run_in({"-u", "user"}, {"sh", "-c", "id -u; id -g; echo $HOME"});
   ASSERT_PC_OK(r);

@@ -55,7 +55,8 @@ TEST(SandboxUserLookup, ParsesGroupMembers) {
 }
 
 TEST(SandboxUserLookup, EmptyUserIsRootWithMemberships) {
-    auto u = resolve_user("", kPasswd, kGroup, {});
+    // No user named: the primary gid is not added (Podman); root's memberships are.
+    auto u = resolve_user("", kPasswd, kGroup, {}, false);
     EXPECT_EQ(u.uid, 0u);
     EXPECT_EQ(u.gid, 0u);
     EXPECT_EQ(u.home, "/root");
@@ -64,15 +65,15 @@ TEST(SandboxUserLookup, EmptyUserIsRootWithMemberships) {
 }
 
 TEST(SandboxUserLookup, EmptyFilesStillGiveRoot) {
-    auto u = resolve_user("", "", "", {});
+    auto u = resolve_user("", "", "", {}, false);
     EXPECT_EQ(u.uid, 0u);
     EXPECT_EQ(u.gid, 0u);
     EXPECT_EQ(u.home, "/");
-    EXPECT_EQ(u.groups, ids({0}));
+    EXPECT_TRUE(u.groups.empty());
 }
 
 TEST(SandboxUserLookup, NameUsesEntryAndMemberships) {
-    auto u = resolve_user("app", kPasswd, kGroup, {});
+    auto u = resolve_user("app", kPasswd, kGroup, {}, true);
     EXPECT_EQ(u.uid, 1000u);
     EXPECT_EQ(u.gid, 1000u);
     EXPECT_EQ(u.home, "/home/app");
@@ -80,14 +81,14 @@ TEST(SandboxUserLookup, NameUsesEntryAndMemberships) {
 }
 
 TEST(SandboxUserLookup, NumericUidWithEntryTakesItsGid) {
-    auto u = resolve_user("1000", kPasswd, kGroup, {});
+    auto u = resolve_user("1000", kPasswd, kGroup, {}, true);
     EXPECT_EQ(u.uid, 1000u);
     EXPECT_EQ(u.gid, 1000u);
     EXPECT_EQ(u.home, "/home/app");
 }
 
 TEST(SandboxUserLookup, NumericUidWithoutEntryIsFine) {
-    auto u = resolve_user("4242", kPasswd, kGroup, {});
+    auto u = resolve_user("4242", kPasswd, kGroup, {}, true);
     EXPECT_EQ(u.uid, 4242u);
     EXPECT_EQ(u.gid, 0u);
     EXPECT_EQ(u.home, "/");
@@ -96,12 +97,12 @@ TEST(SandboxUserLookup, NumericUidWithoutEntryIsFine) {
 }
 
 TEST(SandboxUserLookup, EntryWithoutHomeFallsBackToSlash) {
-    EXPECT_EQ(resolve_user("nohome", kPasswd, kGroup, {}).home, "/");
+    EXPECT_EQ(resolve_user("nohome", kPasswd, kGroup, {}, true).home, "/");
 }
 
 TEST(SandboxUserLookup, UnknownNameFailsWithPodmanMessage) {
     try {
-        resolve_user("nosuch", kPasswd, kGroup, {});
+        resolve_user("nosuch", kPasswd, kGroup, {}, true);
         FAIL() << "expected an error";
     } catch (const pc::Error& e) {
         EXPECT_STREQ(e.what(), "unable to find user nosuch: no matching entries in passwd file");
@@ -110,27 +111,27 @@ TEST(SandboxUserLookup, UnknownNameFailsWithPodmanMessage) {
 }
 
 TEST(SandboxUserLookup, UserAndGroupForms) {
-    auto a = resolve_user("app:wheel", kPasswd, kGroup, {});
+    auto a = resolve_user("app:wheel", kPasswd, kGroup, {}, true);
     EXPECT_EQ(a.uid, 1000u);
     EXPECT_EQ(a.gid, 10u);
     // An explicit group replaces the memberships (runc/crun behaviour).
     EXPECT_EQ(a.groups, ids({10}));
 
-    auto b = resolve_user("1234:5678", kPasswd, kGroup, {});
+    auto b = resolve_user("1234:5678", kPasswd, kGroup, {}, true);
     EXPECT_EQ(b.uid, 1234u);
     EXPECT_EQ(b.gid, 5678u);
 
-    auto c = resolve_user(":10", kPasswd, kGroup, {});
+    auto c = resolve_user(":10", kPasswd, kGroup, {}, true);
     EXPECT_EQ(c.uid, 0u);
     EXPECT_EQ(c.gid, 10u);
 
-    auto d = resolve_user("app:", kPasswd, kGroup, {});  // empty group = none given
+    auto d = resolve_user("app:", kPasswd, kGroup, {}, true);  // empty group = none given
     EXPECT_EQ(d.gid, 1000u);
 }
 
 TEST(SandboxUserLookup, UnknownGroupFailsWithPodmanMessage) {
     try {
-        resolve_user("app:nogroup", kPasswd, kGroup, {});
+        resolve_user("app:nogroup", kPasswd, kGroup, {}, true);
         FAIL() << "expected an error";
     } catch (const pc::Error& e) {
         EXPECT_STREQ(e.what(), "unable to find group nogroup: no matching entries in group file");
@@ -139,14 +140,20 @@ TEST(SandboxUserLookup, UnknownGroupFailsWithPodmanMessage) {
 }
 
 TEST(SandboxUserLookup, GroupAddByNameAndIdDeduplicated) {
-    auto u = resolve_user("app", kPasswd, kGroup, {"tty", "777", "wheel", "keep-groups"});
+    auto u = resolve_user("app", kPasswd, kGroup, {"tty", "777", "wheel", "keep-groups"}, true);
     EXPECT_EQ(u.groups, ids({1000, 10, 50, 5, 777}));
-    EXPECT_THROW(resolve_user("app", kPasswd, kGroup, {"missing"}), pc::Error);
+    EXPECT_THROW(resolve_user("app", kPasswd, kGroup, {"missing"}, true), pc::Error);
+}
+
+TEST(SandboxUserLookup, PrimaryGidOnlyWhenAsked) {
+    // An exec session: memberships and --group-add, not the primary gid.
+    EXPECT_EQ(resolve_user("app", kPasswd, kGroup, {"tty"}, false).groups, ids({10, 50, 5}));
+    EXPECT_TRUE(resolve_user("4242", kPasswd, kGroup, {}, false).groups.empty());
 }
 
 TEST(SandboxUserLookup, RefusesIdsOutOfRange) {
     // 4294967295 is "no change" for set*id: it must not be parsed as a uid, so it is
     // treated as a (missing) name.
-    EXPECT_THROW(resolve_user("4294967295", kPasswd, kGroup, {}), pc::Error);
-    EXPECT_THROW(resolve_user("-1", kPasswd, kGroup, {}), pc::Error);
+    EXPECT_THROW(resolve_user("4294967295", kPasswd, kGroup, {}, true), pc::Error);
+    EXPECT_THROW(resolve_user("-1", kPasswd, kGroup, {}, true), pc::Error);
 }
