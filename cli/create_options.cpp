@@ -357,7 +357,8 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
     std::vector<std::string> environment;
     for (char** e = environ; *e; ++e) environment.emplace_back(*e);
     for (const auto& kv : env_from_flags(f.env_file, f.env, environment)) set_env(cfg.env, kv);
-    if (f.tty && std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))
+    // Podman's default environment has TERM=xterm, with or without a terminal.
+    if (std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))
         cfg.env.push_back("TERM=xterm");
 
     cfg.working_dir = f.workdir.empty() ? (rc.working_dir.empty() ? "/" : rc.working_dir) : f.workdir;

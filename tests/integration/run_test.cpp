@@ -156,6 +156,9 @@ TEST_F(Run, DefaultEnvironmentHasPathAndHostname) {
   EXPECT_TRUE(contains(r.out, "PATH=")) << r;
   EXPECT_TRUE(contains(r.out, "HOSTNAME=")) << r;
   EXPECT_TRUE(contains(r.out, "HOME=/root")) << r;
+  EXPECT_TRUE(contains(r.out, "TERM=xterm\n")) << "Podman's default, without -t too: " << r;
+  EXPECT_TRUE(contains(r.out, "container=podman\n")) << r;
+  EXPECT_TRUE(contains(run_in({"-e", "TERM=dumb"}, {"env"}).out, "TERM=dumb\n"));
   // the caller's environment does not leak in
   EXPECT_FALSE(contains(r.out, "PC_TEST_USER")) << r;
 }
