@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.hpp"
+#include "cli/host_facts.hpp"
 #include "cli/output.hpp"
 #include "cli/prune.hpp"
 #include "common/atomic_file.hpp"
@@ -93,6 +94,9 @@ json info_json(Context& ctx) {
     }
     char hostname[256] = {};
     ::gethostname(hostname, sizeof(hostname) - 1);
+    const MemoryFacts mem = memory_facts();
+    const CpuUtilization cpu = cpu_utilization();
+    const FilesystemFacts fs = filesystem_facts(store.root());
     json host = {
         {"arch", std::string(u.machine) == "x86_64" ? "amd64" : u.machine},
         {"cgroupManager", "cgroupfs"},
@@ -120,20 +124,35 @@ json info_json(Context& ctx) {
         {"ociRuntime", {{"name", "pc"}, {"package", "built-in"}, {"version", PC_VERSION}}},
         {"newuidmap", program_version({"newuidmap", "--version"})},
         {"fuseOverlayfs", program_version({"fuse-overlayfs", "--version"})},
+        {"cpus", ::sysconf(_SC_NPROCESSORS_ONLN)},
+        {"cpuUtilization", {{"userPercent", cpu.user}, {"systemPercent", cpu.system}, {"idlePercent", cpu.idle}}},
+        {"memTotal", mem.total},
+        {"memFree", mem.free},
+        {"swapTotal", mem.swap_total},
+        {"swapFree", mem.swap_free},
+        {"uptime", uptime_text()},
+        {"eventLogger", "file"},
+        {"logDriver", "k8s-file"},
+        {"linkmode", "dynamic"},
+        // pc creates no cgroups: none is usable by its containers.
+        {"cgroupControllers", json::array()},
+        {"serviceIsRemote", false},
     };
     json st = {{"configFile", ""},
                {"containerStore", {{"number", total}, {"paused", 0}, {"running", running}, {"stopped", stopped}}},
                {"graphDriverName", storage::driver_name(store.driver())},
                {"graphOptions", json::object()},
                {"graphRoot", store.root()},
-               {"graphRootAllocated", 0},
+               {"graphRootAllocated", fs.allocated},
+               {"graphRootUsed", fs.used},
                {"graphStatus", {{"Native Overlay Diff", store.driver() == storage::Driver::Overlay ? "true" : "false"},
                                 {"Supports d_type", "true"}, {"Using metacopy", "false"},
-                                {"Backing Filesystem", "extfs"}}},
+                                {"Backing Filesystem", fs.backing}}},
+               {"imageCopyTmpDir", store.root() + "/tmp"},  // transfers are staged in the store
                {"imageStore", {{"number", store.images().size()}}},
                {"runRoot", store.runroot()},
                {"volumePath", store.volumes_dir()}};
-    return {{"host", host}, {"store", st}, {"registries", json::object()}, {"plugins", json::object()},
+    return {{"host", host}, {"store", st}, {"registries", json::object()}, {"plugins", {{"volume", {"local"}}, {"network", json::array()}, {"log", {"k8s-file"}}, {"authorization", nullptr}}},
             {"version", version_json()["Client"]}};
 }
 

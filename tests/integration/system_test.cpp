@@ -43,6 +43,15 @@ TEST_F(Info, FormatJson) {
   Result d = pc({"info", "--format", "{{.Store.GraphDriverName}}"});
   EXPECT_PC_OK(d);
   EXPECT_EQ(trim(d.out), driver) << d;
+  // The host facts Podman reports, from this host.
+  EXPECT_EQ(j["host"].value("cpus", 0L), sysconf(_SC_NPROCESSORS_ONLN)) << r;
+  EXPECT_GT(j["host"].value("memTotal", 0L), 0) << r;
+  EXPECT_TRUE(contains(j["host"].value("uptime", ""), "days)")) << r;
+  EXPECT_GT(j["store"].value("graphRootAllocated", 0L), j["store"].value("graphRootUsed", 0L)) << r;
+  EXPECT_GT(j["store"].value("graphRootUsed", 0L), 0) << r;
+  EXPECT_FALSE(j["store"]["graphStatus"].value("Backing Filesystem", "").empty()) << r;
+  Result cpus = pc({"info", "--format", "{{.Host.Cpus}}"});
+  EXPECT_EQ(trim(cpus.out), std::to_string(sysconf(_SC_NPROCESSORS_ONLN))) << cpus;
 }
 
 TEST_F(Info, DefaultDriverIsKernelOverlay) {
