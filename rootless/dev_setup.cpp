@@ -62,7 +62,6 @@ void setup_dev(int root_fd, const SandboxSpec& spec) {
     symlink_in_dev(dev.get(), "/proc/self/fd/1", "stdout");
     symlink_in_dev(dev.get(), "/proc/self/fd/2", "stderr");
     symlink_in_dev(dev.get(), "pts/ptmx", "ptmx");
-    symlink_in_dev(dev.get(), "/proc/kcore", "core");
 
     std::string pts_opts = "newinstance,ptmxmode=0666,mode=0620";
     if (gid_is_mapped(5)) pts_opts += ",gid=5";

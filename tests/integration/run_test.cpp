@@ -366,6 +366,9 @@ TEST_F(RunMounts, DevHasStandardNodes) {
   EXPECT_FALSE(contains(r.out, "missing")) << r;
   EXPECT_TRUE(contains(r.out, "4\n")) << r;
   EXPECT_TRUE(contains(r.out, "dirs")) << r;
+  // Exactly Podman's /dev listing (no /dev/core: its target is masked anyway).
+  Result ls = run_in({}, {"sh", "-c", "ls /dev | tr '\\n' ' '"});
+  EXPECT_EQ(ls.out, "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero ") << ls;
 }
 
 // ---------------------------------------------------------------- hostname, labels, names
