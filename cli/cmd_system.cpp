@@ -249,6 +249,7 @@ void register_system(CLI::App& app, Context& ctx) {
     system->require_subcommand(1);
     add_info(*system, ctx, "info");
     add_system_prune(*system, ctx);
+    add_system_df(*system, ctx);
 
     auto version_format = std::make_shared<std::string>();
     CLI::App* version = app.add_subcommand("version", "Display the pc version information");

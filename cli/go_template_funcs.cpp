@@ -136,7 +136,7 @@ std::string exp_suffix(int exp, char e, int min_digits) {
     std::string s(1, e);
     s += exp < 0 ? '-' : '+';
     std::string digits = std::to_string(exp < 0 ? -exp : exp);
-    while (static_cast<int>(digits.size()) < min_digits) digits.insert(0, "0");
+    while (static_cast<int>(digits.size()) < min_digits) digits.insert(digits.begin(), '0');
     return s + digits;
 }
 
@@ -144,7 +144,7 @@ std::string exp_suffix(int exp, char e, int min_digits) {
 std::string shortest_e(const Digits& d, char e) {
     std::string m = d.d.empty() ? "0" : d.d;
     std::string s(1, m[0]);
-    if (m.size() > 1) s += "." + m.substr(1);
+    if (m.size() > 1) s.append(".").append(m, 1);
     int exp = d.d.empty() ? 0 : d.dp - 1;
     return s + exp_suffix(exp, e, 2);
 }
@@ -252,7 +252,7 @@ public:
             u /= static_cast<uint64_t>(base);
         }
         if (prec_set)
-            while (static_cast<int>(d.size()) < prec) d.insert(0, "0");
+            while (static_cast<int>(d.size()) < prec) d.insert(d.begin(), '0');
         if (f.sharp) {
             if (base == 8 && d[0] != '0') d.insert(0, "0");
             if (base == 16) d.insert(0, verb == 'X' ? "0X" : "0x");

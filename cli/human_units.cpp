@@ -72,7 +72,7 @@ std::string container_status(const std::string& state, int exit_code, double sta
     return s;
 }
 
-std::string human_size_compact(double bytes) {
+std::string human_size_compact(double bytes, int significant_digits) {
     static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
     int i = 0;
     while (bytes >= 1000.0 && i < 8) {
@@ -82,7 +82,7 @@ std::string human_size_compact(double bytes) {
     // C's %.3g matches Go's here: 3 significant digits, trailing zeros dropped, e+NN form
     // when the exponent reaches the precision (999999 -> "1e+03kB", as go-units prints).
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g%s", bytes, kUnits[i]);
+    std::snprintf(buf, sizeof buf, "%.*g%s", significant_digits, bytes, kUnits[i]);
     return buf;
 }
 

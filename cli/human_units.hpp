@@ -31,8 +31,9 @@ std::string container_status(const std::string& state, int exit_code, double sta
 // go-units HumanSizeWithPrecision(size, 3) with the space Podman inserts before the unit
 // (`podman images` SIZE): "2 MB", "4.26 MB", "1.1 kB", "500 B", decimal SI units.
 std::string human_size(double bytes);
-// The same without the space ("2MB"), as `podman ps --size` prints it.
-std::string human_size_compact(double bytes);
+// The same without the space ("2MB"), as `podman ps --size` prints it (`system df`: 4
+// significant digits, "14.45MB").
+std::string human_size_compact(double bytes, int significant_digits = 3);
 
 // go-units RAMInBytes: "64m", "1g", "512k", "1024", "1.5GB", "2 MiB" -> bytes. Suffixes are
 // binary multiples (k = 1024) and case-insensitive, with optional "b"/"ib". Throws

@@ -56,9 +56,9 @@ void TerminalProgress::draw(const std::string& id, const Item& item, bool final_
         line += " " + status;
     } else {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - item.started).count();
-        line += " " + human_size(item.done);
-        if (item.total) line += " / " + human_size(item.total);
-        if (secs > 0.05) line += " (" + human_size(static_cast<uint64_t>(item.done / secs)) + "/s)";
+        line.append(" ").append(human_size(item.done));
+        if (item.total) line.append(" / ").append(human_size(item.total));
+        if (secs > 0.05) line.append(" (").append(human_size(static_cast<uint64_t>(item.done / secs))).append("/s)");
         if (final_line) line += " " + status;
     }
     // \r + clear-to-end redraws the live line; a different item first ends the old line.

@@ -34,9 +34,11 @@ std::string rfc3339_nano(int64_t unix_ns, bool utc) {
     }
     long off = utc ? 0 : tm.tm_gmtoff;
     if (off == 0) return out + "Z";
+    // UTC offsets stay within ±26 h: the int casts tell the compiler so.
+    const long abs_off = off < 0 ? -off : off;
     char zone[16];
-    std::snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', (off < 0 ? -off : off) / 3600,
-                  ((off < 0 ? -off : off) % 3600) / 60);
+    std::snprintf(zone, sizeof(zone), "%c%02d:%02d", off < 0 ? '-' : '+', static_cast<int>(abs_off / 3600 % 100),
+                  static_cast<int>(abs_off % 3600 / 60));
     return out + zone;
 }
 

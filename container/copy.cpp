@@ -85,7 +85,7 @@ HostPlace host_source(const std::string& src) {
     auto [parent, base] = split_parent(p);
     HostPlace h{UniqueFd(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), "/" + base};
     if (!h.root) throw Error("\"" + src + "\" could not be found on the host: no such file or directory");
-    if (base == ".") h.path = std::string("/");  // not = "/": GCC 12 -Wrestrict false positive (PR 105329)
+    if (base == ".") h.path = "/";
     return h;
 }
 
@@ -144,7 +144,7 @@ void copy_from_container(ContainerStore& containers, const Container& given, con
     HostPlace dest;
     if (::stat(host_dest.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
         dest.root.reset(::open(host_dest.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        dest.path = std::string("/");  // see host_source
+        dest.path = "/";
     } else {
         auto [parent, base] = split_parent(host_dest);
         dest.root.reset(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));

@@ -82,7 +82,7 @@ ResolvedUser resolve_user(std::string_view user, std::string_view passwd, std::s
     const auto users = parse_passwd(passwd);
     const auto groups = parse_group(group);
     auto [user_part, group_part] = str::split_once(user, ':');
-    if (user_part.empty()) user_part = std::string("0");  // "" and ":gid" mean root (not = "0": GCC 12 -Wrestrict false positive)
+    if (user_part.empty()) user_part = "0";  // "" and ":gid" mean root
 
     ResolvedUser r;
     const PasswdEntry* entry = nullptr;

@@ -1,4 +1,5 @@
-// Disk usage of a container's writable layer, for `ps --size` and inspect's SizeRw.
+// Disk usage of a container's writable layer (`ps --size`, inspect's SizeRw) and of any
+// tree (volumes, for `system df`).
 #include <ftw.h>
 #include <sys/stat.h>
 
@@ -17,14 +18,18 @@ int add_entry(const char*, const struct stat* st, int type, struct FTW*) {
 }
 }  // namespace
 
+uint64_t tree_size(const std::string& path) {
+    g_total = 0;
+    ::nftw(path.c_str(), add_entry, 32, FTW_PHYS);
+    return g_total;
+}
+
 uint64_t Store::container_rw_size(const std::string& id) {
     const std::string dir = container_dir(id);
     std::string tree = dir + "/upper";
     struct stat st {};
     if (::stat(tree.c_str(), &st) != 0) tree = dir + "/rootfs";
-    g_total = 0;
-    ::nftw(tree.c_str(), add_entry, 32, FTW_PHYS);
-    return g_total;
+    return tree_size(tree);
 }
 
 }  // namespace pc::storage

@@ -210,4 +210,8 @@ std::string keep_id_unavailable_reason();
 // the options used (dmesg is not readable).
 void mount_rootfs(const RootfsPlan& plan);
 
+// Apparent size of the regular files and symlinks below `path` (what Podman reports as
+// sizes); unreadable directories are skipped.
+uint64_t tree_size(const std::string& path);
+
 }  // namespace pc::storage

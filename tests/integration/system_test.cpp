@@ -15,6 +15,7 @@ class Info : public PcTest {};
 class Help : public PcTest {};
 class StorageDriver : public PcTest {};
 class Fallbacks : public PcTest {};
+class SystemDf : public PcTest {};
 }  // namespace
 
 TEST_F(Info, ReportsDriverMappingAndPaths) {
@@ -113,6 +114,7 @@ TEST_F(Help, EveryCommandHasHelp) {
       {"system"},
       {"system", "info"},
       {"system", "prune"},
+      {"system", "df"},
   };
   for (auto& c : cmds) {
     std::vector<std::string> args = c;
@@ -263,4 +265,47 @@ TEST_F(Fallbacks, DefaultStoreUnderHomeWithoutXdgDataHome) {
   ASSERT_FALSE(j.is_discarded()) << r;
   EXPECT_EQ(j["store"].value("graphRoot", ""), dir + "/pc") << r;
   remove_tree(dir);
+}
+
+// ---------------------------------------------------------------- system df
+
+TEST_F(SystemDf, SummaryAndVerboseAsPodman) {
+  std::string name = unique_name("df");
+  std::string vol = unique_name("dfvol");
+  ASSERT_PC_OK(pc({"run", "--name", name, "-v", vol + ":/data", image(), "sh", "-c",
+                   "head -c 5000 /dev/zero > /data/f; head -c 1234 /dev/zero > /big"}));
+  Result r = pc({"system", "df"});
+  ASSERT_PC_OK(r);
+  std::vector<std::string> l = lines(r.out);
+  ASSERT_EQ(l.size(), 4u) << r;
+  EXPECT_TRUE(contains(l[0], "TYPE") && contains(l[0], "RECLAIMABLE")) << r;
+  EXPECT_EQ(l[1].rfind("Images", 0), 0u) << r;
+  EXPECT_EQ(l[2].rfind("Containers", 0), 0u) << r;
+  EXPECT_EQ(l[3].rfind("Local Volumes", 0), 0u) << r;
+
+  // The exited container's 1,234 bytes are reclaimable; the volume is in use (not).
+  Result t = pc({"system", "df", "--format", "{{.Type}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}"});
+  ASSERT_PC_OK(t);
+  std::vector<std::string> rows = lines(t.out);
+  ASSERT_EQ(rows.size(), 3u) << t;
+  EXPECT_TRUE(contains(rows[0], "Images|1|")) << t;
+  EXPECT_TRUE(contains(rows[1], "Containers|0|1.234kB|1.234kB (100%)")) << t;
+  EXPECT_TRUE(contains(rows[2], "Local Volumes|1|5kB|0B (0%)")) << t;
+
+  Result v = pc({"system", "df", "-v"});
+  ASSERT_PC_OK(v);
+  EXPECT_TRUE(contains(v.out, "Images space usage:")) << v;
+  EXPECT_TRUE(contains(v.out, "SHARED SIZE")) << v;
+  EXPECT_TRUE(contains(v.out, "Containers space usage:")) << v;
+  EXPECT_TRUE(contains(v.out, name)) << v;
+  EXPECT_TRUE(contains(v.out, "Local Volumes space usage:")) << v;
+  bool volume_row = false;
+  for (const auto& line : lines(v.out))
+    if (line.rfind(vol, 0) == 0) volume_row = contains(line, " 1 ") && contains(line, "5kB");
+  EXPECT_TRUE(volume_row) << "the volume with 1 link and 5kB: " << v;
+
+  Result both = pc({"system", "df", "-v", "--format", "{{.Type}}"});
+  EXPECT_EXIT_CODE(both, 125);
+  ASSERT_PC_OK(pc({"rm", name}));
+  ASSERT_PC_OK(pc({"volume", "rm", vol}));
 }
