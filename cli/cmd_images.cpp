@@ -117,7 +117,8 @@ CLI::App* add_rmi(CLI::App& parent, Context& ctx, const std::string& name) {
             try {
                 auto img = ctx.store().find_image(ref);
                 if (!img) {
-                    if (f->ignore) continue;
+                    // Podman: --force also ignores images that do not exist.
+                    if (f->ignore || f->force) continue;
                     throw Error(ref + ": image not known", kExitImageUnknown);
                 }
                 // A name given while the image has other names: only untag (Podman).

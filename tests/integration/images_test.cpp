@@ -118,6 +118,12 @@ TEST_F(Images, RmiUnknownImageFails) {
   Result r = pc({"rmi", "localhost/does-not-exist"});
   EXPECT_NE(r.exit_code, 0) << r;
   EXPECT_TRUE(contains(r.err, "does-not-exist")) << r;
+  // As Podman: --force (like --ignore) passes over an image that does not exist.
+  for (const char* flag : {"-f", "-i"}) {
+    Result f = pc({"rmi", flag, "localhost/does-not-exist"});
+    EXPECT_PC_OK(f);
+    EXPECT_EQ(f.out + f.err, "") << f;
+  }
 }
 
 TEST_F(Images, RunUnknownImageIs125) {
