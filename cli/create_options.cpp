@@ -14,6 +14,7 @@
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
 #include "container/cgroups.hpp"
+#include "container/control.hpp"
 #include "container/healthcheck.hpp"
 #include "image/image_config.hpp"
 #include "rootless/caps.hpp"
@@ -372,6 +373,7 @@ container::ContainerConfig build_container_config(Context& ctx, const CreateFlag
     cfg.interactive = f.interactive;
     cfg.init = f.init;
     for (const auto& [k, v] : rc.labels) cfg.labels.emplace(k, v);  // flags win over the image
+    if (!f.stop_signal.empty()) container::parse_signal(f.stop_signal);  // "invalid signal: FOO", as Podman
     cfg.stop_signal = !f.stop_signal.empty() ? f.stop_signal : (!rc.stop_signal.empty() ? rc.stop_signal : "SIGTERM");
     cfg.stop_timeout = stop_timeout;
     cfg.create_command = ctx.argv;

@@ -35,6 +35,8 @@ namespace pc::container {
 namespace {
 
 const char* kNotRunning = "can only create exec sessions on running containers: container state improper";
+// Podman's exit code for that refusal (its generic exec error), not the engine's 125.
+constexpr int kExitExecNotRunning = 255;
 
 // stdin/stdout/stderr of the payload: /dev/null for what is not attached.
 void redirect_to_null(bool in, bool out) {
@@ -117,7 +119,7 @@ int exec_in_container(ContainerStore& containers, const Container& given, const 
     if (o.args.empty()) throw Error("must provide a non-empty command to start an exec session");
     // The state as of now (reconciled: a dead monitor means the container is not running).
     std::optional<Container> found = containers.find(given.config.id);
-    if (!found || found->state.status != Status::Running || found->state.pid <= 0) throw Error(kNotRunning);
+    if (!found || found->state.status != Status::Running || found->state.pid <= 0) throw Error(kNotRunning, kExitExecNotRunning);
     const Container& c = *found;
 
     std::vector<rootless::NamespaceFd> namespaces;
@@ -125,7 +127,7 @@ int exec_in_container(ContainerStore& containers, const Container& given, const 
         namespaces = rootless::open_namespaces(c.state.pid, {"user", "mnt", "pid", "uts", "ipc", "net"});
     } catch (const Error& e) {
         log::debug("exec into " + c.config.name + ": " + e.what());
-        throw Error(kNotRunning);  // the init is gone (its monitor has not recorded it yet)
+        throw Error(kNotRunning, kExitExecNotRunning);  // the init is gone (its monitor has not recorded it yet)
     }
 
     const auto mode = c.config.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default;

@@ -180,7 +180,7 @@ TEST_F(Exec, RefusesStoppedAndUnknownContainers) {
   std::string name = unique_name("exec-stopped");
   ASSERT_PC_OK(pc({"create", "--name", name, image(), "true"}));
   Result r = pc({"exec", name, "true"});
-  EXPECT_EXIT_CODE(r, 125);
+  EXPECT_EXIT_CODE(r, 255);  // Podman's code for this refusal
   EXPECT_TRUE(contains(r.err, "can only create exec sessions on running containers: container state improper")) << r;
   Result unknown = pc({"exec", "no-such-ctr", "true"});
   EXPECT_EXIT_CODE(unknown, 125);

@@ -234,6 +234,14 @@ TEST_F(LifecycleStop, ImageStopSignalIsUsed) {
   EXPECT_EQ(inspect(name, "{{.State.ExitCode}}"), "0");
 }
 
+TEST_F(LifecycleStop, InvalidStopSignalIs125) {
+  std::string name = unique_name("badsig");
+  Result r = pc({"create", "--name", name, "--stop-signal", "FOO", image(), "true"});
+  EXPECT_EXIT_CODE(r, 125);
+  EXPECT_TRUE(contains(r.err, "invalid signal: FOO")) << r;
+  EXPECT_EXIT_CODE(pc({"container", "exists", name}), 1);
+}
+
 TEST_F(LifecycleStop, UnknownNameIs125) {
   Result r = pc({"stop", "no-such-container"});
   EXPECT_EXIT_CODE(r, 125);
@@ -725,13 +733,13 @@ TEST_F(LifecycleFaults, KilledBySignalFromInsideIs128PlusN) {
   EXPECT_TRUE(contains(ps.out, name + " Exited (139)")) << ps;
 }
 
-TEST_F(LifecycleFaults, ExecIntoStoppedContainerIs125) {
+TEST_F(LifecycleFaults, ExecIntoStoppedContainerIs255LikePodman) {
   std::string name = unique_name("execstop");
   ASSERT_PC_OK(run_detached(name, "sleep 1000"));
   ASSERT_PC_OK(pc({"exec", name, "true"}));
   ASSERT_PC_OK(pc({"stop", "-t", "0", name}));
   Result r = pc({"exec", name, "true"});
-  EXPECT_EXIT_CODE(r, 125);
+  EXPECT_EXIT_CODE(r, 255);
   EXPECT_TRUE(contains(r.err, "state improper")) << r;
 }
 
