@@ -160,6 +160,7 @@ const std::vector<CommandRegistration>& command_registrations() {
         {{"events"}, register_events},
         {{"attach"}, register_attach},
         {{"stats"}, register_stats},
+        {{"unshare"}, register_unshare},
     };
     return table;
 }

@@ -59,6 +59,7 @@ void register_events(CLI::App& app, Context& ctx);     // events
 void register_lifecycle(CLI::App& app, Context& ctx);  // start, stop, kill, restart, wait, ...
 void register_attach(CLI::App& app, Context& ctx);     // attach
 void register_stats(CLI::App& app, Context& ctx);      // stats
+void register_unshare(CLI::App& app, Context& ctx);    // unshare
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);

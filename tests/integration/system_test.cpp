@@ -16,6 +16,7 @@ class Help : public PcTest {};
 class StorageDriver : public PcTest {};
 class Fallbacks : public PcTest {};
 class SystemDf : public PcTest {};
+class Unshare : public PcTest {};
 }  // namespace
 
 TEST_F(Info, ReportsDriverMappingAndPaths) {
@@ -115,6 +116,7 @@ TEST_F(Help, EveryCommandHasHelp) {
       {"system", "info"},
       {"system", "prune"},
       {"system", "df"},
+      {"unshare"},
   };
   for (auto& c : cmds) {
     std::vector<std::string> args = c;
@@ -308,4 +310,41 @@ TEST_F(SystemDf, SummaryAndVerboseAsPodman) {
   EXPECT_EXIT_CODE(both, 125);
   ASSERT_PC_OK(pc({"rm", name}));
   ASSERT_PC_OK(pc({"volume", "rm", vol}));
+}
+
+// ---------------------------------------------------------------- unshare
+
+TEST_F(Unshare, RunsAsRootOfTheStoreMapping) {
+  Result map = pc({"unshare", "cat", "/proc/self/uid_map"});
+  ASSERT_PC_OK(map);
+  Result same = pc({"run", "--rm", image(), "cat", "/proc/self/uid_map"});
+  ASSERT_PC_OK(same);
+  EXPECT_EQ(map.out, same.out) << "the mapping containers and storage use";
+  Result id = pc({"unshare", "id", "-u"});
+  EXPECT_EQ(id.out, "0\n") << id;
+  Result env = pc({"unshare", "sh", "-c", "echo $CONTAINERS_GRAPHROOT"});
+  EXPECT_EQ(trim(env.out), store().root()) << env;
+  // Options after the command are the command's.
+  Result opts = pc({"unshare", "ls", "-d", "/"});
+  EXPECT_EQ(opts.out, "/\n") << opts;
+  EXPECT_EXIT_CODE(pc({"unshare", "sh", "-c", "exit 7"}), 7);
+  Result missing = pc({"unshare", "no-such-command-xyz"});
+  EXPECT_EXIT_CODE(missing, 127);
+  EXPECT_TRUE(contains(missing.err, "no-such-command-xyz")) << missing;
+}
+
+TEST_F(Unshare, RemovesFilesOwnedBySubordinateIds) {
+  // A file made by uid 1000 in a container is owned by a subuid on the host: the caller
+  // cannot remove it, `pc unshare rm` can.
+  const std::string dir = store().dir() + "/unshare-" + random_suffix();
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  ASSERT_PC_OK(pc({"run", "--rm", "-v", dir + ":/d", image(), "sh", "-c",
+                   "mkdir /d/sub && touch /d/sub/f && chown -R 1000:1000 /d/sub && chmod 700 /d/sub"}));
+  struct stat st {};
+  ASSERT_EQ(stat((dir + "/sub").c_str(), &st), 0);
+  EXPECT_NE(st.st_uid, getuid()) << "owned by a subordinate id";
+  Result r = pc({"unshare", "rm", "-rf", dir + "/sub"});
+  ASSERT_PC_OK(r);
+  EXPECT_NE(stat((dir + "/sub").c_str(), &st), 0) << "removed";
+  rmdir(dir.c_str());
 }
