@@ -7,13 +7,13 @@
 #include <set>
 
 #include "cli/commands.hpp"
+#include "cli/container_views.hpp"
 #include "cli/context.hpp"
 #include "cli/human_units.hpp"
 #include "cli/image_views.hpp"
 #include "cli/output.hpp"
 #include "cli/table_writer.hpp"
 #include "common/error.hpp"
-#include "common/strings.hpp"
 #include "storage/volumes.hpp"
 
 namespace pc::cli {
@@ -104,29 +104,22 @@ Usage measure(Context& ctx) {
     return u;
 }
 
-void print_verbose(const Usage& u) {
+void print_verbose(Context& ctx, const Usage& u) {
     const double now = static_cast<double>(std::time(nullptr));
     std::cout << "Images space usage:\n\n";
     TableWriter images({"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"});
-    for (const auto& i : u.images) {
-        std::vector<std::pair<std::string, std::string>> names;
-        for (const auto& n : i.record->names) {
-            auto colon = n.rfind(':');
-            names.emplace_back(n.substr(0, colon), colon == std::string::npos ? "" : n.substr(colon + 1));
-        }
-        if (names.empty()) names.emplace_back("<none>", "<none>");
-        for (const auto& [repo, tag] : names)
-            images.add_row({repo, tag, i.record->id.substr(0, 12), human_duration(now - static_cast<double>(i.record->created)),
-                            df_size(i.record->size), df_size(i.shared), df_size(i.record->size - i.shared),
-                            std::to_string(i.containers)});
-    }
+    for (const auto& i : u.images)
+        // One row per name, as `images` lists them (or <none> <none>).
+        for (const auto& row : image_list_template_rows(ctx, *i.record, false))
+            images.add_row({row.value("Repository", ""), row.value("Tag", ""), i.record->id.substr(0, 12),
+                            human_duration(now - static_cast<double>(i.record->created)), df_size(i.record->size),
+                            df_size(i.shared), df_size(i.record->size - i.shared), std::to_string(i.containers)});
     std::cout << images.render() << "\nContainers space usage:\n\n";
     TableWriter containers({"CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"});
     for (const auto& c : u.containers) {
         const auto& cfg = c.c->config;
-        std::string cmd = str::join(cfg.argv(), " ");
-        if (cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
-        containers.add_row({cfg.short_id(), cfg.image_id.substr(0, 12), cmd, std::to_string(c.volumes), df_size(c.size),
+        containers.add_row({cfg.short_id(), cfg.image_id.substr(0, 12), container_command_text(*c.c, false),
+                            std::to_string(c.volumes), df_size(c.size),
                             human_duration(now - static_cast<double>(cfg.created_ns) / 1e9),
                             container::status_name(c.c->state.status), cfg.name});
     }
@@ -151,7 +144,7 @@ CLI::App* add_system_df(CLI::App& parent, Context& ctx) {
         if (f->verbose && !f->format.empty()) throw Error("cannot combine --format and --verbose flags");
         const Usage u = measure(ctx);
         if (f->verbose) {
-            print_verbose(u);
+            print_verbose(ctx, u);
             return;
         }
         Listing l;

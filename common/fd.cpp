@@ -96,4 +96,18 @@ UniqueFd recv_fd(int sock) {
     throw Error("receiving a file descriptor: message carried none");
 }
 
+void send_go(int sock) {
+    char go = 1;
+    while (::send(sock, &go, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+}
+
+bool wait_go(int sock) {
+    char go = 0;
+    ssize_t n;
+    while ((n = ::recv(sock, &go, 1, 0)) < 0 && errno == EINTR) {
+    }
+    return n == 1;
+}
+
 }  // namespace pc

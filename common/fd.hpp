@@ -46,6 +46,12 @@ struct SocketPair {
     static SocketPair make();
 };
 
+// A one-byte "go" over one end of a socket pair, to let a waiting process on. Sending
+// never raises SIGPIPE (the receiver may have died; how it ended is reported elsewhere);
+// waiting returns false when the other end was closed without a go.
+void send_go(int sock);
+bool wait_go(int sock);
+
 // Writes all of buf (retrying on EINTR/short writes). Returns false on error.
 bool write_all(int fd, const void* buf, size_t len);
 // Reads exactly len bytes unless EOF; returns bytes read, or -1 on error.

@@ -7,7 +7,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,23 +33,6 @@ namespace pc::container {
 
 namespace {
 
-bool wait_for_gate(int fd) {
-    char go = 0;
-    ssize_t n;
-    while ((n = ::recv(fd, &go, 1, 0)) < 0 && errno == EINTR) {
-    }
-    ::close(fd);
-    return n == 1;
-}
-
-void open_gate(UniqueFd& fd) {
-    char go = 1;
-    // MSG_NOSIGNAL: a P2 that already failed must not take the monitor down with SIGPIPE.
-    while (::send(fd.get(), &go, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
-    }
-    fd.reset();
-}
-
 // P2, before handing over to the sandbox: its own mount namespace and the root filesystem.
 // It is forked while the id mapping is being written, creates its mount namespace at once
 // and does the rest once the monitor opens the gate (the mapping is in place; the network
@@ -63,7 +45,9 @@ void open_gate(UniqueFd& fd) {
         check_sys(::unshare(CLONE_NEWNS), "creating the mount namespace");
         check_sys(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "making / private");
         // No byte: the mapping failed (the monitor reports why) or the monitor is gone.
-        if (!wait_for_gate(gate_fd)) ::_exit(kExitEngine);
+        const bool go = wait_go(gate_fd);
+        ::close(gate_fd);
+        if (!go) ::_exit(kExitEngine);
         if (own_net) net::allow_unprivileged_ping();  // needs the mapped group range
         // Not earlier: the kernel overlay refuses to mount (ENODATA) while the mounter's
         // ids are unmapped.
@@ -271,7 +255,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     if (slirp) out.network = std::make_unique<net::ContainerNetwork>(network.slirp, cfg.ports);
     if (joined) out.p1.release();
     else out.p1.finish_mapping_and_release();
-    open_gate(gate.a);
+    send_go(gate.a.get());  // a P2 that already failed reports through the error pipe
+    gate.a.reset();
     log::timing("user namespace mapped");
 
     if (read_full(pids.read.get(), &init_pid, sizeof(init_pid)) != sizeof(init_pid)) {

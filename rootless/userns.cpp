@@ -34,12 +34,8 @@ constexpr int kExitParentGone = 1;
     if (!(flags & CLONE_NEWPID) && ::getppid() != parent) ::_exit(kExitParentGone);
     if (before_release) before_release();
 
-    char go = 0;
-    ssize_t n;
-    while ((n = ::recv(go_fd, &go, 1, 0)) < 0 && errno == EINTR) {
-    }
     // EOF: the parent died or gave up (mapping failed) before releasing us.
-    if (n != 1) ::_exit(kExitParentGone);
+    if (!wait_go(go_fd)) ::_exit(kExitParentGone);
     ::close(go_fd);
 
     int rc = kExitEngine;
@@ -156,10 +152,8 @@ void UsernsChild::abandon() {
 }
 
 void UsernsChild::release() {
-    char go = 1;
     // A failure here means the child is gone; wait_ok() reports how it ended.
-    while (::send(go_.get(), &go, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
-    }
+    send_go(go_.get());
     go_.reset();
 }
 
