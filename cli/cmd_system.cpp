@@ -11,11 +11,13 @@
 #include "cli/output.hpp"
 #include "cli/prune.hpp"
 #include "common/atomic_file.hpp"
+#include "common/log.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
 #include "net/network_mode.hpp"
 #include "net/slirp_stack.hpp"
 #include "rootless/idmap.hpp"
+#include "rootless/userns_holder.hpp"
 
 namespace pc::cli {
 
@@ -250,6 +252,14 @@ void register_system(CLI::App& app, Context& ctx) {
     add_info(*system, ctx, "info");
     add_system_prune(*system, ctx);
     add_system_df(*system, ctx);
+    CLI::App* migrate = system->add_subcommand(
+        "migrate", "Stop the process holding the user namespace, so that changed /etc/subuid or /etc/subgid ranges take effect");
+    migrate->callback([] {
+        // Podman's migrate stops its pause process the same way; running containers keep
+        // the namespace they are in, and the next container starts a new holder.
+        const int stopped = rootless::stop_userns_holders();
+        log::debug("system migrate: stopped " + std::to_string(stopped) + " user namespace holder(s)");
+    });
 
     auto version_format = std::make_shared<std::string>();
     CLI::App* version = app.add_subcommand("version", "Display the pc version information");

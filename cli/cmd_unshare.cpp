@@ -65,7 +65,7 @@ void register_unshare(CLI::App& app, Context& ctx) {
         for (auto& a : argv) args.push_back(a.data());
         args.push_back(nullptr);
         IgnoredTerminalSignals quiet;
-        auto child = rootless::UsernsChild::start(CLONE_NEWNS, [&]() -> int {
+        auto child = rootless::UsernsChild::enter(rootless::caller_mapping(), CLONE_NEWNS, [&]() -> int {
             ::signal(SIGINT, SIG_DFL);
             ::signal(SIGQUIT, SIG_DFL);
             ::execv(program.c_str(), args.data());

@@ -183,4 +183,17 @@ void raise_open_file_limit() {
     (void)::setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+std::string self_exe() {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (n <= 0) throw Error::sys("finding the pc executable (/proc/self/exe)");
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+std::string sibling_program(const std::string& name) {
+    const std::string exe = self_exe();
+    std::string sibling = exe.substr(0, exe.rfind('/') + 1) + name;
+    return ::access(sibling.c_str(), X_OK) == 0 ? sibling : std::string();
+}
+
 }  // namespace pc

@@ -66,6 +66,11 @@ RunResult run_capture(const std::vector<std::string>& argv);
 // Finds an executable in PATH (or checks an absolute path); empty when not found.
 std::string find_program(const std::string& name);
 
+// The running executable's path (/proc/self/exe), and an executable `name` in the same
+// directory (empty when there is none): pc's helpers are installed next to it.
+std::string self_exe();
+std::string sibling_program(const std::string& name);
+
 }  // namespace pc
 
 namespace pc {

@@ -95,6 +95,27 @@ std::string to_hex(const unsigned char* data, size_t len) {
     return out;
 }
 
+namespace {
+uint64_t fnv1a(std::string_view s, uint64_t basis) {
+    uint64_t h = basis;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+}  // namespace
+
+std::string fingerprint(std::string_view text) {
+    unsigned char bytes[16];
+    const uint64_t a = fnv1a(text, 14695981039346656037ULL), b = fnv1a(text, 0x9e3779b97f4a7c15ULL);
+    for (int i = 0; i < 8; ++i) {
+        bytes[i] = static_cast<unsigned char>(a >> (56 - 8 * i));
+        bytes[8 + i] = static_cast<unsigned char>(b >> (56 - 8 * i));
+    }
+    return to_hex(bytes, sizeof(bytes));
+}
+
 std::string random_hex_id() {
     unsigned char bytes[32];
     size_t got = 0;

@@ -29,5 +29,8 @@ std::string shell_quote(std::string_view s);
 std::string random_hex_id();
 // Lowercase hex of bytes.
 std::string to_hex(const unsigned char* data, size_t len);
+// A stable 32-hex-digit name for a text (two independent 64-bit FNV-1a hashes): for cache
+// and file names derived from a key, not for anything an attacker chooses.
+std::string fingerprint(std::string_view text);
 
 }  // namespace pc::str

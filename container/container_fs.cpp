@@ -77,7 +77,7 @@ ContainerFsChild ContainerFsChild::start(ContainerStore& containers, const Conta
         storage::RootfsPlan plan = storage::rootfs_plan(containers.storage(), c.config.id, c.config.layers, mode);
         const rootless::IdMapping& mapping = rootless::caller_mapping(mode);
         const int error_fd = errors.write.get();
-        rootless::UsernsChild child = rootless::UsernsChild::start(CLONE_NEWNS, [&plan, &fn, error_fd]() -> int {
+        rootless::UsernsChild child = rootless::UsernsChild::enter(mapping, CLONE_NEWNS, [&plan, &fn, error_fd]() -> int {
             run_child(error_fd, [&] {
                 check_sys(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "making / private");
                 storage::mount_rootfs(plan);

@@ -34,12 +34,13 @@ namespace pc::container {
 namespace {
 
 // P2, before handing over to the sandbox: its own mount namespace and the root filesystem.
-// It is forked while the id mapping is being written, creates its mount namespace at once
-// and does the rest once the monitor opens the gate (the mapping is in place; the network
-// was configured before P2 was forked: the payload finds its address and route in place,
-// as under Podman).
-[[noreturn]] void container_init(const storage::RootfsPlan& plan, const rootless::SandboxSpec& spec,
-                                 bool keep_stdin, bool own_net, int error_fd, int gate_fd) {
+// It is forked before P1 makes the network namespace, creates its mount namespace at once
+// and does the rest once the monitor opens the gate (the mapping is in place). With a
+// network of its own it joins the namespace P1 sends on `netns_channel` right before /sys
+// is mounted (so the overlay, /proc and /dev are mounted while P1 configures lo and tap0;
+// the payload still finds its address and route in place, as under Podman).
+[[noreturn]] void container_init(const storage::RootfsPlan& plan, rootless::SandboxSpec& spec, bool keep_stdin,
+                                 int netns_channel, int error_fd, int gate_fd) {
     try {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         check_sys(::unshare(CLONE_NEWNS), "creating the mount namespace");
@@ -48,7 +49,19 @@ namespace {
         const bool go = wait_go(gate_fd);
         ::close(gate_fd);
         if (!go) ::_exit(kExitEngine);
-        if (own_net) net::allow_unprivileged_ping();  // needs the mapped group range
+        if (netns_channel >= 0) {
+            spec.join_network = [netns_channel] {
+                UniqueFd netns;
+                try {
+                    netns = recv_fd(netns_channel);
+                } catch (const Error&) {
+                    ::_exit(kExitEngine);  // P1 could not make it, and reports why
+                }
+                check_sys(::setns(netns.get(), CLONE_NEWNET), "joining the container's network namespace");
+                ::close(netns_channel);
+                net::allow_unprivileged_ping();  // needs the mapped group range
+            };
+        }
         // Not earlier: the kernel overlay refuses to mount (ENODATA) while the mounter's
         // ids are unmapped.
         storage::mount_rootfs(plan);
@@ -173,14 +186,18 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     const bool keep_stdin = cfg.interactive;
 
     // P1 does all it can right after the clone, while we write the id mapping (the
-    // newuidmap/newgidmap execs are the slowest step of a start): it creates and
-    // configures the container's network namespace (lo up, tap0), which needs only the
-    // user namespace's capabilities, and its other namespaces, and forks P2, which makes
-    // its mount namespace and waits at the gate that we open once the mapping is written
-    // (one wake-up, not two: P1 is off that path). A failure is kept for P1 to report.
+    // newuidmap/newgidmap execs are the slowest step of a fresh namespace; with the shared
+    // namespace there is none): it makes the container's pid, uts and ipc namespaces and
+    // forks P2, which makes its mount namespace and waits at the gate that we open once the
+    // mapping is written (one wake-up, not two: P1 is off that path). Then P1 creates and
+    // configures the network namespace (lo up, tap0: ~0.5 ms, which needs only the user
+    // namespace's capabilities) while P2 mounts the root filesystem, and sends it to P2. A
+    // failure is kept for P1 to report.
     const bool own_net = !host_net && !joined;
     UniqueFd tap_fd;
     SocketPair gate = SocketPair::make();  // monitor -> P2: the mapping is written
+    SocketPair netns_channel;              // P1 -> P2: the network namespace
+    if (own_net) netns_channel = SocketPair::make();
     pid_t init_pid = 0;
     std::string setup_error;
     auto before_release = [&]() noexcept {
@@ -198,33 +215,43 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
             // Out of the caller's session and terminal process group: the monitor forwards
             // signals, so a Ctrl-C must not reach the container twice.
             ::setsid();
-            if (own_net) {
-                check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
-                net::bring_up_loopback();
-                if (slirp) tap_fd = net::create_tap(tap);
-            }
             check_sys(::unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC), "creating the container's namespaces");
             pid_t pid = ::fork();
             if (pid < 0) throw Error::sys("fork");
             if (pid == 0) {
-                tap_fd.reset();
                 net_channel.b.reset();
                 pids.write.reset();
-                container_init(plan, spec, keep_stdin, own_net, errors.write.get(), gate.b.release());
+                netns_channel.a.reset();
+                container_init(plan, spec, keep_stdin, own_net ? netns_channel.b.get() : -1, errors.write.get(),
+                               gate.b.release());
             }
             init_pid = pid;
-            errors.write.reset();
             console.b.reset();
             gate.b.reset();
+            netns_channel.b.reset();
             write_all(pids.write.get(), &init_pid, sizeof(init_pid));
             pids.write.reset();
+            if (own_net) {
+                check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
+                net::bring_up_loopback();
+                if (slirp) tap_fd = net::create_tap(tap);
+                UniqueFd netns(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+                if (!netns) throw Error::sys("opening the container's network namespace");
+                send_fd(netns_channel.a.get(), netns.get());
+                netns_channel.a.reset();
+            }
+            errors.write.reset();
         } catch (const std::exception& e) {
             setup_error = e.what();
+            // Where the monitor looks once P2 is running (P2 itself exits without a word).
+            if (errors.write) rootless::report_child_error(errors.write.get(), kExitEngine, setup_error);
+            errors.write.reset();
         }
     };
 
     auto p1_body = [&]() -> int {
-        // Nothing was forked then, and no pid sent: the monitor reads our message.
+        // The monitor reads our message. A P2 already forked finds no network namespace
+        // and exits (or dies with us).
         if (!setup_error.empty()) throw Error(setup_error);
         // P1 waits for the container's whole life: keep only what it still runs.
         if (!slirp) {
@@ -242,7 +269,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
 
     log::timing("spec built");
     if (joined) out.p1 = rootless::UsernsChild::join(std::move(join.namespaces), before_release, p1_body);
-    else out.p1 = rootless::UsernsChild::start(0, before_release, p1_body);
+    else out.p1 = rootless::UsernsChild::enter(mapping, 0, before_release, p1_body);
     errors.write.reset();
     pids.write.reset();
     console.b.reset();

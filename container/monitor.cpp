@@ -46,20 +46,12 @@ void emit(ContainerStore& containers, const ContainerConfig& cfg, const std::str
     record_event(containers.storage().root(), e);
 }
 
-std::string self_exe() {
-    char buf[4096];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    if (n <= 0) throw Error::sys("finding the pc executable (/proc/self/exe)");
-    return std::string(buf, static_cast<size_t>(n));
-}
-
 // The monitor program: pc-monitor next to pc (small, see CMakeLists.txt), else pc itself
 // with its hidden `__monitor` command.
 std::vector<std::string> monitor_command() {
-    const std::string exe = self_exe();
-    const std::string sibling = exe.substr(0, exe.rfind('/') + 1) + "pc-monitor";
-    if (::access(sibling.c_str(), X_OK) == 0) return {sibling};
-    return {exe, "__monitor"};
+    const std::string sibling = sibling_program("pc-monitor");
+    if (!sibling.empty()) return {sibling};
+    return {self_exe(), "__monitor"};
 }
 
 void redirect(int fd, int target) {

@@ -160,6 +160,7 @@ void mount_container_filesystems(const SandboxSpec& spec) {
     if (!root) throw Error::sys("opening rootfs " + spec.rootfs, errno);
     mount_proc(root.get());
     setup_dev(root.get(), spec);
+    if (spec.join_network) spec.join_network();
     mount_sys(root.get(), spec);
     for (const MountSpec& m : spec.mounts) mount_user(root.get(), m);
     mount_etc_files(root.get(), spec);

@@ -671,21 +671,6 @@ std::map<std::string, SeccompProgram>& memo() {
     return m;
 }
 
-uint64_t fnv1a(const std::string& s, uint64_t basis) {
-    uint64_t h = basis;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-std::string hex64(uint64_t v) {
-    char buf[17];
-    snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 constexpr char kCacheMagic[] = "pc-seccomp-bpf-2";  // -2: binary tree programs
 
 std::optional<SeccompProgram> read_cached(const std::string& path, const std::string& header) {
@@ -733,7 +718,7 @@ SeccompProgram compile_seccomp_cached(const SeccompProfile& profile, const std::
 
     // Two independent 64-bit hashes name the entry; the header repeats them with the key's
     // length and the flags, so a foreign or truncated file is never taken for a match.
-    const std::string name = hex64(fnv1a(key, 14695981039346656037ULL)) + hex64(fnv1a(key, 0x9e3779b97f4a7c15ULL));
+    const std::string name = str::fingerprint(key);
     const std::string path = cache_dir + "/" + name + ".bpf";
     // A cache entry exists only for a document that compiled before (the key covers all of
     // it), so the flags can be read without validating the whole profile again.

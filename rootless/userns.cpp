@@ -15,6 +15,7 @@
 #include <exception>
 
 #include "common/error.hpp"
+#include "rootless/userns_holder.hpp"
 
 namespace pc::rootless {
 
@@ -68,19 +69,35 @@ std::string clone_hint(int err) {
 }  // namespace
 
 UsernsChild UsernsChild::start(int extra_clone_flags, std::function<int()> fn) {
-    return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, {}, std::move(fn));
+    return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, 0, {}, std::move(fn));
 }
 
 UsernsChild UsernsChild::start(int extra_clone_flags, std::function<void()> before_release, std::function<int()> fn) {
-    return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, before_release, std::move(fn));
+    return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, 0, before_release, std::move(fn));
+}
+
+UsernsChild UsernsChild::enter(const IdMapping& m, int extra_clone_flags, std::function<int()> fn) {
+    return enter(m, extra_clone_flags, {}, std::move(fn));
+}
+
+UsernsChild UsernsChild::enter(const IdMapping& m, int extra_clone_flags, std::function<void()> before_release,
+                               std::function<int()> fn) {
+    if (!(extra_clone_flags & CLONE_NEWPID)) {
+        if (auto ns = shared_userns(m)) {
+            std::vector<NamespaceFd> joins;
+            joins.push_back({"user", CLONE_NEWUSER, std::move(*ns)});
+            return spawn(0, &joins, extra_clone_flags, before_release, std::move(fn));
+        }
+    }
+    return spawn(CLONE_NEWUSER | extra_clone_flags, nullptr, 0, before_release, std::move(fn));
 }
 
 UsernsChild UsernsChild::join(std::vector<NamespaceFd> namespaces, std::function<void()> before_release,
                               std::function<int()> fn) {
-    return spawn(0, &namespaces, before_release, std::move(fn));
+    return spawn(0, &namespaces, 0, before_release, std::move(fn));
 }
 
-UsernsChild UsernsChild::spawn(int flags, const std::vector<NamespaceFd>* joins,
+UsernsChild UsernsChild::spawn(int flags, const std::vector<NamespaceFd>* joins, int unshare_flags,
                                const std::function<void()>& before_release, std::function<int()> fn) {
     // A socket rather than a pipe: the parent's "go" goes through send(MSG_NOSIGNAL), so a
     // child that already died cannot raise SIGPIPE in the parent.
@@ -105,6 +122,8 @@ UsernsChild UsernsChild::spawn(int flags, const std::vector<NamespaceFd>* joins,
             // The parent is single-threaded, so this child may enter a user namespace.
             try {
                 join_namespaces(*joins);
+                if (unshare_flags != 0 && ::unshare(unshare_flags) < 0)
+                    throw Error::sys("creating namespaces in the joined user namespace", errno);
             } catch (const std::exception& e) {
                 (void)write_all(errors.write.get(), e.what(), std::min(std::strlen(e.what()), kMaxMessage));
                 ::_exit(kExitEngine);
@@ -117,6 +136,7 @@ UsernsChild UsernsChild::spawn(int flags, const std::vector<NamespaceFd>* joins,
     c.proc_ = ChildProcess(static_cast<pid_t>(pid));
     c.go_ = std::move(go.a);
     c.errors_ = std::move(errors.read);
+    c.joined_ = joins != nullptr;
     return c;
 }
 
@@ -127,6 +147,7 @@ void UsernsChild::map_and_release(const IdMapping& m) {
 
 void UsernsChild::start_mapping(const IdMapping& m) {
     if (!go_) throw Error("user namespace child: mapping already written");
+    if (joined_) return;
     try {
         mapping_ = PendingMapping::start(pid(), m);
     } catch (...) {
@@ -177,7 +198,7 @@ void UsernsChild::wait_ok() {
 }
 
 void run_in_userns(const IdMapping& m, const std::function<void()>& fn, int extra_clone_flags) {
-    UsernsChild child = UsernsChild::start(extra_clone_flags, [&fn] {
+    UsernsChild child = UsernsChild::enter(m, extra_clone_flags, [&fn] {
         fn();
         return 0;
     });

@@ -26,6 +26,15 @@ public:
     // must not throw; it keeps its own errors for `fn` to report.
     static UsernsChild start(int extra_clone_flags, std::function<void()> before_release, std::function<int()> fn);
 
+    // Like start(), but in the user's shared user namespace for `m` when there is one (see
+    // userns_holder.hpp): the child joins it with setns() and unshares `extra_clone_flags`
+    // there, and the mapping calls below only let it run, since the namespace is mapped
+    // already; else a fresh namespace as with start(). CLONE_NEWPID always means a fresh
+    // one (unshare() would put only the child's children in the new pid namespace).
+    static UsernsChild enter(const IdMapping& m, int extra_clone_flags, std::function<int()> fn);
+    static UsernsChild enter(const IdMapping& m, int extra_clone_flags, std::function<void()> before_release,
+                             std::function<int()> fn);
+
     // The same protocol for a forked child that joins existing namespaces (user namespace
     // first) instead of creating one: a container that shares another's network must live
     // in the user namespace that owns it (PLATFORM.md §5). Let it run with release();
@@ -51,17 +60,19 @@ private:
     // A mapping that failed: the child is killed and reaped, never released.
     void abandon();
 
-    static UsernsChild spawn(int clone_flags, const std::vector<NamespaceFd>* joins,
+    // `unshare_flags`: namespaces the child creates after joining `joins`.
+    static UsernsChild spawn(int clone_flags, const std::vector<NamespaceFd>* joins, int unshare_flags,
                              const std::function<void()>& before_release, std::function<int()> fn);
 
     ChildProcess proc_;
     UniqueFd go_;      // parent's end: written once the mapping is in place
     UniqueFd errors_;  // parent's end: error message from the child, if any
     PendingMapping mapping_;
+    bool joined_ = false;  // in namespaces mapped before: nothing to write
 };
 
-// Runs `fn` in a fresh user namespace with mapping `m` (caps in that namespace, host mount
-// namespace) and waits. Exceptions thrown by `fn` in the child are re-thrown in the parent
+// Runs `fn` in a user namespace with mapping `m` (the shared one, else a fresh one: see
+// UsernsChild::enter; caps in that namespace, host mount namespace) and waits. Exceptions thrown by `fn` in the child are re-thrown in the parent
 // as pc::Error with the same message. Used for layer extraction and removal of subuid-owned
 // files.
 void run_in_userns(const IdMapping& m, const std::function<void()>& fn, int extra_clone_flags = 0);

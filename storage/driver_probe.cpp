@@ -29,7 +29,7 @@ bool kernel_overlay_works(const rootless::IdMapping& m, const std::string& layer
         if (::mkdir((dir + sub).c_str(), 0700) < 0 && errno != EEXIST) throw Error::sys("creating " + dir + sub);
     bool ok = false;
     try {
-        auto child = rootless::UsernsChild::start(CLONE_NEWNS, [&dir]() -> int {
+        auto child = rootless::UsernsChild::enter(m, CLONE_NEWNS, [&dir]() -> int {
             // Nothing mounted here may propagate back to the host namespace.
             if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) return 2;
             const std::string data = "lowerdir=" + dir + "/l1:" + dir + "/l2,upperdir=" + dir + "/u,workdir=" + dir +

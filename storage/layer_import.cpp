@@ -46,7 +46,7 @@ ExtractResult extract_in_userns(const rootless::IdMapping& m, int fd, const std:
     ExtractOptions opts;
     opts.squash_unmapped = m.single;
     load_archive_libraries();
-    auto child = rootless::UsernsChild::start(0, [&]() -> int {
+    auto child = rootless::UsernsChild::enter(m, 0, [&]() -> int {
         result.read.reset();
         if (::chroot(diff.c_str()) < 0) throw Error::sys("chroot into " + diff);
         common::LazyLibrary::forbid_opening();

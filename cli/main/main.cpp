@@ -4,11 +4,14 @@
 
 #include "cli/app.hpp"
 #include "container/monitor.hpp"
+#include "rootless/userns_holder.hpp"
 
 int main(int argc, char** argv) {
     // A detached container's monitor is this binary re-executed; it skips the command
     // line machinery entirely (its heap stays small for the container's lifetime).
     if (argc > 1 && std::strcmp(argv[1], "__monitor") == 0)
         return pc::container::monitor_main(std::vector<std::string>(argv + 2, argv + argc));
+    // The holder of the user's shared user namespace (rootless/userns_holder.hpp).
+    if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
     return pc::cli::main(argc, argv);
 }

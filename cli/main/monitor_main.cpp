@@ -3,6 +3,13 @@
 #include <string>
 #include <vector>
 
-#include "container/monitor.hpp"
+#include <cstring>
 
-int main(int argc, char** argv) { return pc::container::monitor_main(std::vector<std::string>(argv + 1, argv + argc)); }
+#include "container/monitor.hpp"
+#include "rootless/userns_holder.hpp"
+
+int main(int argc, char** argv) {
+    // A monitor that starts the user's namespace holder re-executes itself as the holder.
+    if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
+    return pc::container::monitor_main(std::vector<std::string>(argv + 1, argv + argc));
+}

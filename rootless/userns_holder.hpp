@@ -1,0 +1,39 @@
+// The user's shared user namespace: one long-lived, once-mapped user namespace per user and
+// mapping, held by a tiny process ("pc __userns-holder"), which containers and storage
+// operations join with setns() instead of creating and mapping their own.
+//
+// Why: writing a multi-range mapping takes the setuid newuidmap and newgidmap, whose two
+// execs are most of a fresh namespace's cost (PLATFORM.md §1: ~1 ms of a ~5 ms start on
+// this machine kind). Podman does the same with its rootless "pause" process, so all of a
+// user's containers share one user namespace there too. Only the default subuid mapping is
+// held: a single-id mapping is written directly (cheap) and --userns=keep-id is rare.
+//
+// The holder is found through a record in the user's runtime dir (pid and start time, one
+// file per mapping); a record is trusted only when that process still exists, started at
+// that time and has exactly the mapping asked for. The holder has no open files, no
+// terminal and "/" as its directory, so it never keeps a caller's pipe or mount busy; it
+// ends with SIGTERM/SIGKILL (`pc system migrate` stops it, as `podman system migrate`
+// stops the pause process), and the next pc that needs it starts another.
+#pragma once
+
+#include <optional>
+
+#include "common/fd.hpp"
+#include "rootless/idmap.hpp"
+
+namespace pc::rootless {
+
+// An fd of the shared user namespace for `m`, starting its holder when there is none.
+// nullopt when `m` is not held (single-id mapping) or no holder could be had (the reason
+// is logged at debug level): the caller then creates a fresh namespace, as before.
+std::optional<UniqueFd> shared_userns(const IdMapping& m);
+
+// Stops every holder of the calling user (all mappings) and forgets them. Returns how
+// many were running. Containers already running keep their namespace.
+int stop_userns_holders();
+
+// The holder's whole life, in a process already inside its mapped namespace: waits for a
+// terminating signal. `pc __userns-holder`.
+[[noreturn]] void userns_holder_main();
+
+}  // namespace pc::rootless

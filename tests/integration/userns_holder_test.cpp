@@ -1,0 +1,178 @@
+// The shared user namespace (rootless/userns_holder.hpp): containers join one held,
+// once-mapped namespace; its holder keeps nothing of the caller; a record that names any
+// other process is neither trusted nor signalled; `system migrate` stops the holder.
+// Each test has a runtime dir (XDG_RUNTIME_DIR) of its own, hence a holder of its own.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness.hpp"
+
+using namespace pcit;
+
+namespace {
+
+std::string readlink_str(const std::string& path) {
+  char buf[4096];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+// /proc/PID/stat field 22.
+std::string start_time(pid_t pid) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream rest(stat.substr(stat.rfind(')') + 1));
+  std::string field;
+  for (int i = 3; i <= 22; ++i) rest >> field;
+  return field;
+}
+
+class UsernsHolder : public PcTest {
+ protected:
+  void SetUp() override {
+    PcTest::SetUp();
+    runtime_ = make_temp_dir("pc-it-holder-");
+  }
+  void TearDown() override {
+    pc({"system", "migrate"}, opts());
+    // Holders whose record a test overwrote are not reachable by migrate any more.
+    for (pid_t pid : seen_) ::kill(pid, SIGKILL);
+    remove_tree(runtime_);
+    PcTest::TearDown();
+  }
+  RunOpts opts() const { return RunOpts{.env = {{"XDG_RUNTIME_DIR", runtime_}}}; }
+  Result run_here(const std::vector<std::string>& args) { return pc(args, opts()); }
+
+  // The holder's record (one per mapping; this user has one mapping here).
+  std::string record() const {
+    const std::string dir = runtime_ + "/pc";
+    std::string found;
+    if (DIR* d = ::opendir(dir.c_str())) {
+      while (struct dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n.rfind("userns-", 0) == 0 && n.size() > 4 && n.substr(n.size() - 4) == ".pid") found = dir + "/" + n;
+      }
+      ::closedir(d);
+    }
+    return found;
+  }
+  pid_t holder_pid() const {
+    const std::string r = record();
+    if (r.empty() || !path_exists(r)) return -1;
+    std::istringstream in(read_file(r));
+    long pid = -1;
+    in >> pid;
+    if (pid > 0) seen_.push_back(static_cast<pid_t>(pid));
+    return static_cast<pid_t>(pid);
+  }
+  std::string container_userns() {
+    Result r = run_here({"run", "--rm", image(), "readlink", "/proc/self/ns/user"});
+    EXPECT_PC_OK(r);
+    return trim(r.out);
+  }
+
+  std::string runtime_;
+  mutable std::vector<pid_t> seen_;
+};
+
+}  // namespace
+
+TEST_F(UsernsHolder, ContainersShareTheNamespaceOfAHolderThatKeepsNothingOfTheCaller) {
+  // The first run starts the holder; that its output is complete and it ends shows that
+  // the holder did not keep the run's stdout/stderr pipes open.
+  const std::string first = container_userns();
+  const std::string second = container_userns();
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first, second) << "two containers should share the held user namespace";
+
+  const pid_t holder = holder_pid();
+  ASSERT_GT(holder, 0) << "no holder record in " << runtime_;
+  ASSERT_TRUE(alive(holder));
+  const std::string proc = "/proc/" + std::to_string(holder);
+  EXPECT_EQ(readlink_str(proc + "/ns/user"), first);
+  EXPECT_EQ(readlink_str(proc + "/cwd"), "/") << "the holder must not keep a directory busy";
+  EXPECT_EQ(::getsid(holder), holder) << "the holder must be in a session of its own";
+  EXPECT_NE(::getpgid(holder), ::getpgid(0));
+  std::vector<std::string> fds = list_tree(proc + "/fd");
+  EXPECT_EQ(fds.size(), 3u) << "the holder keeps only stdin/stdout/stderr";
+  for (const std::string& fd : fds) EXPECT_EQ(readlink_str(proc + "/fd/" + fd), "/dev/null") << fd;
+  // Mapped like every container: root inside is this user outside.
+  std::string uid_map = read_file(proc + "/uid_map");
+  std::istringstream in(uid_map);
+  unsigned inside = 1, outside = 0;
+  in >> inside >> outside;
+  EXPECT_EQ(inside, 0u);
+  EXPECT_EQ(outside, ::getuid());
+
+  // Layer extraction and removal use it too: an import and an rm work through it.
+  ASSERT_PC_OK(run_here({"run", "--name", "holder-rm", image(), "sh", "-c", "touch /f; chown 5:5 /f"}));
+  EXPECT_PC_OK(run_here({"rm", "holder-rm"}));
+  EXPECT_TRUE(alive(holder));
+  EXPECT_EQ(holder_pid(), holder) << "one holder serves every run";
+}
+
+TEST_F(UsernsHolder, AKilledHolderIsReplaced) {
+  container_userns();
+  const pid_t old = holder_pid();
+  ASSERT_GT(old, 0);
+  ASSERT_EQ(::kill(old, SIGKILL), 0);
+  ASSERT_TRUE(poll_until([&] { return !alive(old) || trim(read_file("/proc/" + std::to_string(old) + "/stat")).find(") Z") != std::string::npos; }, 10));
+  Result r = run_here({"run", "--rm", image(), "echo", "after"});
+  EXPECT_PC_OK(r);
+  EXPECT_EQ(r.out, "after\n");
+  const pid_t now = holder_pid();
+  EXPECT_GT(now, 0);
+  EXPECT_NE(now, old);
+  EXPECT_TRUE(alive(now));
+}
+
+TEST_F(UsernsHolder, ARecordNamingAnotherProcessIsNeitherTrustedNorSignalled) {
+  container_userns();
+  const std::string path = record();
+  ASSERT_FALSE(path.empty());
+  holder_pid();  // remembered for TearDown: the forged record below hides it
+  // A process of ours that is not a holder (e.g. a recycled pid), with its real start time.
+  Child sleeper({"sleep", "60"});
+  ASSERT_TRUE(poll_until([&] { return path_exists("/proc/" + std::to_string(sleeper.pid()) + "/stat"); }, 5));
+  const std::string forged = std::to_string(sleeper.pid()) + " " + start_time(sleeper.pid()) + "\n";
+  write_file(path, forged, 0600);
+
+  const std::string userns = container_userns();
+  EXPECT_NE(userns, readlink_str("/proc/" + std::to_string(sleeper.pid()) + "/ns/user"));
+  EXPECT_NE(holder_pid(), sleeper.pid()) << "a new holder should have replaced the record";
+
+
+  write_file(path, forged, 0600);
+  EXPECT_PC_OK(run_here({"system", "migrate"}));
+  EXPECT_TRUE(alive(sleeper.pid())) << "system migrate signalled a process that is not a holder";
+  EXPECT_FALSE(path_exists(path));
+}
+
+TEST_F(UsernsHolder, SystemMigrateStopsItAndRunningContainersKeepTheirNamespace) {
+  const std::string name = unique_name("migrate");
+  ASSERT_PC_OK(run_here({"run", "-d", "--name", name, image(), "sleep", "300"}));
+  ASSERT_TRUE(wait_running(name));
+  const pid_t holder = holder_pid();
+  ASSERT_GT(holder, 0);
+
+  Result m = run_here({"system", "migrate"});
+  EXPECT_PC_OK(m);
+  EXPECT_EQ(m.out, "");
+  EXPECT_TRUE(poll_until([&] { return !alive(holder); }, 10)) << "the holder is still running";
+  EXPECT_EQ(holder_pid(), -1) << "the record should be gone";
+
+  Result e = run_here({"exec", name, "echo", "still here"});
+  EXPECT_PC_OK(e);
+  EXPECT_EQ(e.out, "still here\n");
+  // The next run starts a new holder.
+  EXPECT_FALSE(container_userns().empty());
+  EXPECT_GT(holder_pid(), 0);
+  EXPECT_NE(holder_pid(), holder);
+  EXPECT_PC_OK(run_here({"rm", "-f", "-t", "0", name}));
+}
