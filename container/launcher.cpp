@@ -314,6 +314,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         out.p1.wait();
         throw Error(err->message, err->code);
     }
+    if (cfg.auto_remove)
+        out.mount_ns.reset(::open(("/proc/" + std::to_string(init_pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
     if (cfg.tty && !out.pty_master) {
         out.p1.wait();
         throw Error("starting container " + cfg.name + ": no terminal was received");

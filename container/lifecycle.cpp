@@ -125,6 +125,8 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     c.state.finished_ns = now_ns();
     if (c.config.auto_remove) remove_quietly(containers, c);
     else save_if_present(containers, c, c.state);
+    // The detached remover forked above holds the mount namespace now (Launched::mount_ns).
+    launched.mount_ns.reset();
     log::timing("container recorded");
     return code;
 }
