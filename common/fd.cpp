@@ -51,6 +51,17 @@ long read_full(int fd, void* buf, size_t len) {
     return static_cast<long>(got);
 }
 
+bool read_to_eof(int fd, std::string& out) {
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        if (n == 0) return true;
+        out.append(buf, static_cast<size_t>(n));
+    }
+}
+
 void send_fd(int sock, int fd, const void* data, size_t len) {
     char dummy = 0;
     struct iovec iov {};

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <string>
 #include <utility>
 
 namespace pc {
@@ -56,6 +57,9 @@ bool wait_go(int sock);
 bool write_all(int fd, const void* buf, size_t len);
 // Reads exactly len bytes unless EOF; returns bytes read, or -1 on error.
 long read_full(int fd, void* buf, size_t len);
+// Appends everything up to EOF to `out` (retrying EINTR); false when a read fails, with
+// what came before the failure appended.
+bool read_to_eof(int fd, std::string& out);
 
 // Sends/receives one fd plus a small payload over a unix socket.
 void send_fd(int sock, int fd, const void* data = nullptr, size_t len = 0);

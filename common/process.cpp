@@ -162,13 +162,7 @@ RunResult run_capture(const std::vector<std::string>& argv) {
     ChildProcess child = spawn(argv, -1, p.write.get(), p.write.get());
     p.write.reset();
     std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(p.read.get(), buf, sizeof(buf));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
+    (void)read_to_eof(p.read.get(), out);
     return RunResult{child.wait(), out};
 }
 
@@ -181,6 +175,17 @@ void raise_open_file_limit() {
     if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
     rl.rlim_cur = rl.rlim_max;
     (void)::setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+std::optional<uint64_t> stat_start_time(std::string_view stat) {
+    // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
+    auto close = stat.rfind(')');
+    if (close == std::string_view::npos || close + 2 > stat.size()) return std::nullopt;
+    auto fields = str::split(stat.substr(close + 2), ' ');
+    // fields[0] is field 3 (state); starttime is field 22.
+    if (fields.size() < 20) return std::nullopt;
+    if (fields[0] == "Z" || fields[0] == "X") return std::nullopt;
+    return str::parse_u64(fields[19]);
 }
 
 std::string self_exe() {

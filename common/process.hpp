@@ -5,8 +5,10 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pc {
@@ -70,6 +72,12 @@ std::string find_program(const std::string& name);
 // directory (empty when there is none): pc's helpers are installed next to it.
 std::string self_exe();
 std::string sibling_program(const std::string& name);
+
+// The start time (field 22, clock ticks since boot) in the content of a /proc/PID/stat;
+// nullopt when it cannot be parsed or the process has exited (a zombie: not alive, even
+// if its entry and namespaces can still be opened). With the pid, it names a process
+// across pid reuse.
+std::optional<uint64_t> stat_start_time(std::string_view stat);
 
 }  // namespace pc
 

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "common/atomic_file.hpp"
+#include "common/process.hpp"
 #include "common/strings.hpp"
 #include "container/record_json.hpp"
 
@@ -101,14 +102,7 @@ uint64_t process_start_time(pid_t pid) {
     if (pid <= 0) return 0;
     auto stat = try_read_file("/proc/" + std::to_string(pid) + "/stat");
     if (!stat) return 0;
-    // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
-    auto close = stat->rfind(')');
-    if (close == std::string::npos) return 0;
-    auto fields = str::split(std::string_view(*stat).substr(close + 2), ' ');
-    // fields[0] is field 3 (state); starttime is field 22.
-    if (fields.size() < 20) return 0;
-    if (fields[0] == "Z" || fields[0] == "X") return 0;  // a zombie is not a live monitor
-    return str::parse_u64(fields[19]).value_or(0);
+    return stat_start_time(*stat).value_or(0);  // a zombie is not a live monitor
 }
 
 bool process_alive(pid_t pid, uint64_t start) {

@@ -48,13 +48,7 @@ void report_child_error(int error_fd, int code, const std::string& message) {
 
 std::optional<ChildError> read_child_error(int fd) {
     std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        text.append(buf, static_cast<size_t>(n));
-    }
+    (void)read_to_eof(fd, text);
     if (text.empty()) return std::nullopt;
     auto [code_text, message] = str::split_once(text, ' ');
     auto code = str::parse_u64(code_text);

@@ -38,22 +38,12 @@ Helper start_helper(const char* prog, pid_t pid, const std::vector<IdMapEntry>& 
     return h;
 }
 
-std::string drain(int fd) {
-    std::string out;
-    char buf[1024];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-}
-
 // Reads the helper's output to EOF, then reaps it. Each helper finishes independently of
 // the other, so draining them one after the other cannot deadlock.
 void finish_helper(Helper& h, std::string& error) {
-    std::string out = str::trim(drain(h.output.get()));
+    std::string out;
+    (void)read_to_eof(h.output.get(), out);
+    out = str::trim(out);
     ExitStatus st = h.proc.wait();
     if (!st.signaled && st.code == 0) return;
     if (!error.empty()) error += "; ";

@@ -61,30 +61,15 @@ std::optional<Record> read_record(const std::string& path) {
 
 std::optional<std::string> read_at(int dir, const char* name) {
     UniqueFd fd(::openat(dir, name, O_RDONLY | O_CLOEXEC));
-    if (!fd) return std::nullopt;
     std::string out;
-    char buf[1024];
-    ssize_t n;
-    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    if (n < 0) return std::nullopt;
+    if (!fd || !read_to_eof(fd.get(), out)) return std::nullopt;
     return out;
 }
 
-// /proc/PID/stat: field 22, the start time; nullopt for a process that has exited (a
-// zombie's namespaces can still be opened, but it holds nothing for the next caller).
+// Of the process whose /proc directory `dir` is; nullopt once it has exited.
 std::optional<uint64_t> start_time_at(int dir) {
     auto stat = read_at(dir, "stat");
-    if (!stat) return std::nullopt;
-    // The command name (field 2) may hold spaces and parentheses: count from its end.
-    auto close = stat->rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    std::istringstream rest(stat->substr(close + 1));
-    std::string field;
-    for (int i = 3; i <= 22; ++i) {
-        if (!(rest >> field)) return std::nullopt;
-        if (i == 3 && (field == "Z" || field == "X")) return std::nullopt;
-    }
-    return str::parse_u64(field);
+    return stat ? stat_start_time(*stat) : std::nullopt;
 }
 
 std::vector<IdMapEntry> parse_map(const std::string& text) {
@@ -121,18 +106,6 @@ std::optional<UniqueFd> open_holder(const Record& r, const IdMapping& m, std::st
         return std::nullopt;
     }
     return ns;
-}
-
-std::string drain(int fd) {
-    std::string out;
-    char buf[512];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
 }
 
 // In the new namespace, mapped: drop everything inherited from the caller and become the
@@ -178,7 +151,8 @@ void become_holder(int exec_report) {
         });
         exec_check.write.reset();
         holder.map_and_release(m);
-        std::string failure = drain(exec_check.read.get());
+        std::string failure;
+        (void)read_to_eof(exec_check.read.get(), failure);
         if (!failure.empty()) {
             holder.wait();
             throw Error(failure);
@@ -208,7 +182,8 @@ std::optional<Record> start_holder(const IdMapping& m, std::string& why) {
     }
     report.write.reset();
     ChildProcess starter(pid);
-    const std::string text = drain(report.read.get());
+    std::string text;
+    (void)read_to_eof(report.read.get(), text);
     starter.wait();
     if (str::starts_with(text, "error ")) {
         why = text.substr(6);

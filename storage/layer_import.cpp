@@ -62,13 +62,7 @@ ExtractResult extract_in_userns(const rootless::IdMapping& m, int fd, const std:
     result.write.reset();
     child.map_and_release(m);
     std::string text;
-    char buf[256];
-    for (;;) {
-        ssize_t n = ::read(result.read.get(), buf, sizeof(buf));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        text.append(buf, static_cast<size_t>(n));
-    }
+    (void)read_to_eof(result.read.get(), text);
     child.wait_ok();
     return ExtractResult::parse(text);
 }
