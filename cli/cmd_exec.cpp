@@ -4,7 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
-#include "cli/env_flags.hpp"
+#include "container/env_options.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "container/exec.hpp"
@@ -61,7 +61,7 @@ CLI::App* add_exec(CLI::App& parent, Context& ctx, const std::string& name) {
         o.args = rest;
         std::vector<std::string> environment;
         for (char** e = environ; *e; ++e) environment.emplace_back(*e);
-        o.env = env_from_flags(f->env_file, f->env, environment);
+        o.env = container::env_from_flags(f->env_file, f->env, environment);
         o.user = f->user;
         o.workdir = f->workdir;
         o.tty = f->tty;

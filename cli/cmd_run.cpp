@@ -12,7 +12,7 @@
 namespace pc::cli {
 
 void register_run(CLI::App& app, Context& ctx) {
-    auto flags = std::make_shared<CreateFlags>();
+    auto flags = std::make_shared<container::CreateOptions>();
 
     CLI::App* run = app.add_subcommand("run", "Run a command in a new container");
     run->footer("Usage: pc run [options] IMAGE [COMMAND [ARG...]]");
@@ -48,7 +48,7 @@ void register_run(CLI::App& app, Context& ctx) {
 }
 
 void register_create(CLI::App& app, Context& ctx) {
-    auto cflags = std::make_shared<CreateFlags>();
+    auto cflags = std::make_shared<container::CreateOptions>();
     CLI::App* create = app.add_subcommand("create", "Create but do not start a container");
     create->footer("Usage: pc create [options] IMAGE [COMMAND [ARG...]]");
     add_create_flags(create, *cflags);

@@ -1,5 +1,5 @@
 // Human-readable times and sizes exactly as Podman 4.3 prints them (docker/go-units
-// v0.5.0 plus Podman's own wording), and the parsers for size and duration flags.
+// v0.5.0 plus Podman's own wording).
 // Scripts match on these strings ("Exited (0)", "Up ... ago"), so wording and thresholds
 // are copied from the Go behaviour, not invented.
 #pragma once
@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <ctime>
 #include <string>
+
+#include "common/units.hpp"  // the parsers of size and duration values
 
 namespace pc::cli {
 
@@ -34,17 +36,6 @@ std::string human_size(double bytes);
 // The same without the space ("2MB"), as `podman ps --size` prints it (`system df`: 4
 // significant digits, "14.45MB").
 std::string human_size_compact(double bytes, int significant_digits = 3);
-
-// go-units RAMInBytes: "64m", "1g", "512k", "1024", "1.5GB", "2 MiB" -> bytes. Suffixes are
-// binary multiples (k = 1024) and case-insensitive, with optional "b"/"ib". Throws
-// pc::Error "invalid size: 'abc'" or "invalid suffix: 'x'".
-int64_t parse_size(const std::string& text);
-
-// Go's time.ParseDuration ("30s", "1m30s", "500ms", "1.5h", "-2us") in nanoseconds /
-// milliseconds (truncated toward zero). Throws pc::Error `time: invalid duration "x"` and
-// similar as Go does.
-int64_t parse_duration_ns(const std::string& text);
-int64_t parse_duration(const std::string& text);
 
 // time.Time.String(): "2026-11-22 09:06:32.675256245 +0000 UTC" (Podman's CreatedAt
 // column), in the local zone or UTC.

@@ -8,8 +8,12 @@
 #include "cli/human_units.hpp"
 #include "common/time_format.hpp"
 #include "common/error.hpp"
+#include "common/units.hpp"
 
 using namespace pc::cli;
+using pc::parse_duration;
+using pc::parse_duration_ns;
+using pc::parse_size;
 
 TEST(CliFormatUnits, HumanDurationThresholds) {
     EXPECT_EQ(human_duration(-5), "Less than a second");

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "cli/env_flags.hpp"
+#include "container/env_options.hpp"
 #include "common/error.hpp"
 #include "container/exec_spec.hpp"
 #include "container/spec_builder.hpp"
@@ -44,8 +44,8 @@ TEST(ExecSpec, FromContainerAndOptions) {
 
 TEST(ExecEnv, FlagsFilesAndHostCopies) {
     const std::vector<std::string> host = {"HOME=/home/u", "PCX_A=1", "PCX_B=2"};
-    auto env = cli::env_from_flags({}, {"K=V", "HOME", "PCX_*", "UNSET"}, host);
+    auto env = container::env_from_flags({}, {"K=V", "HOME", "PCX_*", "UNSET"}, host);
     EXPECT_EQ(env, (std::vector<std::string>{"K=V", "HOME=/home/u", "PCX_A=1", "PCX_B=2"}));
-    EXPECT_THROW(cli::env_from_flags({}, {"=x"}, host), Error);
-    EXPECT_THROW(cli::env_from_flags({"/nonexistent/env"}, {}, host), Error);
+    EXPECT_THROW(container::env_from_flags({}, {"=x"}, host), Error);
+    EXPECT_THROW(container::env_from_flags({"/nonexistent/env"}, {}, host), Error);
 }

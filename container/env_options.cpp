@@ -1,4 +1,4 @@
-#include "cli/env_flags.hpp"
+#include "container/env_options.hpp"
 
 #include <fnmatch.h>
 
@@ -7,7 +7,7 @@
 #include "common/strings.hpp"
 #include "container/exec_spec.hpp"
 
-namespace pc::cli {
+namespace pc::container {
 
 namespace {
 
@@ -16,14 +16,14 @@ void add(std::vector<std::string>& out, const std::string& value, const std::str
     auto [key, val] = str::split_once(value, '=');
     if (key.empty()) throw Error("invalid environment variable \"" + value + "\"" + origin + ": name is empty");
     if (val) {
-        out = container::merge_env(std::move(out), {key + "=" + *val});
+        out = merge_env(std::move(out), {key + "=" + *val});
         return;
     }
     const bool pattern = key.find('*') != std::string::npos;
     for (const std::string& e : environment) {
         auto [k, v] = str::split_once(e, '=');
         if (!v) continue;
-        if (pattern ? ::fnmatch(key.c_str(), k.c_str(), 0) == 0 : k == key) out = container::merge_env(std::move(out), {e});
+        if (pattern ? ::fnmatch(key.c_str(), k.c_str(), 0) == 0 : k == key) out = merge_env(std::move(out), {e});
     }
 }
 
@@ -47,4 +47,4 @@ std::vector<std::string> env_from_flags(const std::vector<std::string>& env_file
     return out;
 }
 
-}  // namespace pc::cli
+}  // namespace pc::container

@@ -1,4 +1,4 @@
-#include "cli/mount_flags.hpp"
+#include "container/mount_options.hpp"
 
 #include <cctype>
 
@@ -6,7 +6,7 @@
 #include "common/strings.hpp"
 #include "storage/volumes.hpp"
 
-namespace pc::cli {
+namespace pc::container {
 
 namespace {
 
@@ -24,7 +24,7 @@ void check_destination(const std::string& dst, const std::string& flag_value) {
         throw Error("invalid container path \"" + dst + "\", must be an absolute path (in \"" + flag_value + "\")");
 }
 
-void apply_options(container::MountConfig& m, const std::vector<std::string>& opts, const std::string& value) {
+void apply_options(MountConfig& m, const std::vector<std::string>& opts, const std::string& value) {
     bool seen_rw = false;
     for (const auto& o : opts) {
         if (o.empty()) continue;
@@ -48,10 +48,10 @@ void apply_options(container::MountConfig& m, const std::vector<std::string>& op
 
 }  // namespace
 
-container::MountConfig parse_volume_flag(const std::string& value) {
+MountConfig parse_volume_flag(const std::string& value) {
     auto parts = str::split(value, ':');
     if (value.empty() || parts.size() > 3) throw Error("invalid volume specification \"" + value + "\"");
-    container::MountConfig m;
+    MountConfig m;
     if (parts.size() == 1) {
         // Only a destination: an anonymous volume.
         m.type = "volume";
@@ -80,9 +80,9 @@ container::MountConfig parse_volume_flag(const std::string& value) {
     return m;
 }
 
-container::MountConfig parse_tmpfs_flag(const std::string& value) {
+MountConfig parse_tmpfs_flag(const std::string& value) {
     auto [dst, opts] = str::split_once(value, ':');
-    container::MountConfig m;
+    MountConfig m;
     m.type = "tmpfs";
     m.destination = dst;
     check_destination(dst, value);
@@ -90,8 +90,8 @@ container::MountConfig parse_tmpfs_flag(const std::string& value) {
     return m;
 }
 
-container::MountConfig parse_mount_flag(const std::string& value) {
-    container::MountConfig m;
+MountConfig parse_mount_flag(const std::string& value) {
+    MountConfig m;
     std::vector<std::string> opts;
     for (const auto& field : str::split(value, ',')) {
         if (field.empty()) continue;
@@ -150,4 +150,4 @@ container::MountConfig parse_mount_flag(const std::string& value) {
     return m;
 }
 
-}  // namespace pc::cli
+}  // namespace pc::container

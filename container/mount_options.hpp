@@ -7,13 +7,13 @@
 
 #include "container/config.hpp"
 
-namespace pc::cli {
+namespace pc::container {
 
 // "SRC:DST[:OPTS]", "NAME:DST[:OPTS]" or "DST" (anonymous volume, named by the caller).
-container::MountConfig parse_volume_flag(const std::string& value);
+MountConfig parse_volume_flag(const std::string& value);
 // "type=bind,source=/a,target=/b,readonly", "type=tmpfs,target=/t,tmpfs-size=64m", "type=volume,..."
-container::MountConfig parse_mount_flag(const std::string& value);
+MountConfig parse_mount_flag(const std::string& value);
 // "/path[:opts]"
-container::MountConfig parse_tmpfs_flag(const std::string& value);
+MountConfig parse_tmpfs_flag(const std::string& value);
 
-}  // namespace pc::cli
+}  // namespace pc::container

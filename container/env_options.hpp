@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-namespace pc::cli {
+namespace pc::container {
 
 // `lookup` gives the environment to copy from (tests pass their own).
 std::vector<std::string> env_from_flags(const std::vector<std::string>& env_files, const std::vector<std::string>& env_flags,
                                   const std::vector<std::string>& process_environment);
 
-}  // namespace pc::cli
+}  // namespace pc::container

@@ -1,0 +1,336 @@
+#include "container/create_options.hpp"
+
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/strings.hpp"
+#include "common/units.hpp"
+#include "common/user_paths.hpp"
+#include "container/cgroups.hpp"
+#include "container/control.hpp"
+#include "container/env_options.hpp"
+#include "container/healthcheck.hpp"
+#include "container/mount_options.hpp"
+#include "container/network_options.hpp"
+#include "image/image_config.hpp"
+#include "rootless/caps.hpp"
+#include "rootless/rlimits.hpp"
+#include "rootless/seccomp.hpp"
+
+extern char** environ;
+
+namespace pc::container {
+
+namespace {
+
+void set_env(std::vector<std::string>& env, const std::string& kv) {
+    auto key = str::split_once(kv, '=').first;
+    for (auto& e : env) {
+        if (str::split_once(e, '=').first == key) {
+            e = kv;
+            return;
+        }
+    }
+    env.push_back(kv);
+}
+
+std::vector<std::string> parse_entrypoint(const std::string& value) {
+    if (value.empty()) return {};
+    if (value[0] == '[') {
+        try {
+            auto j = nlohmann::json::parse(value);
+            return j.get<std::vector<std::string>>();
+        } catch (const std::exception&) {
+            // Not a JSON array: used as a single word, as Podman does.
+        }
+    }
+    return {value};
+}
+
+void check_bool_opt(const std::string& key, const std::string& v, const std::string& whole) {
+    if (v != "true" && v != "false") throw Error("invalid --security-opt \"" + whole + "\": " + key + " must be true or false");
+}
+
+void apply_security_opts(ContainerConfig& cfg, const std::vector<std::string>& opts) {
+    for (const auto& o : opts) {
+        auto [k, v] = str::split_once(o, o.find('=') != std::string::npos ? '=' : ':');
+        if (k == "seccomp") {
+            if (!v || v->empty()) throw Error("invalid --security-opt \"" + o + "\": seccomp needs unconfined or a profile path");
+            if (*v == "unconfined") {
+                cfg.seccomp_profile = "unconfined";
+            } else {
+                rootless::load_seccomp_profile(*v);  // fail now, naming the file and field
+                char* real = ::realpath(v->c_str(), nullptr);
+                cfg.seccomp_profile = real ? real : *v;
+                std::free(real);
+            }
+        } else if (k == "no-new-privileges") {
+            std::string b = v ? *v : "true";
+            check_bool_opt(k, b, o);
+            cfg.no_new_privileges = b == "true";
+        } else if (k == "label" || k == "apparmor" || k == "proc-opts") {
+            // No SELinux or AppArmor on this class of host (PLATFORM: LSMs are optional):
+            // accepted, like Podman on such hosts, and shown in inspect.
+        } else if (k == "mask" || k == "unmask") {
+            throw Error("--security-opt " + k + " is not supported yet");
+        } else {
+            throw Error("invalid --security-opt \"" + o + "\" (valid: seccomp=unconfined|PATH, no-new-privileges, label=..., apparmor=...)");
+        }
+        cfg.security_opt.push_back(o);
+    }
+}
+
+void check_limits(const CreateOptions& f) {
+    struct Limit {
+        const char* flag;
+        const std::string& value;
+    };
+    bool any = false;
+    for (const Limit& l : {Limit{"--memory", f.memory}, Limit{"--memory-swap", f.memory_swap}}) {
+        if (l.value.empty()) continue;
+        if (l.value != "-1") {
+            try {
+                parse_size(l.value);
+            } catch (const Error& e) {
+                throw Error(std::string("invalid argument \"") + l.value + "\" for \"" + l.flag + "\" flag: " + e.what());
+            }
+        }
+        any = true;
+    }
+    if (!f.pids_limit.empty()) {
+        if (!str::parse_i64(f.pids_limit))
+            throw Error("invalid argument \"" + f.pids_limit + "\" for \"--pids-limit\" flag: not an integer");
+        any = true;
+    }
+    if (!f.cpus.empty()) {
+        char* end = nullptr;
+        double v = std::strtod(f.cpus.c_str(), &end);
+        if (!end || *end || v <= 0) throw Error("invalid argument \"" + f.cpus + "\" for \"--cpus\" flag: not a positive number");
+        any = true;
+    }
+    if (!f.cpu_shares.empty()) {
+        if (!str::parse_u64(f.cpu_shares))
+            throw Error("invalid argument \"" + f.cpu_shares + "\" for \"--cpu-shares\" flag: not an integer");
+        any = true;
+    }
+    if (!any) return;
+    if (f.cgroups == "disabled") throw Error("--cgroups=disabled cannot be combined with resource limits");
+    throw Error(cgroup_limits_unavailable_reason() +
+                "; resource limits (--memory, --memory-swap, --pids-limit, --cpus, --cpu-shares) cannot be enforced for "
+                "this rootless container");
+}
+
+// --ulimit values in a canonical "name=soft:hard" form (or "host": the limits pc itself
+// runs with, which is what the container gets without the flag).
+std::vector<std::string> checked_ulimits(const std::vector<std::string>& values) {
+    std::vector<std::string> out;
+    for (const auto& v : values) {
+        if (v == "host") {
+            out.push_back(v);
+            continue;
+        }
+        try {
+            rootless::Rlimit l = rootless::parse_ulimit(v);
+            out.push_back(v.substr(0, v.find('=')) + "=" + rootless::limit_text(l.soft) + ":" + rootless::limit_text(l.hard));
+        } catch (const Error& e) {
+            throw Error("ulimit option \"" + v + "\" requires name=SOFT:HARD, failed to be parsed: " + e.what());
+        }
+    }
+    return out;
+}
+
+int64_t duration_flag(const std::string& flag, const std::string& value) {
+    try {
+        return parse_duration_ns(value);
+    } catch (const Error& e) {
+        throw Error("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + e.what());
+    }
+}
+
+// --restart, --health-*, --log-*: what the monitor of a detached container applies.
+void apply_lifecycle_flags(ContainerConfig& cfg, const CreateOptions& f, const image::RuntimeConfig& rc) {
+    if (!f.restart.empty()) {
+        auto [policy, max] = str::split_once(f.restart, ':');
+        if (policy != "no" && policy != "on-failure" && policy != "always" && policy != "unless-stopped")
+            throw Error("invalid restart policy \"" + f.restart + "\" (valid: no, on-failure[:max_retries], always, unless-stopped)");
+        if (max) {
+            auto n = str::parse_u64(*max);
+            if (policy != "on-failure" || !n)
+                throw Error("invalid restart policy \"" + f.restart + "\": only on-failure takes a retry count, a number");
+            cfg.restart_max = static_cast<unsigned>(*n);
+        }
+        cfg.restart_policy = policy;
+        if (f.rm && policy != "no")
+            throw Error("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+    }
+    if (!f.log_driver.empty() && f.log_driver != "k8s-file")
+        throw Error("unsupported --log-driver \"" + f.log_driver + "\" (valid: k8s-file)");
+    for (const auto& o : f.log_opts) {
+        auto [k, v] = str::split_once(o, '=');
+        if (k == "max-size" && v) cfg.log_max_size = static_cast<uint64_t>(parse_size(*v));
+        else if (k == "path" || k == "tag" || k == "max-file") continue;  // accepted, as Podman's k8s-file does
+        else throw Error("invalid --log-opt \"" + o + "\" (valid: max-size=SIZE)");
+    }
+    if (f.no_healthcheck) {
+        if (!f.health_cmd.empty()) throw Error("--no-healthcheck and --health-cmd conflict with each other");
+        cfg.health_cmd = {"NONE"};
+        return;
+    }
+    if (!f.health_cmd.empty()) {
+        cfg.health_cmd = parse_health_cmd(f.health_cmd);
+    } else if (rc.healthcheck) {
+        const auto& h = *rc.healthcheck;
+        if (h.contains("Test") && h["Test"].is_array()) cfg.health_cmd = h["Test"].get<std::vector<std::string>>();
+        if (h.value("Interval", int64_t{0}) > 0) cfg.health_interval_ns = h["Interval"].get<int64_t>();
+        if (h.value("Timeout", int64_t{0}) > 0) cfg.health_timeout_ns = h["Timeout"].get<int64_t>();
+        if (h.value("StartPeriod", int64_t{0}) > 0) cfg.health_start_period_ns = h["StartPeriod"].get<int64_t>();
+        if (h.value("Retries", 0) > 0) cfg.health_retries = h["Retries"].get<unsigned>();
+    }
+    bool any_option = !f.health_interval.empty() || !f.health_timeout.empty() || !f.health_start_period.empty() ||
+                      f.health_retries || !f.health_on_failure.empty();
+    if (any_option && cfg.health_cmd.empty())
+        throw Error("healthcheck options given without a healthcheck command (--health-cmd) in the container or its image");
+    if (!f.health_interval.empty()) {
+        cfg.health_interval_ns = f.health_interval == "disable" ? 0 : duration_flag("--health-interval", f.health_interval);
+        if (cfg.health_interval_ns < 0) throw Error("--health-interval must not be negative");
+    }
+    if (!f.health_timeout.empty()) {
+        cfg.health_timeout_ns = duration_flag("--health-timeout", f.health_timeout);
+        if (cfg.health_timeout_ns < 1000000000) throw Error("--health-timeout must be at least 1 second");
+    }
+    if (!f.health_start_period.empty()) cfg.health_start_period_ns = duration_flag("--health-start-period", f.health_start_period);
+    if (f.health_retries) {
+        if (*f.health_retries < 1) throw Error("--health-retries must be greater than 0");
+        cfg.health_retries = *f.health_retries;
+    }
+    if (!f.health_on_failure.empty()) {
+        const std::string& a = f.health_on_failure;
+        if (a != "none" && a != "kill" && a != "restart" && a != "stop")
+            throw Error("invalid --health-on-failure \"" + a + "\" (valid: none, kill, restart, stop)");
+        cfg.health_on_failure = a;
+    }
+}
+
+}  // namespace
+
+ContainerConfig build_container_config(storage::Store& store, const CreateOptions& f, const std::vector<std::string>& args,
+                                       const std::vector<std::string>& create_command) {
+    ContainerConfig cfg;
+    // Everything that can be checked without the store is checked first.
+    check_limits(f);
+    if (!f.workdir.empty() && f.workdir[0] != '/')
+        throw Error("invalid --workdir \"" + f.workdir + "\": must be an absolute path");
+    check_network_options(f.net);
+    if (!f.userns.empty() && f.userns != "keep-id" && f.userns != "host")
+        throw Error("unsupported --userns \"" + f.userns + "\" (valid: keep-id, host)");
+    if (f.pull != "missing" && f.pull != "never" && f.pull != "always" && f.pull != "newer")
+        throw Error("invalid --pull \"" + f.pull + "\" (valid: always, missing, never, newer)");
+    if (f.cgroups != "enabled" && f.cgroups != "disabled" && f.cgroups != "no-conmon" && f.cgroups != "split")
+        throw Error("invalid --cgroups \"" + f.cgroups + "\" (valid: enabled, disabled)");
+    rootless::resolve_capabilities(rootless::default_capabilities(), f.cap_add, f.cap_drop);  // names checked
+    cfg.cap_add = f.cap_add;
+    cfg.cap_drop = f.cap_drop;
+    apply_security_opts(cfg, f.security_opt);
+    for (const auto& v : f.volumes) cfg.mounts.push_back(parse_volume_flag(v));
+    for (const auto& v : f.mounts) cfg.mounts.push_back(parse_mount_flag(v));
+    for (const auto& v : f.tmpfs) cfg.mounts.push_back(parse_tmpfs_flag(v));
+    for (auto& m : cfg.mounts) {
+        if (m.type == "bind" && ::access(m.source.c_str(), F_OK) != 0)
+            throw Error("statfs " + m.source + ": no such file or directory");
+        if (m.type == "volume" && m.source.empty()) m.source = str::random_hex_id();  // anonymous
+    }
+    for (size_t i = 0; i < cfg.mounts.size(); ++i)
+        for (size_t j = i + 1; j < cfg.mounts.size(); ++j)
+            if (cfg.mounts[i].destination == cfg.mounts[j].destination)
+                throw Error(cfg.mounts[i].destination + ": duplicate mount destination");
+    for (const auto& l : f.labels) {
+        auto [k, v] = str::split_once(l, '=');
+        if (k.empty()) throw Error("invalid label \"" + l + "\": name is empty");
+        cfg.labels[k] = v.value_or("");
+    }
+    for (const auto& a : f.annotations) {
+        auto [k, v] = str::split_once(a, '=');
+        if (k.empty() || !v) throw Error("invalid annotation \"" + a + "\": must be key=value");
+        cfg.annotations[k] = *v;
+    }
+    unsigned stop_timeout = f.stop_timeout.value_or(10);
+
+    // The image.
+    const std::string& ref = args.at(0);
+    auto img = store.find_image(ref);
+    if (!img) throw Error(ref + ": image not known");
+    nlohmann::json image_config;
+    if (auto blob = store.get_blob("sha256:" + img->id, storage::Store::BlobRead::Trust)) image_config = nlohmann::json::parse(*blob);
+    image::RuntimeConfig rc = image::runtime_config_of(image_config);
+
+    cfg.image_id = img->id;
+    cfg.image_ref = ref;
+    cfg.image_name = img->names.empty() ? img->id : img->names.front();
+    for (const auto& n : img->names)
+        if (n == ref || str::ends_with(n, "/" + ref) || str::ends_with(n, "/" + ref + ":latest")) cfg.image_name = n;
+    cfg.layers = img->layers;
+
+    // Process.
+    std::vector<std::string> command(args.begin() + 1, args.end());
+    if (f.entrypoint) {
+        cfg.entrypoint = parse_entrypoint(*f.entrypoint);
+        cfg.cmd = command;  // --entrypoint resets the image's CMD
+    } else {
+        cfg.entrypoint = rc.entrypoint;
+        cfg.cmd = command.empty() ? rc.cmd : command;
+    }
+    if (cfg.entrypoint.empty() && cfg.cmd.empty())
+        throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+
+    cfg.env = rc.env;
+    bool has_path = std::any_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "PATH="); });
+    if (!has_path) cfg.env.insert(cfg.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    set_env(cfg.env, "container=podman");  // what scripts test for, as under Podman
+    std::vector<std::string> environment;
+    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
+    for (const auto& kv : env_from_flags(f.env_file, f.env, environment)) set_env(cfg.env, kv);
+    // Podman's default environment has TERM=xterm, with or without a terminal.
+    if (std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))
+        cfg.env.push_back("TERM=xterm");
+
+    cfg.working_dir = f.workdir.empty() ? (rc.working_dir.empty() ? "/" : rc.working_dir) : f.workdir;
+    cfg.user = f.user.empty() ? rc.user : f.user;
+    // keep-id runs the payload as the caller's own ids unless --user says otherwise.
+    if (f.userns == "keep-id" && f.user.empty())
+        cfg.user = std::to_string(caller().uid) + ":" + std::to_string(caller().gid);
+    cfg.group_add = f.group_add;
+    cfg.ulimits = checked_ulimits(f.ulimits);
+    cfg.tty = f.tty;
+    cfg.interactive = f.interactive;
+    cfg.init = f.init;
+    for (const auto& [k, v] : rc.labels) cfg.labels.emplace(k, v);  // flags win over the image
+    if (!f.stop_signal.empty()) parse_signal(f.stop_signal);  // "invalid signal: FOO", as Podman
+    cfg.stop_signal = !f.stop_signal.empty() ? f.stop_signal : (!rc.stop_signal.empty() ? rc.stop_signal : "SIGTERM");
+    cfg.stop_timeout = stop_timeout;
+    cfg.create_command = create_command;
+
+    // Image VOLUMEs become anonymous volumes unless something is mounted there.
+    for (const auto& v : rc.volumes) {
+        bool covered = std::any_of(cfg.mounts.begin(), cfg.mounts.end(),
+                                   [&](const MountConfig& m) { return m.destination == v; });
+        if (!covered) cfg.mounts.push_back({"volume", str::random_hex_id(), v, {}, false, true, true});
+    }
+
+    cfg.readonly_rootfs = f.read_only;
+    cfg.readonly_tmpfs = f.read_only_tmpfs;
+    cfg.privileged = f.privileged;
+    apply_network_options(store, cfg, f.net, rc.exposed_ports);
+    cfg.hostname = f.hostname;
+    cfg.userns = f.userns == "keep-id" ? "keep-id" : "";
+    cfg.auto_remove = f.rm;
+    cfg.name = f.name;
+    apply_lifecycle_flags(cfg, f, rc);
+    return cfg;
+}
+
+}  // namespace pc::container

@@ -1,0 +1,49 @@
+// The options of a new container as `pc run`/`pc create` take them (and as pods and compose
+// produce them, without a command line), and turning them plus the image into a container
+// configuration (Podman's precedence: image config < --env-file < --env, a command given
+// on the command line replaces the image's CMD, --entrypoint resets it). Every check and
+// message of the flags lives here, so a compose file's `ports:` and `-p` say the same.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "container/config.hpp"
+#include "container/network_options.hpp"
+#include "storage/store.hpp"
+
+namespace pc::container {
+
+struct CreateOptions {
+    std::string name;
+    std::string hostname;
+    std::string workdir;
+    std::string user;
+    std::optional<std::string> entrypoint;
+    std::string userns;
+    std::string memory, memory_swap, pids_limit, cpus, cpu_shares;
+    std::string stop_signal;
+    std::optional<unsigned> stop_timeout;
+    std::string pull = "missing";
+    std::string cgroups = "enabled";
+    bool rm = false, interactive = false, tty = false, privileged = false, read_only = false;
+    bool read_only_tmpfs = true, init = false, sig_proxy = true, quiet = false;
+    bool detach = false, no_healthcheck = false;
+    std::string restart, detach_keys, log_driver;
+    std::string health_cmd, health_interval, health_timeout, health_start_period, health_on_failure;
+    std::optional<unsigned> health_retries;
+    std::vector<std::string> log_opts;
+    std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, cap_add, cap_drop;
+    std::vector<std::string> security_opt, group_add, annotations, ulimits;
+    NetworkOptions net;
+};
+
+// Checks the options, resolves the image and builds the configuration. `args` is
+// IMAGE [COMMAND [ARG...]]; `create_command` is what inspect shows as CreateCommand.
+// Throws pc::Error (exit 125) naming the bad option or value.
+ContainerConfig build_container_config(storage::Store& store, const CreateOptions& options,
+                                       const std::vector<std::string>& args,
+                                       const std::vector<std::string>& create_command);
+
+}  // namespace pc::container
