@@ -65,7 +65,7 @@ bool stale_trash(const std::string& path) {
 }
 }  // namespace
 
-ContainerStore::ContainerStore(storage::Store& store) : store_(store), names_dir_(store.root() + "/names") {}
+ContainerStore::ContainerStore(storage::Store& store) : store_(store), names_(store) {}
 
 std::string ContainerStore::dir(const std::string& id) const { return store_.container_dir(id); }
 
@@ -171,17 +171,9 @@ std::vector<Container> ContainerStore::list() {
     return sorted;
 }
 
-std::optional<std::string> ContainerStore::id_for_name(const std::string& name) {
-    if (!valid_container_name(name)) return std::nullopt;
-    char buf[256];
-    ssize_t n = ::readlink((names_dir_ + "/" + name).c_str(), buf, sizeof(buf) - 1);
-    if (n <= 0) return std::nullopt;
-    return std::string(buf, static_cast<size_t>(n));
-}
-
 std::optional<Container> ContainerStore::find(const std::string& ref) {
     if (ref.empty()) return std::nullopt;
-    if (auto id = id_for_name(ref)) {
+    if (auto id = names_.lookup(ref)) {
         if (auto c = load(*id)) return c;
     }
     bool hex = std::all_of(ref.begin(), ref.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
@@ -202,33 +194,6 @@ Container ContainerStore::get(const std::string& ref) {
     return *c;
 }
 
-void ContainerStore::reserve_name(const std::string& name, const std::string& id) {
-    ensure_dir(names_dir_);
-    const std::string link = names_dir_ + "/" + name;
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        if (::symlink(id.c_str(), link.c_str()) == 0) return;
-        if (errno != EEXIST) throw Error::sys("reserving container name " + name);
-        auto owner = id_for_name(name);
-        if (owner && name_in_use(*owner)) {
-            throw Error("creating container storage: the container name \"" + name + "\" is already in use by " +
-                        *owner + ". You have to remove that container to be able to reuse that name: that name is already in use");
-        }
-        // A leftover of an interrupted create or remove: reclaim it.
-        ::unlink(link.c_str());
-    }
-    throw Error("reserving container name " + name + ": too much contention");
-}
-
-// A name link is live when its container has a record, or is being created right now
-// (its directory exists and its creator still holds the container lock).
-bool ContainerStore::name_in_use(const std::string& id) {
-    const std::string d = dir(id);
-    if (::access((d + "/config.json").c_str(), F_OK) == 0) return true;
-    if (::access(d.c_str(), F_OK) != 0) return false;
-    FileLock probe = FileLock::try_lock(d + "/lock");
-    return !probe.held();
-}
-
 Container ContainerStore::create(ContainerConfig cfg) {
     if (cfg.id.empty()) cfg.id = str::random_hex_id();
     if (cfg.created_ns == 0) cfg.created_ns = now_ns();
@@ -246,7 +211,7 @@ Container ContainerStore::create(ContainerConfig cfg) {
         for (int attempt = 0;; ++attempt) {
             if (generated) cfg.name = generate_container_name();
             try {
-                reserve_name(cfg.name, cfg.id);
+                names_.reserve(cfg.name, cfg.id, NameOwner::Container);
                 break;
             } catch (const Error&) {
                 if (!generated || attempt > 20) throw;
@@ -271,7 +236,7 @@ Container ContainerStore::create(ContainerConfig cfg) {
         } catch (const Error& e) {
             log::warn("cleaning up container " + cfg.id + ": " + e.what());
         }
-        if (named) ::unlink((names_dir_ + "/" + cfg.name).c_str());
+        if (named) names_.release(cfg.name, cfg.id);
         throw;
     }
 }
@@ -279,11 +244,11 @@ Container ContainerStore::create(ContainerConfig cfg) {
 void ContainerStore::rename(Container& c, const std::string& new_name) {
     if (!valid_container_name(new_name))
         throw Error("renaming container: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
-    reserve_name(new_name, c.config.id);
+    names_.reserve(new_name, c.config.id, NameOwner::Container);
     std::string old = c.config.name;
     c.config.name = new_name;
     write_json_atomic(dir(c.config.id) + "/config.json", c.config);
-    ::unlink((names_dir_ + "/" + old).c_str());
+    names_.release(old, c.config.id);
 }
 
 void ContainerStore::remove(const Container& c, bool anonymous_volumes, bool background) {
@@ -291,12 +256,7 @@ void ContainerStore::remove(const Container& c, bool anonymous_volumes, bool bac
     // first, while config.json still marks it as taken, so nobody reclaims it in between.
     // Both renames free no disk blocks, so they stay cheap on a filesystem with online
     // discard, where every unlink of a file with data costs ~1 ms.
-    const std::string link = names_dir_ + "/" + c.config.name;
-    std::string name_trash;
-    if (id_for_name(c.config.name) == c.config.id) {
-        name_trash = names_dir_ + "/.trash-" + c.config.id;
-        if (::rename(link.c_str(), name_trash.c_str()) < 0) name_trash.clear();
-    }
+    const std::string name_trash = names_.retire(c.config.name, c.config.id);
     store_.remove_container_storage(c.config.id, background, name_trash);
     record_event(store_.root(), Event{now_ns(), "container", "remove", c.config.id, c.config.name, c.config.image_name, {}});
     if (!anonymous_volumes) return;

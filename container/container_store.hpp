@@ -1,6 +1,5 @@
-// Container records of a store: ROOT/containers/<id>/{config.json,state.json} plus the name
-// reservations ROOT/names/<name> (a symlink to the id: symlink(2) is atomic, so two
-// concurrent `pc run --name x` cannot both get the name, without a global lock).
+// Container records of a store: ROOT/containers/<id>/{config.json,state.json}, their names
+// reserved in the name space containers share with pods (container/name_registry.hpp).
 //
 // A record is visible only once config.json exists (written last, atomically), so a pc
 // killed half-way through `create` leaves nothing that `pc ps` shows; such leftovers and
@@ -14,6 +13,7 @@
 
 #include "common/file_lock.hpp"
 #include "container/config.hpp"
+#include "container/name_registry.hpp"
 #include "container/state.hpp"
 #include "storage/store.hpp"
 
@@ -64,13 +64,10 @@ public:
 
 private:
     ContainerState reconcile(const std::string& id, ContainerState state, bool auto_remove, bool* removed);
-    void reserve_name(const std::string& name, const std::string& id);
-    bool name_in_use(const std::string& id);
-    std::optional<std::string> id_for_name(const std::string& name);
     std::optional<Container> load(const std::string& id);
 
     storage::Store& store_;
-    std::string names_dir_;
+    NameRegistry names_;
 };
 
 // Podman's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*

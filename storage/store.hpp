@@ -135,6 +135,10 @@ public:
     // --- containers' storage ----------------------------------------------------------
     std::string containers_dir() const { return root_ + "/containers"; }
     std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
+    // Pod records (pod/): config.json, state of the pod's own (its members and infra are
+    // containers), lock, hosts.
+    std::string pods_dir() const { return root_ + "/pods"; }
+    std::string pod_dir(const std::string& id) const { return pods_dir() + "/" + id; }
     // Creates upper/work/merged (overlay drivers) or a full copy rootfs/ (vfs) in an existing
     // container dir.
     // `durable` as for write_file_atomic (false for --rm containers).
