@@ -21,7 +21,7 @@
 #include "cli/human_units.hpp"
 #include "cli/image_views.hpp"
 #include "cli/output.hpp"
-#include "image/commit.hpp"
+#include "container/commit.hpp"
 #include <fcntl.h>
 #include <ctime>
 
@@ -267,12 +267,12 @@ CLI::App* add_commit(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->callback([&ctx, f] {
         if (f->args.empty() || f->args.size() > 2) usage_error("commit requires 1 or 2 arguments: CONTAINER [IMAGE]");
         auto c = ctx.containers().get(f->args[0]);
-        image::CommitOptions o;
+        container::CommitOptions o;
         o.reference = f->args.size() > 1 ? f->args[1] : "";
         o.changes = f->changes;
         o.message = f->message;
         o.author = f->author;
-        auto img = image::commit_container(ctx.store(), c.config, o);
+        auto img = container::commit_container(ctx.store(), c.config, o);
         std::cout << img.id << std::endl;
     });
     return cmd;
@@ -291,14 +291,14 @@ CLI::App* add_export(CLI::App& parent, Context& ctx, const std::string& name) {
         auto c = ctx.containers().get(f->container);
         if (f->output.empty()) {
             if (::isatty(STDOUT_FILENO)) usage_error("refusing to export to terminal. Use -o flag or redirect");
-            image::export_container(ctx.store(), c.config, STDOUT_FILENO);
+            container::export_container(ctx.store(), c.config, STDOUT_FILENO);
             return;
         }
         const std::string tmp = f->output + ".tmp-" + std::to_string(::getpid());
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
         if (!fd) throw Error::sys("creating " + tmp);
         try {
-            image::export_container(ctx.store(), c.config, fd.get());
+            container::export_container(ctx.store(), c.config, fd.get());
             if (::rename(tmp.c_str(), f->output.c_str()) < 0) throw Error::sys("renaming " + tmp);
         } catch (...) {
             ::unlink(tmp.c_str());

@@ -1,4 +1,4 @@
-#include "image/commit.hpp"
+#include "container/commit.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,16 +8,17 @@
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/time_format.hpp"
+#include "container/state.hpp"
 #include "image/image_config.hpp"
 #include "image/import.hpp"
 #include "image/layer_ingest.hpp"
 #include "image/staging.hpp"
 
-namespace pc::image {
+namespace pc::container {
 
 namespace {
 
-std::string upper_dir(storage::Store& store, const container::ContainerConfig& ctr) {
+std::string upper_dir(storage::Store& store, const ContainerConfig& ctr) {
     std::string upper = store.container_dir(ctr.id) + "/upper";
     if (::access(upper.c_str(), F_OK) != 0)
         throw Error("container " + ctr.name + " has no overlay upper directory (storage driver " + ctr.storage_driver +
@@ -25,30 +26,24 @@ std::string upper_dir(storage::Store& store, const container::ContainerConfig& c
     return upper;
 }
 
-int64_t now_ns() {
-    struct timespec ts {};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 }  // namespace
 
-storage::ImageRecord commit_container(storage::Store& store, const container::ContainerConfig& ctr, const CommitOptions& o) {
+storage::ImageRecord commit_container(storage::Store& store, const ContainerConfig& ctr, const CommitOptions& o) {
     // The runtime config of the new image: the container's, then --change (validated
     // before anything is written).
     nlohmann::json base = nlohmann::json::object();
     if (auto blob = store.get_blob("sha256:" + ctr.image_id)) base = nlohmann::json::parse(*blob, nullptr, false);
     if (!base.is_object()) base = nlohmann::json::object();
-    RuntimeConfig rc = runtime_config_of(base);
+    image::RuntimeConfig rc = image::runtime_config_of(base);
     rc.env = ctr.env;
     rc.cmd = ctr.cmd;
     rc.entrypoint = ctr.entrypoint;
     rc.working_dir = ctr.working_dir;
     rc.user = ctr.user;
-    for (const auto& c : o.changes) apply_change(rc, c);
+    for (const auto& c : o.changes) image::apply_change(rc, c);
 
     const std::string upper = upper_dir(store, ctr);
-    StagingDir staging(store);
+    image::StagingDir staging(store);
     const std::string path = staging.new_file("commit.tar");
     {
         UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
@@ -57,7 +52,7 @@ storage::ImageRecord commit_container(storage::Store& store, const container::Co
     }
     UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) throw Error::sys("opening " + path);
-    StagedBlob blob = stage_from_fd(staging, in.get(), path);
+    image::StagedBlob blob = image::stage_from_fd(staging, in.get(), path);
     in.reset();
 
     std::vector<storage::LayerRecord> layers;
@@ -66,7 +61,7 @@ storage::ImageRecord commit_container(storage::Store& store, const container::Co
         if (!l) throw Error("layer " + chain + " of container " + ctr.name + " is missing from the store");
         layers.push_back(*l);
     }
-    layers.push_back(ingest_layer(store, blob, layers.empty() ? "" : layers.back().chain_id, "", "",
+    layers.push_back(image::ingest_layer(store, blob, layers.empty() ? "" : layers.back().chain_id, "", "",
                                   "changes of container " + ctr.name));
 
     nlohmann::json config = base;
@@ -75,16 +70,16 @@ storage::ImageRecord commit_container(storage::Store& store, const container::Co
     if (!o.author.empty()) config["author"] = o.author;
     if (!config.contains("architecture")) config["architecture"] = "amd64";
     if (!config.contains("os")) config["os"] = "linux";
-    set_runtime_config(config, rc);
+    image::set_runtime_config(config, rc);
     nlohmann::json h = {{"created", created}, {"created_by", "/bin/sh"}};
     if (!o.message.empty()) h["comment"] = o.message;
     if (!o.author.empty()) h["author"] = o.author;
     if (!config.contains("history") || !config["history"].is_array()) config["history"] = nlohmann::json::array();
     config["history"].push_back(h);
-    return register_image(store, config, layers, o.reference);
+    return image::register_image(store, config, layers, o.reference);
 }
 
-void export_container(storage::Store& store, const container::ContainerConfig& ctr, int out_fd) {
+void export_container(storage::Store& store, const ContainerConfig& ctr, int out_fd) {
     const std::string dir = store.container_dir(ctr.id);
     std::vector<std::string> dirs;
     if (::access((dir + "/rootfs").c_str(), F_OK) == 0 && ::access((dir + "/upper").c_str(), F_OK) != 0) {
@@ -96,4 +91,4 @@ void export_container(storage::Store& store, const container::ContainerConfig& c
     store.write_tree_tar(dirs, out_fd, true);
 }
 
-}  // namespace pc::image
+}  // namespace pc::container

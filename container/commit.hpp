@@ -1,4 +1,4 @@
-// `pc commit` and `pc export`: a container's upper dir becomes a new layer on top of its
+// `pc commit` and `pc export` (with the containers, as in Podman: image/ sits below container/): a container's upper dir becomes a new layer on top of its
 // image's layers (overlay whiteouts and opaque dirs written back as OCI .wh. entries), and
 // a container's merged root filesystem written as one flat tar.
 #pragma once
@@ -9,7 +9,7 @@
 #include "container/config.hpp"
 #include "storage/store.hpp"
 
-namespace pc::image {
+namespace pc::container {
 
 struct CommitOptions {
     std::string reference;             // "" = dangling
@@ -17,8 +17,8 @@ struct CommitOptions {
     std::string message, author;
 };
 
-storage::ImageRecord commit_container(storage::Store& store, const container::ContainerConfig& ctr, const CommitOptions& options);
+storage::ImageRecord commit_container(storage::Store& store, const ContainerConfig& ctr, const CommitOptions& options);
 // Writes the container's filesystem as a tar to `out_fd`.
-void export_container(storage::Store& store, const container::ContainerConfig& ctr, int out_fd);
+void export_container(storage::Store& store, const ContainerConfig& ctr, int out_fd);
 
-}  // namespace pc::image
+}  // namespace pc::container
