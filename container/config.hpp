@@ -77,6 +77,16 @@ struct ContainerConfig {
     // Namespaces and identity
     std::string hostname;               // "" = first 12 chars of the id
     std::string userns;                 // "" (default mapping) or "keep-id"
+    // The other namespaces, as Podman's --ipc/--uts/--pid: "" = its own, or
+    // "container:<full id>" = that container's (a pod's members join their infra's).
+    std::string ipc_mode, uts_mode, pid_mode;
+
+    // Pods (pod/): the pod's id, and whether this is its infra container, which holds the
+    // pod's namespaces (and runs its network) with no payload of its own.
+    std::string pod;
+    bool infra = false;
+    // Containers started before this one when they are not running (a member's infra).
+    std::vector<std::string> dependencies;
 
     // Lifecycle
     bool auto_remove = false;  // --rm

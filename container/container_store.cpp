@@ -71,6 +71,8 @@ std::string ContainerStore::dir(const std::string& id) const { return store_.con
 
 FileLock ContainerStore::lock(const std::string& id) { return FileLock(dir(id) + "/lock"); }
 
+FileLock ContainerStore::start_lock(const std::string& id) { return FileLock(dir(id) + "/start.lock"); }
+
 void ContainerStore::save_state(const std::string& id, const ContainerState& state, bool durable) {
     write_json_atomic(dir(id) + "/state.json", state, durable);
 }

@@ -44,6 +44,9 @@ public:
 
     // Per-container lock (held while changing its state).
     FileLock lock(const std::string& id);
+    // Held while the container is being started (never while waiting on it): one start at
+    // a time.
+    FileLock start_lock(const std::string& id);
     // `durable` = fsync (not needed for --rm containers, see write_file_atomic).
     void save_state(const std::string& id, const ContainerState& state, bool durable = true);
     // Re-reads the state from disk.

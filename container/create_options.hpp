@@ -37,6 +37,9 @@ struct CreateOptions {
     std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, cap_add, cap_drop;
     std::vector<std::string> security_opt, group_add, annotations, ulimits;
     NetworkOptions net;
+    // --pod NAME|ID|new:NAME and --pod-id-file: used by pod/ (pod::build_member_config), not
+    // by build_container_config.
+    std::string pod, pod_id_file;
 };
 
 // Checks the options, resolves the image and builds the configuration. `args` is

@@ -1,7 +1,6 @@
 #include "container/launcher.hpp"
 
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -19,7 +18,8 @@
 #include "common/idle_memory.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
-#include "container/container_store.hpp"
+#include "container/infra_pause.hpp"
+#include "container/namespace_plan.hpp"
 #include "container/spec_builder.hpp"
 #include "net/netns_setup.hpp"
 #include "net/netns_sockets.hpp"
@@ -102,42 +102,6 @@ PC_IDLE_PATH int serve_until_exit(pid_t pid, int channel) {
     return wait_status(pid);
 }
 
-// Where the container's network namespace comes from.
-struct NetworkJoin {
-    std::vector<rootless::NamespaceFd> namespaces;  // user + net to join; empty: create
-};
-
-// --network container:ID: the other container's user and network namespaces (its P1's
-// user namespace owns the netns).
-NetworkJoin join_container(storage::Store& store, const std::string& target) {
-    ContainerStore containers(store);
-    auto other = containers.find(target);
-    if (!other) throw Error("--network container:" + target + ": no container with name or ID \"" + target + "\" found");
-    if (!other->state.running() || other->state.pid <= 0)
-        throw Error("--network container:" + other->config.name + ": container " + other->config.name +
-                    " is not running, so its network namespace cannot be joined");
-    NetworkJoin j;
-    j.namespaces = rootless::open_namespaces(other->state.pid, {"user", "net"});
-    return j;
-}
-
-// --network ns:PATH: a network namespace bind-mounted or held elsewhere; joined through the
-// user namespace that owns it, which must be one of this user's.
-NetworkJoin join_path(const std::string& path) {
-    UniqueFd net(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!net) throw Error::sys("--network ns:" + path + ": opening the namespace", errno);
-    UniqueFd owner(::ioctl(net.get(), NS_GET_USERNS));
-    if (!owner) throw Error::sys("--network ns:" + path + ": not a network namespace, or its owner is unknown", errno);
-    struct stat a {}, b {};
-    if (::fstat(owner.get(), &a) == 0 && ::stat("/proc/self/ns/user", &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-        throw Error("--network ns:" + path + ": the namespace belongs to the host's user namespace; a rootless container "
-                    "can only join a network namespace created in a user namespace of its own user");
-    NetworkJoin j;
-    j.namespaces.push_back({"user", CLONE_NEWUSER, std::move(owner)});
-    j.namespaces.push_back({"net", CLONE_NEWNET, std::move(net)});
-    return j;
-}
-
 }  // namespace
 
 Launched launch(storage::Store& store, const ContainerConfig& cfg) {
@@ -150,21 +114,34 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         if (!why.empty()) throw Error("--userns=keep-id: " + why);
     }
     const net::NetworkMode network = net::parse_network_mode(cfg.network_mode);
-    NetworkJoin join;
-    if (network.kind == net::NetworkKind::Container) join = join_container(store, network.target);
-    else if (network.kind == net::NetworkKind::Namespace) join = join_path(network.target);
-    const bool joined = !join.namespaces.empty();
-    const bool host_net = network.kind == net::NetworkKind::Host;
+    NamespacePlan ns = plan_namespaces(store, cfg, network);
+    const bool joined = ns.joined();
     const bool slirp = network.kind == net::NetworkKind::Slirp;
+    const bool own_net = ns.own_net;
 
-    storage::RootfsPlan plan = storage::rootfs_plan(store, cfg.id, cfg.layers, mode);
-    plan.volatile_upper = cfg.auto_remove;
-    rootless::SandboxSpec spec = build_sandbox_spec(store, cfg, mapping, plan.target);
-    // Compiling the default filter with libseccomp takes ~10 ms; the compiled program is
-    // cached on disk and memoised in this process, so the container's init (a fork of
-    // us) only loads it.
-    if (spec.seccomp && !spec.privileged)
-        rootless::compile_seccomp_cached(*spec.seccomp, spec.capabilities, store.runroot() + "/seccomp");
+    // P2: the container's init, which mounts the root filesystem and sets up the sandbox;
+    // or, for a pod's infra container, a pause process that only holds the pod's pid
+    // namespace (the infra has no payload and no root filesystem: P1 and the monitor
+    // hold and run what the pod's members share).
+    storage::RootfsPlan plan;
+    rootless::SandboxSpec spec;
+    std::string pause_program;
+    if (cfg.infra) {
+        write_infra_etc_files(store, cfg);
+        pause_program = infra_pause_program();
+    } else {
+        plan = storage::rootfs_plan(store, cfg.id, cfg.layers, mode);
+        plan.volatile_upper = cfg.auto_remove;
+        spec = build_sandbox_spec(store, cfg, mapping, plan.target);
+        // Compiling the default filter with libseccomp takes ~10 ms; the compiled program
+        // is cached on disk and memoised in this process, so the container's init (a fork
+        // of us) only loads it.
+        if (spec.seccomp && !spec.privileged)
+            rootless::compile_seccomp_cached(*spec.seccomp, spec.capabilities, store.runroot() + "/seccomp");
+    }
+    // The infra sets the pod's hostname in the uts namespace its P1 makes; a container's
+    // init sets its own.
+    const std::string infra_hostname = cfg.infra && (ns.unshare_flags & CLONE_NEWUTS) ? container_hostname(cfg) : "";
 
     Launched out;
     const net::TapConfig tap = net::tap_config(network.slirp);
@@ -174,7 +151,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     SocketPair net_channel;
     if (slirp) net_channel = SocketPair::make();
     SocketPair console;
-    if (cfg.tty) {
+    if (cfg.tty && !cfg.infra) {
         console = SocketPair::make();
         spec.console_socket = console.b.get();
         struct winsize ws {};
@@ -187,17 +164,18 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
 
     // P1 does all it can right after the clone, while we write the id mapping (the
     // newuidmap/newgidmap execs are the slowest step of a fresh namespace; with the shared
-    // namespace there is none): it makes the container's pid, uts and ipc namespaces and
-    // forks P2, which makes its mount namespace and waits at the gate that we open once the
-    // mapping is written (one wake-up, not two: P1 is off that path). Then P1 creates and
-    // configures the network namespace (lo up, tap0: ~0.5 ms, which needs only the user
-    // namespace's capabilities) while P2 mounts the root filesystem, and sends it to P2. A
-    // failure is kept for P1 to report.
-    const bool own_net = !host_net && !joined;
+    // namespace there is none): it makes the container's pid, uts and ipc namespaces (those
+    // it does not join) and forks P2, which makes its mount namespace and waits at the gate
+    // that we open once the mapping is written (one wake-up, not two: P1 is off that path).
+    // Then P1 creates and configures the network namespace (lo up, tap0: ~0.5 ms, which
+    // needs only the user namespace's capabilities) while P2 mounts the root filesystem,
+    // and sends it to P2. A failure is kept for P1 to report.
     UniqueFd tap_fd;
-    SocketPair gate = SocketPair::make();  // monitor -> P2: the mapping is written
-    SocketPair netns_channel;              // P1 -> P2: the network namespace
-    if (own_net) netns_channel = SocketPair::make();
+    SocketPair gate;           // monitor -> P2: the mapping is written
+    if (!cfg.infra) gate = SocketPair::make();
+    SocketPair netns_channel;  // P1 -> P2: the network namespace
+    const bool p2_joins_net = own_net && !cfg.infra;
+    if (p2_joins_net) netns_channel = SocketPair::make();
     pid_t init_pid = 0;
     std::string setup_error;
     auto before_release = [&]() noexcept {
@@ -215,14 +193,25 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
             // Out of the caller's session and terminal process group: the monitor forwards
             // signals, so a Ctrl-C must not reach the container twice.
             ::setsid();
-            check_sys(::unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC), "creating the container's namespaces");
+            if (ns.unshare_flags != 0) check_sys(::unshare(ns.unshare_flags), "creating the container's namespaces");
+            if (!infra_hostname.empty() && ::sethostname(infra_hostname.data(), infra_hostname.size()) < 0)
+                throw Error::sys("setting the pod's hostname " + infra_hostname);
+            // The infra's pause is what members join (/proc/PID/ns/*): it must be in the
+            // pod's network namespace, so that is made first.
+            auto make_network = [&] {
+                check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
+                net::bring_up_loopback();
+                if (slirp) tap_fd = net::create_tap(tap);
+            };
+            if (own_net && cfg.infra) make_network();
             pid_t pid = ::fork();
             if (pid < 0) throw Error::sys("fork");
             if (pid == 0) {
+                if (cfg.infra) exec_infra_pause(pause_program);
                 net_channel.b.reset();
                 pids.write.reset();
                 netns_channel.a.reset();
-                container_init(plan, spec, keep_stdin, own_net ? netns_channel.b.get() : -1, errors.write.get(),
+                container_init(plan, spec, keep_stdin, p2_joins_net ? netns_channel.b.get() : -1, errors.write.get(),
                                gate.b.release());
             }
             init_pid = pid;
@@ -231,10 +220,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
             netns_channel.b.reset();
             write_all(pids.write.get(), &init_pid, sizeof(init_pid));
             pids.write.reset();
-            if (own_net) {
-                check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
-                net::bring_up_loopback();
-                if (slirp) tap_fd = net::create_tap(tap);
+            if (p2_joins_net) {
+                make_network();
                 UniqueFd netns(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
                 if (!netns) throw Error::sys("opening the container's network namespace");
                 send_fd(netns_channel.a.get(), netns.get());
@@ -268,7 +255,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     };
 
     log::timing("spec built");
-    if (joined) out.p1 = rootless::UsernsChild::join(std::move(join.namespaces), before_release, p1_body);
+    if (joined) out.p1 = rootless::UsernsChild::join(std::move(ns.joins), before_release, p1_body);
     else out.p1 = rootless::UsernsChild::enter(mapping, 0, before_release, p1_body);
     errors.write.reset();
     pids.write.reset();
@@ -282,8 +269,10 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     if (slirp) out.network = std::make_unique<net::ContainerNetwork>(network.slirp, cfg.ports);
     if (joined) out.p1.release();
     else out.p1.finish_mapping_and_release();
-    send_go(gate.a.get());  // a P2 that already failed reports through the error pipe
-    gate.a.reset();
+    if (gate.a) {
+        send_go(gate.a.get());  // a P2 that already failed reports through the error pipe
+        gate.a.reset();
+    }
     log::timing("user namespace mapped");
 
     if (read_full(pids.read.get(), &init_pid, sizeof(init_pid)) != sizeof(init_pid)) {
@@ -303,7 +292,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         out.network->attach(std::move(tap_fd), std::move(net_channel.a));
         log::timing("network attached");
     }
-    if (cfg.tty) {
+    if (cfg.tty && console.a) {
         try {
             out.pty_master = recv_fd(console.a.get());
         } catch (const Error&) {
@@ -316,7 +305,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     }
     if (cfg.auto_remove)
         out.mount_ns.reset(::open(("/proc/" + std::to_string(init_pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
-    if (cfg.tty && !out.pty_master) {
+    if (cfg.tty && console.a && !out.pty_master) {
         out.p1.wait();
         throw Error("starting container " + cfg.name + ": no terminal was received");
     }

@@ -8,6 +8,8 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "container/events.hpp"
+#include "container/exit_hook.hpp"
+#include "container/monitor.hpp"
 #include "container/log_file.hpp"
 
 namespace pc::container {
@@ -63,6 +65,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
         c.state = containers.load_state(id);
         if (c.state.running()) throw Error("container " + c.config.name + " is already running");
     }
+    start_dependencies(containers, c.config);
     log::timing("starting container " + c.config.name);
     ForwardedSignals signals;
     // Like Podman, a foreground container that is kept (no --rm) has its output in its log
@@ -128,6 +131,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     // The detached remover forked above holds the mount namespace now (Launched::mount_ns).
     launched.mount_ns.reset();
     log::timing("container recorded");
+    run_exit_hook(containers, c.config);
     return code;
 }
 

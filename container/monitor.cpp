@@ -21,6 +21,7 @@
 #include "container/attach_socket.hpp"
 #include "container/control.hpp"
 #include "container/events.hpp"
+#include "container/exit_hook.hpp"
 #include "container/healthcheck.hpp"
 #include "container/launcher.hpp"
 #include "container/log_file.hpp"
@@ -402,7 +403,10 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
         // After the state is recorded: an attached client may read it once told.
         if (attach) attach->finish(code);
 
-        if (::access((containers.dir(id) + "/config.json").c_str(), F_OK) != 0) return code;  // removed under us
+        if (::access((containers.dir(id) + "/config.json").c_str(), F_OK) != 0) {  // removed under us
+            run_exit_hook(containers, cfg);
+            return code;
+        }
         if (!run.force_restart() && !should_restart(cfg, st, code)) break;
         // A run that lasted a while resets the backoff: only crash loops slow down.
         if ((now_ns() - started) / 1000000 > 10000) delay_ms = kFirstBackoffMs;
@@ -424,12 +428,17 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
             containers.remove(*now, true);
         }
     }
+    run_exit_hook(containers, cfg);
     return 0;
 }
 
 }  // namespace
 
 void start_detached(ContainerStore& containers, const Container& c) {
+    start_dependencies(containers, c.config);
+    // One start at a time: two `pc start` (or two pod members starting their infra) must
+    // not both find it stopped and start two monitors.
+    FileLock starting = containers.start_lock(c.config.id);
     {
         FileLock l = containers.lock(c.config.id);
         if (containers.load_state(c.config.id).running())
@@ -468,6 +477,21 @@ void start_detached(ContainerStore& containers, const Container& c) {
     auto err = read_report(reply.read.get());
     if (!err) throw Error("the monitor of container " + c.config.name + " exited before starting it");
     if (err->code != 0) throw Error(err->message, err->code);
+}
+
+void start_dependencies(ContainerStore& containers, const ContainerConfig& cfg) {
+    for (const auto& id : cfg.dependencies) {
+        auto dep = containers.find(id);
+        if (!dep) throw Error("container " + cfg.name + " depends on container " + id + ", which no longer exists");
+        if (dep->state.running()) continue;
+        try {
+            start_detached(containers, *dep);
+        } catch (const Error&) {
+            // Started meanwhile by someone else (another member of the same pod): fine.
+            auto now = containers.find(id);
+            if (!now || !now->state.running()) throw;
+        }
+    }
 }
 
 int monitor_main(const std::vector<std::string>& args) {

@@ -17,8 +17,11 @@
 namespace pc::container {
 
 // Starts `c` under a new detached monitor and returns once its payload runs; throws the
-// start error (exit code 125/126/127) otherwise.
+// start error (exit code 125/126/127) otherwise. Its dependencies are started first.
 void start_detached(ContainerStore& containers, const Container& c);
+
+// Starts the containers `cfg` depends on (a pod member's infra) that are not running.
+void start_dependencies(ContainerStore& containers, const ContainerConfig& cfg);
 
 // The hidden `pc __monitor` command: args are what start_detached passes.
 int monitor_main(const std::vector<std::string>& args);

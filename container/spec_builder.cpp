@@ -5,6 +5,9 @@
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
+#include "container/container_store.hpp"
+#include "container/namespace_plan.hpp"
+#include "container/pod_hosts.hpp"
 #include "net/etc_files.hpp"
 #include "net/network_mode.hpp"
 #include "rootless/caps.hpp"
@@ -81,8 +84,11 @@ std::optional<rootless::SeccompProfile> seccomp_for(const ContainerConfig& cfg) 
 
 // /etc/hosts, /etc/resolv.conf and /etc/hostname, generated in the container's directory
 // at every start and bind-mounted over the image's. A container sharing another's network
-// shares its hosts and resolv.conf too, as with Podman.
-void write_etc_files(storage::Store& store, const ContainerConfig& cfg, rootless::SandboxSpec& spec) {
+// shares its hosts and resolv.conf too, as with Podman; a pod's members share their
+// infra's, where each member's name is added as 127.0.0.1 (the members share one network
+// namespace, so every member reaches every other on localhost, as under Podman).
+std::vector<std::pair<std::string, std::string>> write_etc_files(storage::Store& store, const ContainerConfig& cfg,
+                                                                 const std::string& hostname) {
     const std::string dir = store.container_dir(cfg.id);
     const net::NetworkMode mode = net::parse_network_mode(cfg.network_mode);
     const bool host_net = mode.kind == net::NetworkKind::Host;
@@ -97,7 +103,7 @@ void write_etc_files(storage::Store& store, const ContainerConfig& cfg, rootless
     // but not worth an fsync.
     if (hosts == dir + "/hosts") {
         net::HostsOptions ho;
-        ho.hostname = spec.hostname;
+        ho.hostname = hostname;
         ho.name = cfg.name;
         ho.host_network = host_net;
         if (host_net) ho.host_hosts_content = try_read_file("/etc/hosts").value_or("");
@@ -113,6 +119,8 @@ void write_etc_files(storage::Store& store, const ContainerConfig& cfg, rootless
             ho.host_gateway = "127.0.0.1";
         }
         write_file_atomic(hosts, net::hosts_file(ho), 0644, false);
+    } else if (!cfg.pod.empty()) {
+        add_pod_member_host(hosts, cfg.name);
     }
     if (resolv == dir + "/resolv.conf") {
         net::ResolvOptions ro;
@@ -124,14 +132,24 @@ void write_etc_files(storage::Store& store, const ContainerConfig& cfg, rootless
         ro.dns_options = cfg.dns_options;
         write_file_atomic(resolv, net::resolv_conf(ro), 0644, false);
     }
-    write_file_atomic(dir + "/hostname", spec.hostname + "\n", 0644, false);
-    spec.etc_files.clear();
-    if (!cfg.no_hosts) spec.etc_files.emplace_back("/etc/hosts", hosts);
-    spec.etc_files.emplace_back("/etc/resolv.conf", resolv);
-    spec.etc_files.emplace_back("/etc/hostname", dir + "/hostname");
+    write_file_atomic(dir + "/hostname", hostname + "\n", 0644, false);
+    std::vector<std::pair<std::string, std::string>> files;
+    if (!cfg.no_hosts) files.emplace_back("/etc/hosts", hosts);
+    files.emplace_back("/etc/resolv.conf", resolv);
+    files.emplace_back("/etc/hostname", dir + "/hostname");
+    return files;
 }
 
 }  // namespace
+
+void write_infra_etc_files(storage::Store& store, const ContainerConfig& cfg) {
+    (void)write_etc_files(store, cfg, container_hostname(cfg));
+    // Members made while the infra was not running (or before a restart) are named too.
+    if (cfg.no_hosts) return;
+    const std::string hosts = store.container_dir(cfg.id) + "/hosts";
+    for (const auto& c : ContainerStore(store).list())
+        if (c.config.pod == cfg.pod && !c.config.infra) add_pod_member_host(hosts, c.config.name);
+}
 
 std::optional<rootless::SeccompProfile> container_seccomp(const ContainerConfig& cfg) { return seccomp_for(cfg); }
 
@@ -159,7 +177,14 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     }
     for (const auto& m : cfg.mounts) spec.mounts.push_back(to_mount_spec(store, m));
 
-    write_etc_files(store, cfg, spec);
+    // A container in another's uts namespace (a pod's member) keeps the hostname it finds.
+    const std::string uts_owner = shared_container(cfg.uts_mode);
+    std::string hostname = spec.hostname;
+    if (!uts_owner.empty()) {
+        spec.hostname.clear();
+        if (auto owner = ContainerStore(store).find(uts_owner)) hostname = container_hostname(owner->config);
+    }
+    spec.etc_files = write_etc_files(store, cfg, hostname);
 
     spec.privileged = cfg.privileged;
     if (!cfg.privileged) {

@@ -16,6 +16,10 @@ namespace pc::container {
 rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerConfig& cfg,
                                          const rootless::IdMapping& mapping, const std::string& rootfs);
 
+// A pod's infra container: the hosts, resolv.conf and hostname files its members share
+// (the infra has no root filesystem of its own).
+void write_infra_etc_files(storage::Store& store, const ContainerConfig& cfg);
+
 // The effective capability set of a container (default set with --cap-add/--cap-drop, or
 // all when privileged).
 std::vector<int> container_capabilities(const ContainerConfig& cfg);
