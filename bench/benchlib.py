@@ -35,7 +35,7 @@ def load_script(name):
 _rsb = load_script("run-start-bench")
 _rlb = load_script("run-lifecycle-bench")
 log, sh, as_user_cmd, percentile, find_pc = _rsb.log, _rsb.sh, _rsb.as_user_cmd, _rsb.percentile, _rsb.find_pc
-smaps_rollup, children, comm = _rlb.smaps_rollup, _rlb.children, _rlb.comm
+smaps_rollup, children, comm, measure = _rlb.smaps_rollup, _rlb.children, _rlb.comm, _rlb.measure
 
 
 def test_user(prog):

@@ -8,6 +8,8 @@
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "container/exit_hook.hpp"
+#include "pod/pod_ops.hpp"
 #include "storage/store.hpp"
 
 namespace pc::cli {
@@ -161,6 +163,7 @@ const std::vector<CommandRegistration>& command_registrations() {
         {{"attach"}, register_attach},
         {{"stats"}, register_stats},
         {{"unshare"}, register_unshare},
+        {{"pod"}, register_pod},
     };
     return table;
 }
@@ -186,6 +189,8 @@ void register_commands(CLI::App& app, Context& ctx, const std::string& word) {
 }
 
 int main(int argc, char** argv) {
+    // A foreground container's exit applies its pod's exit policy (pod/pod_ops.hpp).
+    container::set_exit_hook(pod::on_container_exit);
     Context ctx;
     ctx.argv.assign(argv, argv + argc);
     CLI::App app{"Manage pods, containers and images, rootless and without a daemon", "pc"};

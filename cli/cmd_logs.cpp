@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <algorithm>
+#include <functional>
 
 #include "cli/commands.hpp"
 #include "cli/time_input.hpp"
@@ -57,15 +59,19 @@ bool container_alive(Context& ctx, const std::string& id) {
     return st.running();
 }
 
-void logs(Context& ctx, const LogsFlags& f) {
-    if (f.latest && !f.containers.empty()) usage_error("--latest and containers cannot be used together");
-    if (!f.latest && f.containers.empty()) usage_error("specify at least one container name or ID to log");
-
+container::LogReadOptions read_options(const LogsFlags& f) {
     container::LogReadOptions o;
     o.follow = f.follow;
     if (f.tail >= 0) o.tail = static_cast<size_t>(f.tail);
     if (!f.since.empty()) o.since_ns = parse_input_time(f.since, true);
     if (!f.until.empty()) o.until_ns = parse_input_time(f.until, false);
+    return o;
+}
+
+void logs(Context& ctx, const LogsFlags& f) {
+    if (f.latest && !f.containers.empty()) usage_error("--latest and containers cannot be used together");
+    if (!f.latest && f.containers.empty()) usage_error("specify at least one container name or ID to log");
+    const container::LogReadOptions o = read_options(f);
 
     // All names are resolved first: an unknown one fails the command before any output.
     std::vector<container::Container> targets;
@@ -79,23 +85,45 @@ void logs(Context& ctx, const LogsFlags& f) {
     // Podman prefixes lines only when there are several containers (the short id, or the
     // name with --names).
     const bool multi = targets.size() > 1;
-    auto prefix_of = [&](const container::Container& c) {
-        if (!multi) return std::string();
-        return (f.names ? c.config.name : c.config.short_id()) + " ";
-    };
+    print_logs(
+        ctx, targets, o, f.timestamps,
+        [&](const container::Container& c) {
+            if (!multi) return std::string();
+            return (f.names ? c.config.name : c.config.short_id()) + " ";
+        },
+        false);
+}
 
+}  // namespace
+
+void print_logs(Context& ctx, const std::vector<container::Container>& targets, const container::LogReadOptions& o,
+                bool timestamps, const std::function<std::string(const container::Container&)>& prefix_of, bool merge) {
     // A closed pipe must end us with a clean exit, not a SIGPIPE death mid-line.
     ::signal(SIGPIPE, SIG_IGN);
 
-    auto follow_one = [&ctx, &o, &f](const container::Container& c, const std::string& prefix) {
+    auto follow_one = [&ctx, &o, timestamps](const container::Container& c, const std::string& prefix) {
         const std::string id = c.config.id;
         container::read_log(
             container::log_path(ctx.store(), id), o,
-            [&](const container::LogRecord& r) { print_record(r, prefix, f.timestamps); },
+            [&](const container::LogRecord& r) { print_record(r, prefix, timestamps); },
             [&ctx, id] { return container_alive(ctx, id); });
     };
 
-    if (!f.follow || targets.size() == 1) {
+    if (!o.follow || targets.size() == 1) {
+        if (merge && targets.size() > 1) {
+            // Several containers: their records interleaved by time, as Podman merges them.
+            std::vector<std::pair<container::LogRecord, std::string>> all;
+            for (const auto& c : targets) {
+                const std::string prefix = prefix_of(c);
+                container::read_log(container::log_path(ctx.store(), c.config.id), o,
+                                    [&](const container::LogRecord& r) { all.emplace_back(r, prefix); },
+                                    [] { return false; });
+            }
+            std::stable_sort(all.begin(), all.end(),
+                             [](const auto& a, const auto& b) { return a.first.time_ns < b.first.time_ns; });
+            for (const auto& [r, prefix] : all) print_record(r, prefix, timestamps);
+            return;
+        }
         for (const auto& c : targets) follow_one(c, prefix_of(c));
         return;
     }
@@ -118,6 +146,7 @@ void logs(Context& ctx, const LogsFlags& f) {
     if (first_error) throw *first_error;
 }
 
+namespace {
 }  // namespace
 
 CLI::App* add_logs(CLI::App& parent, Context& ctx, const std::string& name) {

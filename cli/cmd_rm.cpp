@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "container/control.hpp"
+#include "pod/pod_store.hpp"
 
 namespace pc::cli {
 
@@ -20,6 +21,7 @@ constexpr int kExitRunning = 2;
 
 struct RmFlags {
     bool force = false, all = false, volumes = false, ignore = false, depend = false;
+    bool removing_all = false;  // rm --all: a pod's infra goes too, and the pod with it
     std::optional<unsigned> time;
     std::vector<std::string> names;
 };
@@ -35,6 +37,9 @@ std::vector<container::Container> dependents_of(Context& ctx, const container::C
 }
 
 void remove_one(Context& ctx, container::Container& c, const RmFlags& f, std::vector<std::string>& removed) {
+    if (c.config.infra && !f.removing_all)
+        throw Error("container " + c.config.id + " is the infra container of pod " + c.config.pod +
+                    " and cannot be removed without removing the pod");
     auto dependents = dependents_of(ctx, c);
     if (!dependents.empty() && !f.depend) {
         std::vector<std::string> ids;
@@ -53,6 +58,14 @@ void remove_one(Context& ctx, container::Container& c, const RmFlags& f, std::ve
     // The record disappears at once; the tree is deleted by a detached child.
     ctx.containers().remove(c, f.volumes || c.config.auto_remove, true);
     removed.push_back(c.config.id);
+    if (c.config.infra) {
+        // Podman's `rm --all` takes the pods whose infra it removes with it.
+        pod::PodStore pods(ctx.containers());
+        if (auto p = pods.find(c.config.pod)) {
+            for (auto& member : pods.containers_of(p->id)) remove_one(ctx, member, f, removed);
+            pods.remove(*p);
+        }
+    }
 }
 
 }  // namespace
@@ -82,6 +95,7 @@ CLI::App* add_rm(CLI::App& parent, Context& ctx, const std::string& name) {
             // Dependents first: a container is removed once nothing joins its network.
             RmFlags ordered = *f;
             ordered.depend = true;
+            ordered.removing_all = true;
             for (auto& c : ctx.containers().list()) {
                 if (std::find(removed.begin(), removed.end(), c.config.id) != removed.end()) continue;
                 try {

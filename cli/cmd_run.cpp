@@ -6,6 +6,7 @@
 #include "cli/create_options.hpp"
 #include "common/log.hpp"
 #include "common/error.hpp"
+#include "container/exit_hook.hpp"
 #include "container/lifecycle.hpp"
 #include "container/monitor.hpp"
 
@@ -21,9 +22,7 @@ void register_run(CLI::App& app, Context& ctx) {
     run->callback([&ctx, run, flags] {
         log::timing("command line parsed");
         auto args = image_and_command(run);
-        container::ContainerConfig cfg = build_container_config(ctx, *flags, args);
-        log::timing("configuration built");
-        container::Container c = ctx.containers().create(cfg);
+        container::Container c = create_container(ctx, *flags, args);
         log::timing("container created");
         if (flags->detach) {
             try {
@@ -31,6 +30,7 @@ void register_run(CLI::App& app, Context& ctx) {
             } catch (const Error&) {
                 if (c.config.auto_remove) {
                     if (auto now = ctx.containers().find(c.config.id)) ctx.containers().remove(*now, true);
+                    container::run_exit_hook(ctx.containers(), c.config);  // a pod made for it goes too
                 }
                 throw;
             }
@@ -54,8 +54,7 @@ void register_create(CLI::App& app, Context& ctx) {
     add_create_flags(create, *cflags);
     create->callback([&ctx, create, cflags] {
         auto args = image_and_command(create);
-        container::ContainerConfig cfg = build_container_config(ctx, *cflags, args);
-        container::Container c = ctx.containers().create(cfg);
+        container::Container c = create_container(ctx, *cflags, args);
         std::cout << c.config.id << "\n";
     });
 }

@@ -4,9 +4,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "cli/context.hpp"
+#include "container/log_file.hpp"
 
 namespace pc::cli {
 
@@ -32,5 +35,12 @@ CLI::App* add_top(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_system_df(CLI::App& parent, Context& ctx);
 CLI::App* add_attach(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_stats(CLI::App& parent, Context& ctx, const std::string& name);
+
+// Prints the logs of `targets` (`logs`, `pod logs`, `compose logs`), each line after its
+// container's prefix: one container after the other, or with `merge` all records in time
+// order (followed: as they come, whatever `merge` says).
+void print_logs(Context& ctx, const std::vector<container::Container>& targets, const container::LogReadOptions& o,
+                bool timestamps, const std::function<std::string(const container::Container&)>& prefix_of,
+                bool merge);
 
 }  // namespace pc::cli

@@ -1,6 +1,10 @@
 #include "cli/create_options.hpp"
 
 #include "cli/network_flags.hpp"
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/strings.hpp"
+#include "pod/pod_ops.hpp"
 
 namespace pc::cli {
 
@@ -62,6 +66,8 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     one_per_flag(cmd->add_option("--security-opt", f.security_opt, "Security options"));
     one_per_flag(cmd->add_option("--group-add", f.group_add, "Add additional groups to the primary container process")->delimiter(','));
     one_per_flag(cmd->add_option("--ulimit", f.ulimits, "Ulimit options (NAME=SOFT[:HARD], or host)"));
+    cmd->add_option("--pod", f.pod, "Run container in an existing pod (NAME or ID), or a new one (new:NAME)");
+    cmd->add_option("--pod-id-file", f.pod_id_file, "Read the pod ID from the file");
     cmd->prefix_command();
 }
 
@@ -75,7 +81,45 @@ std::vector<std::string> image_and_command(const CLI::App* cmd) {
 
 container::ContainerConfig build_container_config(Context& ctx, const container::CreateOptions& flags,
                                                   const std::vector<std::string>& args) {
-    return container::build_container_config(ctx.store(), flags, args, ctx.argv);
+    std::string pod_ref = flags.pod;
+    if (!flags.pod_id_file.empty()) {
+        if (!pod_ref.empty()) throw Error("--pod and --pod-id-file cannot be set together");
+        pod_ref = str::trim(read_file(flags.pod_id_file));
+    }
+    if (pod_ref.empty()) return container::build_container_config(ctx.store(), flags, args, ctx.argv);
+
+    pod::PodStore pods(ctx.containers());
+    container::CreateOptions options = flags;
+    if (!str::starts_with(pod_ref, "new:")) return pod::build_member_config(pods, pods.get(pod_ref), options, args, ctx.argv);
+
+    // --pod new:NAME: the pod is made first, with the container's network options; it goes
+    // again if the container cannot be made (and, with --rm, when the container goes).
+    const std::string id = str::random_hex_id();
+    pod::PodCreateOptions po = pod::options_for_new_pod(pod_ref.substr(4), options);
+    pod::PodConfig made = pod::create_pod(pods, po, ctx.argv, flags.rm ? id : "");
+    try {
+        container::ContainerConfig cfg = pod::build_member_config(pods, made, options, args, ctx.argv);
+        cfg.id = id;
+        return cfg;
+    } catch (...) {
+        pod::remove_pod(pods, made, true, 0);
+        throw;
+    }
+}
+
+container::Container create_container(Context& ctx, const container::CreateOptions& flags,
+                                      const std::vector<std::string>& args) {
+    container::ContainerConfig cfg = build_container_config(ctx, flags, args);
+    try {
+        return ctx.containers().create(cfg);
+    } catch (...) {
+        // A pod made for this container (--pod new:NAME) is not left behind.
+        if (str::starts_with(flags.pod, "new:")) {
+            pod::PodStore pods(ctx.containers());
+            if (auto p = pods.find(cfg.pod)) pod::remove_pod(pods, *p, true, 0);
+        }
+        throw;
+    }
 }
 
 }  // namespace pc::cli

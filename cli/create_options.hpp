@@ -18,8 +18,12 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& flags);
 // for the image.
 std::vector<std::string> image_and_command(const CLI::App* cmd);
 
-// build_container_config with the store and command line of this invocation.
+// build_container_config with the store and command line of this invocation; with --pod,
+// a member of that pod (pod::build_member_config), with --pod new:NAME of a new one.
 container::ContainerConfig build_container_config(Context& ctx, const container::CreateOptions& flags,
                                                   const std::vector<std::string>& args);
+// The same, and the container created (a pod made for it is removed if that fails).
+container::Container create_container(Context& ctx, const container::CreateOptions& flags,
+                                      const std::vector<std::string>& args);
 
 }  // namespace pc::cli

@@ -3,15 +3,22 @@
 #include <vector>
 
 #include "cli/app.hpp"
+#include "container/exit_hook.hpp"
+#include "container/infra_pause.hpp"
 #include "container/monitor.hpp"
+#include "pod/pod_ops.hpp"
 #include "rootless/userns_holder.hpp"
 
 int main(int argc, char** argv) {
     // A detached container's monitor is this binary re-executed; it skips the command
     // line machinery entirely (its heap stays small for the container's lifetime).
-    if (argc > 1 && std::strcmp(argv[1], "__monitor") == 0)
+    if (argc > 1 && std::strcmp(argv[1], "__monitor") == 0) {
+        pc::container::set_exit_hook(pc::pod::on_container_exit);  // its pod's exit policy
         return pc::container::monitor_main(std::vector<std::string>(argv + 2, argv + argc));
+    }
     // The holder of the user's shared user namespace (rootless/userns_holder.hpp).
     if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
+    // A pod's infra: PID 1 of the pod's pid namespace (container/infra_pause.hpp).
+    if (argc == 2 && std::strcmp(argv[1], "__pause") == 0) pc::container::infra_pause_main();
     return pc::cli::main(argc, argv);
 }

@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +31,16 @@ namespace {
 // Runs before main() when the variable is set (only ever inside a container) and never returns.
 int net_helper_main(const std::string& spec) {
   setvbuf(stdout, nullptr, _IOLBF, 0);
+  // `sysv-create:KEY` / `sysv-find:KEY`: a SysV shared memory segment made, or looked up,
+  // in the container's IPC namespace (the pod tests: members share it). busybox has no
+  // ipcmk/ipcs.
+  if (spec.rfind("sysv-create:", 0) == 0 || spec.rfind("sysv-find:", 0) == 0) {
+    const bool create = spec[5] == 'c';
+    const key_t key = static_cast<key_t>(atoi(spec.c_str() + spec.find(':') + 1));
+    int id = shmget(key, 4096, create ? (IPC_CREAT | 0600) : 0);
+    printf("%s\n", id >= 0 ? "found" : "missing");
+    return 0;
+  }
   if (spec.rfind("udp-echo:", 0) != 0) {
     fprintf(stderr, "pcit helper: unknown mode %s\n", spec.c_str());
     return 2;
