@@ -1,5 +1,6 @@
 #include "container/infra_pause.hpp"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -7,39 +8,48 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
+#include <initializer_list>
 
-#include "common/error.hpp"
-#include "common/process.hpp"
+#include "common/idle_memory.hpp"
 
 namespace pc::container {
 
-std::string infra_pause_program() {
-    std::string program = sibling_program("pc-monitor");
-    return program.empty() ? self_exe() : program;
+namespace {
+
+// /proc/PID/cmdline shows the process's own argument area (no privilege is needed to
+// write it: the setproctitle technique). The area starts at argv[0]; its length is what
+// /proc/self/cmdline holds.
+void rename_self(const char* title) {
+    char buf[4096];
+    int fd = ::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    ::close(fd);
+    const size_t want = std::strlen(title) + 1;
+    if (n <= 0 || static_cast<size_t>(n) < want || program_invocation_name == nullptr) return;
+    char* area = program_invocation_name;
+    std::memset(area, 0, static_cast<size_t>(n));
+    std::memcpy(area, title, want);
+    ::prctl(PR_SET_NAME, "pause");
 }
 
-void exec_infra_pause(const std::string& program) {
+}  // namespace
+
+void become_infra_pause() {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the infra's P1, as a container's init does
     int null = ::open("/dev/null", O_RDWR);
     if (null >= 0) {
         for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
     }
+    // Nothing of the launcher stays open: its pipes report to the monitor.
     ::syscall(SYS_close_range, 3U, ~0U, 0U);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    char arg0[] = "pc";
-    char arg1[] = "__pause";
-    char* argv[] = {arg0, arg1, nullptr};
-    ::execv(program.c_str(), argv);
-    ::_exit(kExitEngine);
-}
-
-void infra_pause_main() {
+    rename_self("pc __pause");
+    trim_idle_memory();
     sigset_t set;
     sigemptyset(&set);
     for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, s);
-    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    ::sigprocmask(SIG_SETMASK, &set, nullptr);
     for (;;) {
         int sig = ::sigwaitinfo(&set, nullptr);
         if (sig == SIGCHLD) {

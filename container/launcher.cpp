@@ -125,10 +125,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
     // hold and run what the pod's members share).
     storage::RootfsPlan plan;
     rootless::SandboxSpec spec;
-    std::string pause_program;
     if (cfg.infra) {
         write_infra_etc_files(store, cfg);
-        pause_program = infra_pause_program();
     } else {
         plan = storage::rootfs_plan(store, cfg.id, cfg.layers, mode);
         plan.volatile_upper = cfg.auto_remove;
@@ -207,7 +205,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
             pid_t pid = ::fork();
             if (pid < 0) throw Error::sys("fork");
             if (pid == 0) {
-                if (cfg.infra) exec_infra_pause(pause_program);
+                if (cfg.infra) become_infra_pause();
                 net_channel.b.reset();
                 pids.write.reset();
                 netns_channel.a.reset();

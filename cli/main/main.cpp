@@ -4,7 +4,6 @@
 
 #include "cli/app.hpp"
 #include "container/exit_hook.hpp"
-#include "container/infra_pause.hpp"
 #include "container/monitor.hpp"
 #include "pod/pod_ops.hpp"
 #include "rootless/userns_holder.hpp"
@@ -18,7 +17,5 @@ int main(int argc, char** argv) {
     }
     // The holder of the user's shared user namespace (rootless/userns_holder.hpp).
     if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
-    // A pod's infra: PID 1 of the pod's pid namespace (container/infra_pause.hpp).
-    if (argc == 2 && std::strcmp(argv[1], "__pause") == 0) pc::container::infra_pause_main();
     return pc::cli::main(argc, argv);
 }

@@ -5,7 +5,6 @@
 
 #include <cstring>
 
-#include "container/infra_pause.hpp"
 #include "container/exit_hook.hpp"
 #include "container/monitor.hpp"
 #include "pod/pod_ops.hpp"
@@ -14,8 +13,6 @@
 int main(int argc, char** argv) {
     // A monitor that starts the user's namespace holder re-executes itself as the holder.
     if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
-    // A pod's infra: PID 1 of the pod's pid namespace (container/infra_pause.hpp).
-    if (argc == 2 && std::strcmp(argv[1], "__pause") == 0) pc::container::infra_pause_main();
     // A container's final exit applies its pod's exit policy (pod/pod_ops.hpp).
     pc::container::set_exit_hook(pc::pod::on_container_exit);
     return pc::container::monitor_main(std::vector<std::string>(argv + 1, argv + argc));
