@@ -161,6 +161,7 @@ const std::vector<CommandRegistration>& command_registrations() {
         {{"attach"}, register_attach},
         {{"stats"}, register_stats},
         {{"unshare"}, register_unshare},
+        {{"compose"}, register_compose},
     };
     return table;
 }
