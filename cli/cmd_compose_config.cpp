@@ -165,6 +165,7 @@ void run_variables(const ComposeFlags& flags, const ConfigFlags& f) {
         log::warn("service filtering is not applied when --variables is set, variables from the full model will be rendered");
     compose::LoadOptions o = options_for(flags, f);
     o.interpolate = false;
+    o.validate = false;
     compose::LoadedModel lm = compose::load_model(o);
     auto vars = compose::extract_variables(lm.model);
     if (f.format == "json" || f.format == "yaml") {

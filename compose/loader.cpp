@@ -556,6 +556,7 @@ LoadedModel load_model_with(const LoadOptions& options, Loader& loader) {
     ctx.working_dir = s.working_dir;
     ctx.env = s.env;
     ctx.interpolate = options.interpolate;
+    ctx.validate = options.validate;
     ctx.resolve_paths = options.resolve_paths;
     LoadedModel lm;
     lm.model = loader.load_files(s.files, ctx, {});

@@ -47,6 +47,7 @@ struct LoadOptions {
     std::vector<std::string> services;
 
     // Stages (config's --no-interpolate, --no-normalize, ...).
+    bool validate = true;  // schema and semantic checks (off for config --variables)
     bool interpolate = true;
     bool normalize = true;
     bool resolve_paths = true;

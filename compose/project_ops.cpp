@@ -188,6 +188,12 @@ bool read_mapping_file(const std::string& path, const std::string& format, EnvMa
     return true;
 }
 
+// A path left relative (config --no-path-resolution) is read from the project directory.
+std::string in_project(const Project& p, const std::string& path) {
+    if (path.empty() || path[0] == '/' || p.working_dir.empty()) return path;
+    return p.working_dir + "/" + path;
+}
+
 bool glob_match(const std::string& pattern, const std::string& name) {
     return ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
 }
@@ -327,8 +333,9 @@ void resolve_service_environment(Project& project, bool discard) {
         for (size_t i = 0; i < s.env_file.size(); ++i) {
             const EnvFile& f = s.env_file[i];
             Mark mark = project.locate(svc_path(name).next("env_file").item(i));
-            if (!read_mapping_file(f.path, f.format, environment, lookup, mark) && f.required)
-                fail_at(mark, "env file " + f.path + " not found: stat " + f.path + ": no such file or directory");
+            std::string path = in_project(project, f.path);
+            if (!read_mapping_file(path, f.format, environment, lookup, mark) && f.required)
+                fail_at(mark, "env file " + path + " not found: stat " + path + ": no such file or directory");
         }
         NullableStringMap merged;
         for (auto& [k, v] : environment) merged[k] = v;
@@ -348,7 +355,7 @@ void resolve_service_labels(Project& project, bool discard) {
                 return std::nullopt;
             };
             Mark mark = project.locate(svc_path(name).next("label_file").item(i));
-            const std::string& path = s.label_file[i];
+            std::string path = in_project(project, s.label_file[i]);
             if (!read_mapping_file(path, "", vars, lookup, mark))
                 fail_at(mark, "label file " + path + " not found: stat " + path + ": no such file or directory");
             for (auto& [k, v] : vars) labels[k] = v;
