@@ -275,7 +275,8 @@ std::string read_limited(int fd, const std::string& what, size_t limit) {
         if (n == 0) break;
         out.append(buf, static_cast<size_t>(n));
         if (out.size() > limit)
-            fail(what + ": more than " + std::to_string(limit >> 20) + " MiB: refusing to read it (a compose file?)");
+            fail(what + ": larger than " + std::to_string(limit >> 20) +
+                 " MiB: refusing to read it (compose, .env and label files are a few kilobytes)");
     }
     return out;
 }

@@ -1,5 +1,6 @@
 #include "compose/yaml_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
@@ -446,8 +447,9 @@ void check_yaml_text(std::string_view content, const std::shared_ptr<const std::
 
 std::vector<YamlDocument> parse_yaml(std::string_view content, const std::shared_ptr<const std::string>& file) {
     if (content.size() > kMaxComposeFileBytes)
-        fail_at(Mark{file, 0, 0}, "the file is " + std::to_string(content.size()) + " bytes, more than the " +
-                                      std::to_string(kMaxComposeFileBytes >> 20) + " MiB a compose file may have");
+        fail_at(Mark{file, 0, 0}, "larger than " + std::to_string(kMaxComposeFileBytes >> 20) + " MiB (" +
+                                      std::to_string(content.size()) +
+                                      " bytes): refusing to read it (compose files are a few kilobytes)");
     check_yaml_text(content, file);
     std::istringstream in{std::string(content)};
     YAML::Parser parser(in);
@@ -455,6 +457,11 @@ std::vector<YamlDocument> parse_yaml(std::string_view content, const std::shared
     try {
         while (parser.HandleNextDocument(builder)) {
         }
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp stops at 500 levels ("bad file"); say what it is.
+        fail_at(Mark{file, e.mark.line + 1, e.mark.column + 1},
+                "yaml: the document nests mappings and sequences more than " + std::to_string(e.depth()) +
+                    " levels deep: refusing it");
     } catch (const YAML::Exception& e) {
         fail_at(Mark{file, e.mark.line + 1, e.mark.column + 1}, "yaml: " + e.msg);
     }
