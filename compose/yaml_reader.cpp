@@ -423,6 +423,45 @@ Node resolve_plain_scalar(const std::string& in, Mark mark) {
     return Node::string(in, std::move(mark));
 }
 
+bool yaml_timestamp(const std::string& s) {
+    // Go's time.Parse of "2006-1-2" optionally followed by "T15:4:5.999999999Z07:00" (T or
+    // t) or " 15:4:5.999999999".
+    size_t i = 0;
+    auto number = [&](size_t min, size_t max, int& v) {
+        size_t start = i;
+        v = 0;
+        while (i < s.size() && i - start < max && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0');
+        return i - start >= min;
+    };
+    int year = 0, month = 0, day = 0;
+    if (!number(4, 4, year) || i >= s.size() || s[i++] != '-' || !number(1, 2, month) || i >= s.size() ||
+        s[i++] != '-' || !number(1, 2, day))
+        return false;
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12 || day < 1 || day > days[month - 1]) return false;
+    if (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) return false;
+    if (i == s.size()) return true;
+    char sep = s[i++];
+    if (sep != 'T' && sep != 't' && sep != ' ') return false;
+    int h = 0, m = 0, sec = 0;
+    if (!number(1, 2, h) || h > 23 || i >= s.size() || s[i++] != ':' || !number(1, 2, m) || m > 59 || i >= s.size() ||
+        s[i++] != ':' || !number(1, 2, sec) || sec > 59)
+        return false;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        int frac = 0;
+        if (!number(1, 9, frac)) return false;
+    }
+    if (sep == ' ') return i == s.size();
+    if (i < s.size() && s[i] == 'Z') return i + 1 == s.size();
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+        ++i;
+        int zh = 0, zm = 0;
+        return number(2, 2, zh) && i < s.size() && s[i++] == ':' && number(2, 2, zm) && i == s.size();
+    }
+    return false;
+}
+
 void check_yaml_text(std::string_view content, const std::shared_ptr<const std::string>& file) {
     int line = 1;
     int column = 1;

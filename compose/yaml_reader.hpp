@@ -42,4 +42,8 @@ void check_yaml_text(std::string_view content, const std::shared_ptr<const std::
 // Go's YAML resolution of an unquoted scalar: null, bool, int, float or string.
 Node resolve_plain_scalar(const std::string& text, Mark mark);
 
+// True when go-yaml reads the unquoted text as a timestamp (2024-01-15, 2024-01-15T10:00:00Z):
+// decoded as a string, but quoted when printed.
+bool yaml_timestamp(const std::string& text);
+
 }  // namespace pc::compose

@@ -164,7 +164,7 @@ Style choose_style(const std::string& s, bool simple_key) {
         style = Style::Literal;
     } else {
         Node r = resolve_plain_scalar(s, Mark{});
-        bool plain_ok = r.is_string() && !base60_float(s) && !old_bool(s);
+        bool plain_ok = r.is_string() && !yaml_timestamp(s) && !base60_float(s) && !old_bool(s);
         style = plain_ok ? Style::Plain : Style::Double;
     }
     Analysis a = analyze(s);
