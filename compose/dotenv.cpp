@@ -281,18 +281,22 @@ std::string read_limited(int fd, const std::string& what, size_t limit) {
     return out;
 }
 
-std::string read_text_file(const std::string& path, size_t limit) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        if (errno == ENOENT) fail("open " + path + ": no such file or directory");
-        throw Error::sys("open " + path, errno);
-    }
+std::string read_text_file(const std::string& path, size_t limit, bool regular_only) {
     struct stat st {};
-    if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) fail(path + " is a directory");
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) fail("open " + path + ": no such file or directory");
+        throw Error::sys("stat " + path, errno);
+    }
+    if (S_ISDIR(st.st_mode)) fail(path + " is a directory");
+    // Only a file named with -f may be a pipe (`-f <(envsubst < x.yml)`); an include, an
+    // extends.file, an env_file never blocks on a FIFO or reads a device.
+    if (regular_only && !S_ISREG(st.st_mode)) fail(path + " is not a regular file");
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw Error::sys("open " + path, errno);
     return read_limited(fd.get(), path, limit);
 }
 
-EnvMap read_env_files(const EnvMap& current, const std::vector<std::string>& files) {
+EnvMap read_env_files(const EnvMap& current, const std::vector<std::string>& files, bool allow_pipes) {
     EnvMap vars;
     for (const auto& file : files) {
         struct stat st {};
@@ -301,7 +305,7 @@ EnvMap read_env_files(const EnvMap& current, const std::vector<std::string>& fil
             throw Error::sys("stat " + file, errno);
         }
         if (S_ISDIR(st.st_mode)) fail(file + " is a directory");
-        std::string text = read_text_file(file, 8u << 20);
+        std::string text = read_text_file(file, 8u << 20, !allow_pipes);
         Lookup lookup = [&](const std::string& k) -> std::optional<std::string> {
             if (auto it = current.find(k); it != current.end()) return it->second;
             if (auto it = vars.find(k); it != vars.end()) return it->second;

@@ -24,11 +24,13 @@ void parse_env_text(std::string_view text, EnvMap& vars, const Lookup& lookup, c
 // The variables of `files`, read in order (later files win); values substitute from
 // `current` first, then from what the files set so far. Throws pc::Error (exit 1) for a
 // missing file ("couldn't find env file: PATH"), a directory or a syntax error.
-EnvMap read_env_files(const EnvMap& current, const std::vector<std::string>& files);
+// `allow_pipes`: the files were named on the command line (--env-file <(...)).
+EnvMap read_env_files(const EnvMap& current, const std::vector<std::string>& files, bool allow_pipes = false);
 
 // Reads a whole small text file (env, label and compose files), refusing more than
-// `limit` bytes; throws pc::Error (exit 1 for a missing file or a directory).
-std::string read_text_file(const std::string& path, size_t limit);
+// `limit` bytes, and with `regular_only` anything but a regular file (a FIFO would block,
+// a device never ends); throws pc::Error (exit 1 for a missing file or a directory).
+std::string read_text_file(const std::string& path, size_t limit, bool regular_only = true);
 // The same for an open descriptor (stdin for `-f -`); `what` names it in errors.
 std::string read_limited(int fd, const std::string& what, size_t limit);
 

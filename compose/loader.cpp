@@ -113,6 +113,9 @@ class Loader {
 public:
     explicit Loader(const LoadOptions& options) : options_(options) {}
 
+    // The files named with -f (or found): these may be pipes.
+    void set_top_level(const std::vector<std::string>& files) { top_level_.insert(files.begin(), files.end()); }
+
     // Reads and parses a file once per load.
     const Source& source(const std::string& path) {
         if (auto it = sources_.find(path); it != sources_.end()) return it->second;
@@ -125,7 +128,7 @@ public:
             text = options_.read_stdin();
         } else {
             s.name = std::make_shared<const std::string>(path);
-            text = read_text_file(path, kMaxComposeFileBytes);
+            text = read_text_file(path, kMaxComposeFileBytes, top_level_.count(path) == 0);
         }
         s.documents = parse_yaml(text, s.name);
         return sources_.emplace(path, std::move(s)).first->second;
@@ -380,6 +383,7 @@ private:
     }
 
     const LoadOptions& options_;
+    std::set<std::string> top_level_;
     std::map<std::string, Source> sources_;
     std::map<std::string, Extended> extended_;
 };
@@ -438,7 +442,7 @@ Setup setup(const LoadOptions& o, Loader& loader) {
 
     // .env of the directory known so far: it may name COMPOSE_FILE.
     std::vector<std::string> dotenv = env_file_paths(o, explicit_env_files, working_dir_of(o, s.files), {});
-    merge_missing(s.env, read_env_files(s.env, dotenv));
+    merge_missing(s.env, read_env_files(s.env, dotenv, true));
 
     if (s.files.empty()) {
         if (auto it = s.env.find("COMPOSE_FILE"); it != s.env.end()) {
@@ -488,13 +492,14 @@ Setup setup(const LoadOptions& o, Loader& loader) {
             dir = dir_of(dir);
         }
     }
+    loader.set_top_level(s.files);
     if (s.files.empty())
         fail("no configuration file provided: not found (looked for compose.yaml, compose.yml, docker-compose.yml, "
              "docker-compose.yaml in " + working_dir_of(o, s.files) + " and its parent directories)");
 
     // .env of the project directory, now that the files are known.
     s.working_dir = working_dir_of(o, s.files);
-    merge_missing(s.env, read_env_files(s.env, env_file_paths(o, explicit_env_files, s.working_dir, dotenv)));
+    merge_missing(s.env, read_env_files(s.env, env_file_paths(o, explicit_env_files, s.working_dir, dotenv), true));
 
     if (!o.profiles.empty()) {
         s.profiles = o.profiles;

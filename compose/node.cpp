@@ -12,6 +12,13 @@ std::string Mark::where() const {
     return *file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
+Node::Node() = default;
+Node::~Node() = default;
+Node::Node(const Node&) = default;
+Node::Node(Node&&) noexcept = default;
+Node& Node::operator=(const Node&) = default;
+Node& Node::operator=(Node&&) noexcept = default;
+
 Node Node::null(Mark mark) {
     Node n;
     n.mark_ = std::move(mark);

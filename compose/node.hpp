@@ -34,7 +34,15 @@ class Node {
 public:
     enum class Kind : uint8_t { Null, Bool, Int, Float, String, Seq, Map };
 
-    Node() = default;
+    // Out of line (node.cpp), where MapEntry is complete: clang's C++20 std::vector would
+    // otherwise instantiate vector<MapEntry> while MapEntry is still incomplete.
+    Node();
+    ~Node();
+    Node(const Node&);
+    Node(Node&&) noexcept;
+    Node& operator=(const Node&);
+    Node& operator=(Node&&) noexcept;
+
     static Node null(Mark mark = {});
     static Node boolean(bool v, Mark mark = {});
     static Node integer(int64_t v, Mark mark = {});

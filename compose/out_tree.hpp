@@ -13,6 +13,15 @@ namespace pc::compose {
 
 struct Out {
     enum class Kind : uint8_t { Null, Bool, Int, Float, String, Seq, Map };
+
+    // Out of line (out_tree.cpp), for the same reason as Node's.
+    Out();
+    ~Out();
+    Out(const Out&);
+    Out(Out&&) noexcept;
+    Out& operator=(const Out&);
+    Out& operator=(Out&&) noexcept;
+
     Kind kind = Kind::Null;
     bool b = false;
     int64_t i = 0;
@@ -60,7 +69,7 @@ struct Out {
         o.sorted = go_map;
         return o;
     }
-    void add(std::string key, Out value) { fields.emplace_back(std::move(key), std::move(value)); }
+    void add(std::string key, Out value);
 };
 
 // go-yaml v3's Encoder with SetIndent(2): block style, natural key order, its quoting.

@@ -318,7 +318,9 @@ void drop_unused_resources(Project& project) {
 
 void resolve_service_environment(Project& project, bool discard) {
     const EnvMap& penv = project.environment;
-    for (auto& [name, s] : project.services) {
+    for (auto& entry : project.services) {
+        const std::string& name = entry.first;
+        Service& s = entry.second;
         for (auto& [k, v] : s.environment)
             if (!v)
                 if (auto it = penv.find(k); it != penv.end()) v = it->second;
