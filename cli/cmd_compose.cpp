@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/compose_commands.hpp"
+#include "cli/compose_runtime.hpp"
 #include "common/error.hpp"
 
 namespace pc::cli {
@@ -22,6 +23,11 @@ const std::vector<ComposeSubcommandEntry>& compose_subcommands() {
     static const std::vector<ComposeSubcommandEntry> table = {
         {"config", add_compose_config},
         {"version", add_compose_version},
+        {"up", add_compose_lifecycle},  // up, create, start, stop, restart, kill, pause, unpause, rm, down, wait
+        {"ps", add_compose_listing},    // ps, ls, top, port
+        {"logs", add_compose_logs},
+        {"exec", add_compose_exec_run},  // exec, run
+        {"images", add_compose_images},  // images, pull, push, cp, events
     };
     return table;
 }

@@ -66,6 +66,11 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     one_per_flag(cmd->add_option("--security-opt", f.security_opt, "Security options"));
     one_per_flag(cmd->add_option("--group-add", f.group_add, "Add additional groups to the primary container process")->delimiter(','));
     one_per_flag(cmd->add_option("--ulimit", f.ulimits, "Ulimit options (NAME=SOFT[:HARD], or host)"));
+    cmd->add_option("--ipc", f.ipc, "IPC namespace to use: host, private, shareable, none, container:NAME");
+    cmd->add_option("--uts", f.uts, "UTS namespace to use: host, private, container:NAME");
+    cmd->add_option("--pid", f.pid, "PID namespace to use: host, private, container:NAME");
+    cmd->add_option("--shm-size", f.shm_size, "Size of /dev/shm (format: <number>[<unit>], where unit = b, k, m or g)");
+    one_per_flag(cmd->add_option("--sysctl", f.sysctls, "Sysctl options (NAME=VALUE)"));
     cmd->add_option("--pod", f.pod, "Run container in an existing pod (NAME or ID), or a new one (new:NAME)");
     cmd->add_option("--pod-id-file", f.pod_id_file, "Read the pod ID from the file");
     cmd->prefix_command();

@@ -77,9 +77,13 @@ struct ContainerConfig {
     // Namespaces and identity
     std::string hostname;               // "" = first 12 chars of the id
     std::string userns;                 // "" (default mapping) or "keep-id"
-    // The other namespaces, as Podman's --ipc/--uts/--pid: "" = its own, or
-    // "container:<full id>" = that container's (a pod's members join their infra's).
+    // The other namespaces, as Podman's --ipc/--uts/--pid: "" (or "private", "shareable")
+    // = its own, "host" = the host's, "container:<full id>" = that container's (a pod's
+    // members join their infra's); ipc also "none" (its own, without /dev/shm).
     std::string ipc_mode, uts_mode, pid_mode;
+    std::string domainname;             // NIS domain name in its uts namespace (compose)
+    uint64_t shm_size = 0;              // /dev/shm size in bytes (0 = Podman's 64 MiB)
+    std::vector<std::string> sysctls;   // "name=value", namespaced ones only
 
     // Pods (pod/): the pod's id, and whether this is its infra container, which holds the
     // pod's namespaces (and runs its network) with no payload of its own.

@@ -12,12 +12,14 @@
 #include "common/units.hpp"
 #include "common/user_paths.hpp"
 #include "container/cgroups.hpp"
+#include "container/container_store.hpp"
 #include "container/control.hpp"
 #include "container/env_options.hpp"
 #include "container/healthcheck.hpp"
 #include "container/mount_options.hpp"
 #include "container/network_options.hpp"
 #include "image/image_config.hpp"
+#include "net/network_mode.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/rlimits.hpp"
 #include "rootless/seccomp.hpp"
@@ -123,6 +125,42 @@ void check_limits(const CreateOptions& f) {
     throw Error(cgroup_limits_unavailable_reason() +
                 "; resource limits (--memory, --memory-swap, --pids-limit, --cpus, --cpu-shares) cannot be enforced for "
                 "this rootless container");
+}
+
+// --ipc/--uts/--pid values, as Podman takes them; container:NAME becomes container:<id>.
+std::string namespace_mode(storage::Store& store, const std::string& flag, const std::string& value) {
+    if (value.empty() || value == "private") return "";
+    if (value == "host") return "host";
+    if (flag == "--ipc" && (value == "shareable" || value == "none")) return value == "none" ? "none" : "";
+    if (str::starts_with(value, "container:")) {
+        const std::string target = value.substr(10);
+        auto other = ContainerStore(store).find(target);
+        if (!other) throw Error(flag + " container:" + target + ": no container with name or ID \"" + target + "\" found: no such container");
+        return "container:" + other->config.id;
+    }
+    throw Error("invalid " + flag + " \"" + value + "\" (valid: host, private, container:NAME" +
+                std::string(flag == "--ipc" ? ", shareable, none" : "") + ")");
+}
+
+// --sysctl: only namespaced settings (what Podman and Docker accept): the ipc namespace's
+// kernel.{msg,sem,shm}* and fs.mqueue.*, and the network namespace's net.*.
+std::vector<std::string> checked_sysctls(const std::vector<std::string>& values, const ContainerConfig& cfg) {
+    std::vector<std::string> out;
+    for (const auto& kv : values) {
+        auto [k, v] = str::split_once(kv, '=');
+        if (k.empty() || !v) throw Error("invalid --sysctl \"" + kv + "\": must be NAME=VALUE");
+        static const char* ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                         "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+        bool ipc = str::starts_with(k, "fs.mqueue.");
+        for (const char* key : ipc_keys) ipc |= k == key;
+        const bool net = str::starts_with(k, "net.");
+        if (!ipc && !net) throw Error("sysctl \"" + k + "\" is not allowed: only the namespaced kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* and net.* can be set");
+        if (ipc && cfg.ipc_mode == "host") throw Error("sysctl \"" + k + "\" is not allowed in the host's IPC namespace (--ipc host)");
+        if (net && net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Host)
+            throw Error("sysctl \"" + k + "\" is not allowed in the host's network namespace (--network host)");
+        out.push_back(std::string(k) + "=" + *v);
+    }
+    return out;
 }
 
 // --ulimit values in a canonical "name=soft:hard" form (or "host": the limits pc itself
@@ -239,6 +277,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     for (const auto& v : f.volumes) cfg.mounts.push_back(parse_volume_flag(v));
     for (const auto& v : f.mounts) cfg.mounts.push_back(parse_mount_flag(v));
     for (const auto& v : f.tmpfs) cfg.mounts.push_back(parse_tmpfs_flag(v));
+    for (const auto& m : f.mount_configs) cfg.mounts.push_back(m);
     for (auto& m : cfg.mounts) {
         if (m.type == "bind" && ::access(m.source.c_str(), F_OK) != 0)
             throw Error("statfs " + m.source + ": no such file or directory");
@@ -327,6 +366,20 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     apply_network_options(store, cfg, f.net, rc.exposed_ports);
     cfg.hostname = f.hostname;
     cfg.userns = f.userns == "keep-id" ? "keep-id" : "";
+    cfg.ipc_mode = namespace_mode(store, "--ipc", f.ipc);
+    cfg.uts_mode = namespace_mode(store, "--uts", f.uts);
+    cfg.pid_mode = namespace_mode(store, "--pid", f.pid);
+    if (cfg.uts_mode == "host" && !f.hostname.empty()) throw Error("invalid config provided: cannot set hostname when running in the host UTS namespace: invalid configuration");
+    if (!f.shm_size.empty()) {
+        try {
+            const int64_t bytes = parse_size(f.shm_size);
+            if (bytes <= 0) throw Error("must be greater than 0");
+            cfg.shm_size = static_cast<uint64_t>(bytes);
+        } catch (const Error& e) {
+            throw Error("invalid argument \"" + f.shm_size + "\" for \"--shm-size\" flag: " + e.what());
+        }
+    }
+    cfg.sysctls = checked_sysctls(f.sysctls, cfg);
     cfg.auto_remove = f.rm;
     cfg.name = f.name;
     apply_lifecycle_flags(cfg, f, rc);

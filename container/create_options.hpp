@@ -36,6 +36,12 @@ struct CreateOptions {
     std::vector<std::string> log_opts;
     std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, cap_add, cap_drop;
     std::vector<std::string> security_opt, group_add, annotations, ulimits;
+    std::string ipc, uts, pid;            // --ipc, --uts, --pid: host, private, container:NAME...
+    std::string shm_size;                 // --shm-size
+    // Mounts already in their parsed form (compose's long syntax: paths may hold commas),
+    // after those of -v/--mount/--tmpfs.
+    std::vector<MountConfig> mount_configs;
+    std::vector<std::string> sysctls;     // --sysctl NAME=VALUE
     NetworkOptions net;
     // --pod NAME|ID|new:NAME and --pod-id-file: used by pod/ (pod::build_member_config), not
     // by build_container_config.

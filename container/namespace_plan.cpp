@@ -68,6 +68,11 @@ NamespacePlan plan_namespaces(storage::Store& store, const ContainerConfig& cfg,
     if (auto t = shared_container(cfg.ipc_mode); !t.empty()) wanted.push_back({{"ipc", CLONE_NEWIPC, "--ipc"}, t});
     if (auto t = shared_container(cfg.pid_mode); !t.empty()) wanted.push_back({{"pid", CLONE_NEWPID, "--pid"}, t});
 
+    // The host's own: not made (a user namespace cannot enter its ancestors' namespaces;
+    // staying in them is what "host" means).
+    if (cfg.uts_mode == "host") plan.unshare_flags &= ~CLONE_NEWUTS;
+    if (cfg.ipc_mode == "host") plan.unshare_flags &= ~CLONE_NEWIPC;
+    if (cfg.pid_mode == "host") plan.unshare_flags &= ~CLONE_NEWPID;
     if (network.kind == net::NetworkKind::Namespace) join_path(plan, network.target);
     if (!wanted.empty()) {
         ContainerStore containers(store);

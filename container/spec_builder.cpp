@@ -30,7 +30,7 @@ std::vector<rootless::Rlimit> container_rlimits(const ContainerConfig& cfg) {
 
 std::string container_hostname(const ContainerConfig& cfg) {
     if (!cfg.hostname.empty()) return cfg.hostname;
-    if (net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Host) {
+    if (net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Host || cfg.uts_mode == "host") {
         char buf[256] = {};
         if (::gethostname(buf, sizeof(buf) - 1) == 0) return buf;
     }
@@ -90,14 +90,22 @@ std::optional<rootless::SeccompProfile> seccomp_for(const ContainerConfig& cfg) 
 std::vector<std::pair<std::string, std::string>> write_etc_files(storage::Store& store, const ContainerConfig& cfg,
                                                                  const std::string& hostname) {
     const std::string dir = store.container_dir(cfg.id);
-    const net::NetworkMode mode = net::parse_network_mode(cfg.network_mode);
-    const bool host_net = mode.kind == net::NetworkKind::Host;
+    net::NetworkMode mode = net::parse_network_mode(cfg.network_mode);
     std::string hosts = dir + "/hosts", resolv = dir + "/resolv.conf";
     if (mode.kind == net::NetworkKind::Container) {
         const std::string other = store.container_dir(mode.target);
-        if (::access((other + "/hosts").c_str(), F_OK) == 0) hosts = other + "/hosts";
-        if (::access((other + "/resolv.conf").c_str(), F_OK) == 0) resolv = other + "/resolv.conf";
+        // Its own host entries or DNS (a compose service in the project's pod): files of
+        // its own, with the addresses of the network it shares; else the other's files.
+        const bool own = !cfg.add_hosts.empty() || !cfg.dns_servers.empty() || !cfg.dns_search.empty() ||
+                         !cfg.dns_options.empty();
+        if (!own) {
+            if (::access((other + "/hosts").c_str(), F_OK) == 0) hosts = other + "/hosts";
+            if (::access((other + "/resolv.conf").c_str(), F_OK) == 0) resolv = other + "/resolv.conf";
+        } else if (auto owner = ContainerStore(store).find(mode.target)) {
+            mode = net::parse_network_mode(owner->config.network_mode);
+        }
     }
+    const bool host_net = mode.kind == net::NetworkKind::Host;
     const net::SlirpAddresses slirp = net::slirp_addresses(mode.slirp);
     // Regenerated at every start: atomic (a concurrent reader never sees half a file)
     // but not worth an fsync.
@@ -112,14 +120,15 @@ std::vector<std::pair<std::string, std::string>> write_etc_files(storage::Store&
             ho.extra.emplace_back(name, ip.value_or(""));
         }
         if (mode.kind == net::NetworkKind::Slirp) {
-            ho.own_ip = slirp.guest;
+            // Its own address (in another's network, as a pod's member, the name stays local).
+            if (net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Slirp) ho.own_ip = slirp.guest;
             // The host as seen from the container: its loopback too, unless turned off.
             ho.host_gateway = slirp.gateway;
         } else if (host_net) {
             ho.host_gateway = "127.0.0.1";
         }
         write_file_atomic(hosts, net::hosts_file(ho), 0644, false);
-    } else if (!cfg.pod.empty()) {
+    } else if (!cfg.pod.empty() && !cfg.infra) {
         add_pod_member_host(hosts, cfg.name);
     }
     if (resolv == dir + "/resolv.conf") {
@@ -165,7 +174,16 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     spec.hostname = container_hostname(cfg);
     spec.network = net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Host ? rootless::NetworkMode::Host
                                                                                           : rootless::NetworkMode::Private;
-    spec.private_ipc = true;
+    // Its own ipc namespace gets its own mqueue; the host's shows the host's.
+    spec.private_ipc = cfg.ipc_mode != "host";
+    spec.host_pid = cfg.pid_mode == "host";
+    if (cfg.ipc_mode == "none") spec.shm_size.clear();
+    else if (cfg.shm_size > 0) spec.shm_size = std::to_string(cfg.shm_size);
+    spec.domainname = cfg.domainname;
+    for (const auto& kv : cfg.sysctls) {
+        auto [k, v] = str::split_once(kv, '=');
+        spec.sysctls.emplace_back(k, v.value_or(""));
+    }
 
     // With --read-only, Podman keeps /tmp, /var/tmp and /run writable on tmpfs.
     if (cfg.readonly_rootfs && cfg.readonly_tmpfs) {
@@ -180,6 +198,7 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     // A container in another's uts namespace (a pod's member) keeps the hostname it finds.
     const std::string uts_owner = shared_container(cfg.uts_mode);
     std::string hostname = spec.hostname;
+    if (cfg.uts_mode == "host") spec.hostname.clear();  // the host's, kept
     if (!uts_owner.empty()) {
         spec.hostname.clear();
         if (auto owner = ContainerStore(store).find(uts_owner)) hostname = container_hostname(owner->config);

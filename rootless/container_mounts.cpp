@@ -32,6 +32,14 @@ void mount_proc(int root_fd) {
                    "/proc");
 }
 
+// --pid host: procfs may only be mounted by the user namespace that owns the pid namespace
+// (PLATFORM.md §2), and the host's belongs to the host: its /proc is bound instead, as
+// rootless Podman does.
+void bind_host_proc(int root_fd) {
+    UniqueFd fd = create_in_root(root_fd, "/proc", NodeKind::Directory);
+    mount_or_throw("/proc", fd_path(fd.get()), nullptr, MS_BIND | MS_REC, "", "/proc (host, rbind)", "/proc");
+}
+
 void bind_host_sys(int root_fd, bool readonly) {
     UniqueFd fd = create_in_root(root_fd, "/sys", NodeKind::Directory);
     mount_or_throw("/sys", fd_path(fd.get()), nullptr, MS_BIND | MS_REC, "", "/sys (host, rbind)",
@@ -158,7 +166,8 @@ void mount_etc_files(int root_fd, const SandboxSpec& spec) {
 void mount_container_filesystems(const SandboxSpec& spec) {
     UniqueFd root(::open(spec.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) throw Error::sys("opening rootfs " + spec.rootfs, errno);
-    mount_proc(root.get());
+    if (spec.host_pid) bind_host_proc(root.get());
+    else mount_proc(root.get());
     setup_dev(root.get(), spec);
     if (spec.join_network) spec.join_network();
     mount_sys(root.get(), spec);

@@ -67,8 +67,9 @@ void setup_dev(int root_fd, const SandboxSpec& spec) {
     if (gid_is_mapped(5)) pts_opts += ",gid=5";
     mount_fs_in_root(root_fd, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, pts_opts);
 
-    mount_fs_in_root(root_fd, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     "mode=1777,size=65536k");
+    if (!spec.shm_size.empty())
+        mount_fs_in_root(root_fd, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                         "mode=1777,size=" + spec.shm_size);
 
     if (spec.private_ipc) {
         mount_fs_in_root(root_fd, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");

@@ -14,6 +14,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/fd.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/exec_lookup.hpp"
 #include "rootless/path_in_root.hpp"
@@ -47,11 +48,25 @@ void ensure_cwd(const std::string& cwd, const ResolvedUser& u) {
 
 
 
+// --sysctl: the namespaced settings are the container's own (its ipc and network
+// namespaces); written as root of its user namespace, before /proc/sys is made read-only.
+void apply_sysctls(const std::vector<std::pair<std::string, std::string>>& sysctls) {
+    for (const auto& [name, value] : sysctls) {
+        std::string path = "/proc/sys/" + name;
+        for (size_t i = 10; i < path.size(); ++i)
+            if (path[i] == '.') path[i] = '/';
+        UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) throw Error::sys("sysctl " + name + ": opening " + path, errno);
+        if (!write_all(fd.get(), value.data(), value.size())) throw Error::sys("sysctl " + name + "=" + value, errno);
+    }
+}
+
 [[noreturn]] void run(const SandboxSpec& spec, int error_fd) {
     if (spec.args.empty()) throw Error("no command or entrypoint provided");
 
     mount_container_filesystems(spec);
     pivot_to_rootfs(spec.rootfs);
+    apply_sysctls(spec.sysctls);  // before /proc/sys is made read-only
     if (!spec.privileged) {
         mask_paths(spec.masked_paths);
         make_paths_readonly(spec.readonly_paths);
@@ -59,6 +74,8 @@ void ensure_cwd(const std::string& cwd, const ResolvedUser& u) {
     if (spec.readonly_rootfs) make_root_readonly();
     if (!spec.hostname.empty() && ::sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
         throw Error::sys("sethostname " + spec.hostname, errno);
+    if (!spec.domainname.empty() && ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
+        throw Error::sys("setdomainname " + spec.domainname, errno);
 
     // The image's own databases, read after pivot_root so its symlinks resolve inside it.
     const ResolvedUser user = resolve_user(spec.user, try_read_file("/etc/passwd").value_or(""),
