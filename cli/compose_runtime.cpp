@@ -100,8 +100,9 @@ std::vector<net::PortMapping> published_ports(Context& ctx, const compose::Proje
 void stream_compose_logs(Context& ctx, const std::vector<container::Container>& ctrs, const LogStreamOptions& o,
                          const std::function<bool()>& keep_going) {
     static const char* kColors[] = {"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m", "\033[96m", "\033[93m", "\033[92m"};
+    // Docker Compose pads every name to one more than the longest: "web-1  | ".
     size_t width = 0;
-    for (const auto& c : ctrs) width = std::max(width, short_name(c).size());
+    for (const auto& c : ctrs) width = std::max(width, short_name(c).size() + 1);
     container::LogReadOptions ro;
     ro.follow = o.follow;
     ro.tail = o.tail;

@@ -70,7 +70,9 @@ TEST(Layering, EveryLibraryFolderIsInTheOrder) {
         bool has_sources = false;
         for (const auto& f : fs::directory_iterator(entry.path()))
             if (f.path().extension() == ".cpp") has_sources = true;
-        if (has_sources) EXPECT_TRUE(allowed().count(name)) << name << "/ has sources but no place in the layer order";
+        if (has_sources) {
+            EXPECT_TRUE(allowed().count(name)) << name << "/ has sources but no place in the layer order";
+        }
     }
 }
 
