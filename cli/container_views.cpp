@@ -241,6 +241,17 @@ std::string container_ps_table_row(const Container& c, bool no_trunc) {
     return row;
 }
 
+// .Config.Healthcheck, with Docker's StartInterval when one is set.
+static json health_config_json(const container::ContainerConfig& cfg) {
+    json h = {{"Test", cfg.health_cmd},
+              {"Interval", cfg.health_interval_ns},
+              {"Timeout", cfg.health_timeout_ns},
+              {"StartPeriod", cfg.health_start_period_ns},
+              {"Retries", cfg.health_retries}};
+    if (cfg.health_start_interval_ns > 0) h["StartInterval"] = cfg.health_start_interval_ns;
+    return h;
+}
+
 json container_inspect_json(Context& ctx, const Container& c) {
     const auto& cfg = c.config;
     const auto& st = c.state;
@@ -310,9 +321,7 @@ json container_inspect_json(Context& ctx, const Container& c) {
                    {"Annotations", annotations},
                    {"StopSignal", stop_signal},  // a number, as Podman 4 prints it
                    {"Healthcheck", cfg.has_healthcheck()
-                                       ? json{{"Test", cfg.health_cmd}, {"Interval", cfg.health_interval_ns},
-                                              {"Timeout", cfg.health_timeout_ns}, {"StartPeriod", cfg.health_start_period_ns},
-                                              {"Retries", cfg.health_retries}}
+                                       ? health_config_json(cfg)
                                        : json(nullptr)},
                    {"HealthcheckOnFailureAction", cfg.health_on_failure},
                    {"CreateCommand", cfg.create_command},

@@ -50,6 +50,7 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     cmd->add_option("--health-timeout", f.health_timeout, "Maximum time a healthcheck may run (e.g. 30s)");
     cmd->add_option("--health-retries", f.health_retries, "Consecutive failures before the container is unhealthy");
     cmd->add_option("--health-start-period", f.health_start_period, "Time to bootstrap the container before failures count");
+    cmd->add_option("--health-start-interval", f.health_start_interval, "Time between healthchecks during the start period (e.g. 1s)");
     cmd->add_option("--health-on-failure", f.health_on_failure, "Action when unhealthy: none, kill, restart, stop");
     cmd->add_flag("--no-healthcheck", f.no_healthcheck, "Disable healthchecks on the container");
     cmd->add_option("--log-driver", f.log_driver, "Logging driver for the container (k8s-file)");

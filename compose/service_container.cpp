@@ -55,6 +55,7 @@ void apply_healthcheck(container::CreateOptions& o, const HealthCheck& h) {
     if (h.interval) o.health_interval = duration_text(*h.interval);
     if (h.timeout) o.health_timeout = duration_text(*h.timeout);
     if (h.start_period) o.health_start_period = duration_text(*h.start_period);
+    if (h.start_interval) o.health_start_interval = duration_text(*h.start_interval);
     if (h.retries) o.health_retries = static_cast<unsigned>(*h.retries);
 }
 
@@ -196,8 +197,6 @@ std::vector<std::string> unsupported_keys(const Service& s) {
     if (!s.mac_address.empty())
         out.push_back("service \"" + s.name + "\": mac_address is not applied: the services of a project share the pod's network");
     if (!s.runtime.empty()) out.push_back("service \"" + s.name + "\": runtime is not applied: pc is its own runtime");
-    if (s.healthcheck && s.healthcheck->start_interval)
-        out.push_back("service \"" + s.name + "\": healthcheck.start_interval is not applied: the interval is used from the start");
     for (const auto& [net, cfg] : s.networks)
         if (cfg && (!cfg->ipv4_address.empty() || !cfg->ipv6_address.empty()))
             out.push_back("service \"" + s.name + "\": networks." + net +

@@ -103,6 +103,9 @@ struct ContainerConfig {
     int64_t health_interval_ns = 30'000'000'000;
     int64_t health_timeout_ns = 30'000'000'000;
     int64_t health_start_period_ns = 0;
+    // Between checks during the start period (Docker's --health-start-interval, compose's
+    // start_interval); 0: the interval.
+    int64_t health_start_interval_ns = 0;
     unsigned health_retries = 3;
     std::string health_on_failure = "none";  // none, kill, restart, stop
     std::string storage_driver;  // driver the container's storage was made with

@@ -227,9 +227,11 @@ void apply_lifecycle_flags(ContainerConfig& cfg, const CreateOptions& f, const i
         if (h.value("Interval", int64_t{0}) > 0) cfg.health_interval_ns = h["Interval"].get<int64_t>();
         if (h.value("Timeout", int64_t{0}) > 0) cfg.health_timeout_ns = h["Timeout"].get<int64_t>();
         if (h.value("StartPeriod", int64_t{0}) > 0) cfg.health_start_period_ns = h["StartPeriod"].get<int64_t>();
+        if (h.value("StartInterval", int64_t{0}) > 0) cfg.health_start_interval_ns = h["StartInterval"].get<int64_t>();
         if (h.value("Retries", 0) > 0) cfg.health_retries = h["Retries"].get<unsigned>();
     }
     bool any_option = !f.health_interval.empty() || !f.health_timeout.empty() || !f.health_start_period.empty() ||
+                      !f.health_start_interval.empty() ||
                       f.health_retries || !f.health_on_failure.empty();
     if (any_option && cfg.health_cmd.empty())
         throw Error("healthcheck options given without a healthcheck command (--health-cmd) in the container or its image");
@@ -242,6 +244,10 @@ void apply_lifecycle_flags(ContainerConfig& cfg, const CreateOptions& f, const i
         if (cfg.health_timeout_ns < 1000000000) throw Error("--health-timeout must be at least 1 second");
     }
     if (!f.health_start_period.empty()) cfg.health_start_period_ns = duration_flag("--health-start-period", f.health_start_period);
+    if (!f.health_start_interval.empty()) {
+        cfg.health_start_interval_ns = duration_flag("--health-start-interval", f.health_start_interval);
+        if (cfg.health_start_interval_ns <= 0) throw Error("--health-start-interval must be positive");
+    }
     if (f.health_retries) {
         if (*f.health_retries < 1) throw Error("--health-retries must be greater than 0");
         cfg.health_retries = *f.health_retries;

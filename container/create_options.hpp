@@ -32,6 +32,7 @@ struct CreateOptions {
     bool detach = false, no_healthcheck = false;
     std::string restart, detach_keys, log_driver;
     std::string health_cmd, health_interval, health_timeout, health_start_period, health_on_failure;
+    std::string health_start_interval;
     std::optional<unsigned> health_retries;
     std::vector<std::string> log_opts;
     std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, cap_add, cap_drop;

@@ -108,11 +108,10 @@ public:
         if (attach_) attach_->set_targets(in_.write.get(), launched_.pty_master.get());
         if (cfg_.has_healthcheck() && cfg_.health_interval_ns > 0) {
             health_timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-            struct itimerspec its {};
-            its.it_value.tv_sec = static_cast<time_t>(cfg_.health_interval_ns / 1000000000);
-            its.it_value.tv_nsec = static_cast<long>(cfg_.health_interval_ns % 1000000000);
-            its.it_interval = its.it_value;
-            ::timerfd_settime(health_timer_.get(), 0, &its, nullptr);
+            started_ns_ = now_ns();
+            // During the start period, every start_interval when one is set.
+            in_start_interval_ = cfg_.health_start_interval_ns > 0 && cfg_.health_start_period_ns > 0;
+            arm_health_timer(in_start_interval_ ? cfg_.health_start_interval_ns : cfg_.health_interval_ns);
         }
     }
 
@@ -194,9 +193,21 @@ private:
         }
     }
 
+    void arm_health_timer(int64_t every_ns) {
+        struct itimerspec its {};
+        its.it_value.tv_sec = static_cast<time_t>(every_ns / 1000000000);
+        its.it_value.tv_nsec = static_cast<long>(every_ns % 1000000000);
+        its.it_interval = its.it_value;
+        ::timerfd_settime(health_timer_.get(), 0, &its, nullptr);
+    }
+
     void on_health_timer() {
         uint64_t expirations = 0;
         (void)!::read(health_timer_.get(), &expirations, sizeof(expirations));
+        if (in_start_interval_ && now_ns() - started_ns_ >= cfg_.health_start_period_ns) {
+            in_start_interval_ = false;  // the start period is over: the regular interval
+            arm_health_timer(cfg_.health_interval_ns);
+        }
         if (health_pid_ > 0) return;  // the previous check is still running
         auto c = containers_.find(cfg_.id);
         if (!c || !c->state.running()) return;
@@ -263,6 +274,8 @@ private:
     Pipe out_, err_, in_;
     Launched launched_;
     UniqueFd health_timer_;
+    int64_t started_ns_ = 0;
+    bool in_start_interval_ = false;
     pid_t health_pid_ = -1;
     pid_t stopper_pid_ = -1;
     bool force_restart_ = false;

@@ -25,9 +25,10 @@ const std::map<std::string, std::set<std::string>>& allowed() {
         {"net", {"rootless", "common"}},
         {"container", {"net", "image", "storage", "rootless", "common"}},
         {"pod", {"container", "net", "image", "storage", "rootless", "common"}},
-        {"build", {"pod", "container", "net", "image", "storage", "rootless", "common"}},
-        {"compose", {"build", "pod", "container", "net", "image", "storage", "rootless", "common"}},
-        {"cli", {"compose", "build", "pod", "container", "net", "image", "storage", "rootless", "common"}},
+        // The builder (imagebuild/: build/ is where CMake builds).
+        {"imagebuild", {"pod", "container", "net", "image", "storage", "rootless", "common"}},
+        {"compose", {"imagebuild", "pod", "container", "net", "image", "storage", "rootless", "common"}},
+        {"cli", {"compose", "imagebuild", "pod", "container", "net", "image", "storage", "rootless", "common"}},
     };
     return table;
 }
