@@ -28,6 +28,7 @@ const std::vector<ComposeSubcommandEntry>& compose_subcommands() {
         {"logs", add_compose_logs},
         {"exec", add_compose_exec_run},  // exec, run
         {"images", add_compose_images},  // images, pull, push, cp, events
+        {"watch", add_compose_watch},
     };
     return table;
 }

@@ -79,6 +79,7 @@ public:
 
     const Project& project() const { return project_; }
     void set_build_hook(BuildHook hook) { build_ = std::move(hook); }
+    bool can_build() const { return static_cast<bool>(build_); }
 
     // The project's containers (newest first as `ps`; services' own, or one-offs too), the
     // pod, and containers of services the project no longer has.

@@ -204,6 +204,7 @@ public:
         for (size_t i = 0; i + 1 < comps.size(); ++i) parent_rel += (parent_rel.empty() ? "" : "/") + comps[i];
         const std::string rel = parent_rel.empty() ? leaf : parent_rel + "/" + leaf;
         UniqueFd parent = open_beneath(base_, parent_rel, O_PATH | O_DIRECTORY);
+        if (!parent && errno == ENOENT && spec_.raw) parent = make_parents(comps);
         if (!parent)
             throw Error::sys("tar entry \"" + shown + "\": parent directory on " + spec_.where +
                                  (errno == ELOOP ? " is a symlink (not followed)" : ""),
@@ -287,6 +288,19 @@ public:
     std::function<std::vector<std::string>(const std::string&)> map_name;
 
 private:
+    // A tar stream's entries may come without their parent directories (Docker's and
+    // Podman's extraction make them, 0755, as compose watch's sync relies on): the missing
+    // ones are made below the base, never through a symlink. Returns the parent, or an
+    // invalid fd with errno set.
+    UniqueFd make_parents(const std::vector<std::string>& comps) {
+        UniqueFd dir = open_beneath(base_, "", O_PATH | O_DIRECTORY);
+        for (size_t i = 0; dir && i + 1 < comps.size(); ++i) {
+            if (::mkdirat(dir.get(), comps[i].c_str(), 0755) < 0 && errno != EEXIST) return UniqueFd();
+            dir = open_beneath(dir.get(), comps[i], O_PATH | O_DIRECTORY);
+        }
+        return dir;
+    }
+
     void chown_entry(int parent, const std::string& leaf, struct archive_entry* e, const std::string& shown) {
         if (!spec_.keep_ids) return;
         const uid_t uid = static_cast<uid_t>(archive_entry_uid(e));
@@ -323,25 +337,26 @@ NodeType node_type(int root_fd, const std::string& path) {
     return S_ISDIR(st.st_mode) ? NodeType::Directory : NodeType::Other;
 }
 
-}  // namespace
-
-void write_copy_archive(int root_fd, const std::string& path, bool follow, const std::string& top, int out_fd,
-                        const std::string& where) {
+// The node at `path` (in `root_fd`) as `top`, with everything below it when it is a
+// directory and `with_contents`. False when it does not exist and `missing_ok`.
+bool write_top(Writer& w, int root_fd, const std::string& path, bool follow, const std::string& top,
+               const std::string& where, bool with_contents, bool missing_ok) {
     UniqueFd node = rootless::open_in_root(root_fd, path, O_PATH | (follow ? 0 : O_NOFOLLOW));
     if (!node) {
-        if (errno == ENOENT || errno == ENOTDIR)
+        if (errno == ENOENT || errno == ENOTDIR) {
+            if (missing_ok) return false;
             throw Error("\"" + path + "\" could not be found on " + where + ": no such file or directory");
+        }
         throw Error::sys("resolving \"" + path + "\" on " + where, errno);
     }
     struct stat st {};
     if (::fstat(node.get(), &st) < 0) throw Error::sys("stat \"" + path + "\"", errno);
-    Writer w(out_fd);
     const int nofollow = follow ? 0 : O_NOFOLLOW;
     if (S_ISDIR(st.st_mode)) {
         UniqueFd d = rootless::open_in_root(root_fd, path, O_RDONLY | O_DIRECTORY | nofollow);
         if (!d) throw Error::sys("opening \"" + path + "\" on " + where, errno);
         w.node(d.get(), st, top, "");
-        write_dir(w, d.get(), top);
+        if (with_contents) write_dir(w, d.get(), top);
     } else if (S_ISREG(st.st_mode)) {
         UniqueFd f = rootless::open_in_root(root_fd, path, O_RDONLY | O_NONBLOCK | nofollow);
         if (!f) throw Error::sys("opening \"" + path + "\" on " + where, errno);
@@ -354,6 +369,23 @@ void write_copy_archive(int root_fd, const std::string& path, bool follow, const
     } else {
         w.node(-1, st, top, "");
     }
+    return true;
+}
+
+}  // namespace
+
+void write_copy_archive(int root_fd, const std::string& path, bool follow, const std::string& top, int out_fd,
+                        const std::string& where) {
+    Writer w(out_fd);
+    write_top(w, root_fd, path, follow, top, where, true, false);
+    w.finish();
+}
+
+void write_nodes_archive(const std::vector<ArchiveNode>& nodes, int out_fd) {
+    UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw Error::sys("opening /", errno);
+    Writer w(out_fd);
+    for (const auto& n : nodes) write_top(w, root.get(), n.host_path, false, n.name, "the host", false, true);
     w.finish();
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace pc::container {
 
@@ -20,11 +21,21 @@ namespace pc::container {
 void write_copy_archive(int root_fd, const std::string& path, bool follow, const std::string& top, int out_fd,
                         const std::string& where);
 
+// A node of the host stored under a name of its own (compose watch's sync: changed files
+// at their paths in the container). Directories are written without their contents,
+// symlinks as symlinks; a node that no longer exists is left out.
+struct ArchiveNode {
+    std::string host_path;  // absolute
+    std::string name;       // in the archive, relative ("app/src/main.js")
+};
+void write_nodes_archive(const std::vector<ArchiveNode>& nodes, int out_fd);
+
 struct ExtractSpec {
     int root_fd = -1;
     std::string dest;        // the destination as given, resolved in root_fd
     std::string where;       // "container NAME" / "the host", for messages
     bool raw = false;        // a user's tar stream: extracted as is into `dest`, a directory
+                             // (missing parents of its entries are made, 0755)
     bool keep_ids = false;   // chown entries to the archive's uid/gid (-a)
     bool host_side = false;  // drop setuid/setgid bits; device nodes are skipped
 };

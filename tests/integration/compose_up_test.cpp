@@ -9,42 +9,13 @@
 #include <set>
 #include <thread>
 
-#include "harness.hpp"
-#include "network_fixtures.hpp"
+#include "compose_fixture.hpp"
 #include "network_sockets.hpp"
 
 namespace pcit {
 namespace {
 
-class Compose : public net::NetworkTest {
- protected:
-  void SetUp() override {
-    net::NetworkTest::SetUp();
-    dir_ = make_temp_dir("pc-compose-");
-    project_ = "p" + random_suffix();
-  }
-  void TearDown() override {
-    store().pc({"compose", "-p", project_, "--project-directory", dir_, "down", "-v", "-t", "0", "--remove-orphans"},
-               {.timeout_s = 120, .cwd = dir_});
-    remove_tree(dir_);
-    net::NetworkTest::TearDown();
-  }
-  // Writes compose.yaml in the project directory.
-  void file(const std::string& yaml, const std::string& name = "compose.yaml") { write_file(dir_ + "/" + name, yaml); }
-  Result compose(const std::vector<std::string>& args, RunOpts opts = {}) {
-    std::vector<std::string> all = {"compose", "-p", project_};
-    all.insert(all.end(), args.begin(), args.end());
-    opts.cwd = dir_;
-    if (opts.timeout_s == 60) opts.timeout_s = 120;
-    return store().pc(all, opts);
-  }
-  static std::string state_of(const std::string& name) {
-    Result r = pc({"inspect", "--format", "{{.State.Status}}", name});
-    return r.ok() ? trim(r.out) : "?" + r.err;
-  }
-  std::string ctr(const std::string& service, int n = 1) { return project_ + "-" + service + "-" + std::to_string(n); }
-  std::string dir_, project_;
-};
+class Compose : public ComposeProject {};
 
 TEST_F(Compose, ServicesResolveEachOtherAndPublishOnTheHost) {
   const int port = net::free_port();
