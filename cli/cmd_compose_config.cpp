@@ -239,15 +239,7 @@ std::string render_config(const ComposeFlags& flags, const ConfigFlags& f) {
     o.services = f.service_args;
     compose::Project p = compose::load_project(o);
     if (f.resolve_image_digests) resolve_project_image_digests(p);
-    std::string text = compose::render_project(p, format);
-    // The values are final: a `$` in them is escaped so that the output loads again as is.
-    std::string escaped;
-    escaped.reserve(text.size());
-    for (char c : text) {
-        escaped.push_back(c);
-        if (c == '$') escaped.push_back('$');
-    }
-    return escaped;
+    return compose::escape_dollars(compose::render_project(p, format));
 }
 
 void write_output(const std::string& path, const std::string& content) {

@@ -263,7 +263,7 @@ void t_include(Node& n, const Path& p, bool /*keep*/) {
 }
 
 struct Rule {
-    const char* pattern;
+    PathPattern pattern;
     Transform fn;
 };
 
@@ -341,7 +341,7 @@ void d_bind(Node& n, const Path& p) {
 }
 
 struct DefaultRule {
-    const char* pattern;
+    PathPattern pattern;
     Default fn;
 };
 
@@ -383,8 +383,29 @@ void check_file_object(const Node& n, const Path& p, const std::vector<std::stri
     }
 }
 
+// The patterns check_node and PathResolver test, split once (X: any one segment).
+const PathPattern kServicesXVolumesX = "services.*.volumes.*";
+const PathPattern kVolumesX = "volumes.*";
+const PathPattern kSecretsX = "secrets.*";
+const PathPattern kConfigsX = "configs.*";
+const PathPattern kServicesXPortsX = "services.*.ports.*";
+const PathPattern kServicesXDeployResourcesReservationsDevicesX = "services.*.deploy.resources.reservations.devices.*";
+const PathPattern kServicesXGpusX = "services.*.gpus.*";
+const PathPattern kServicesXDevelopWatchXPath = "services.*.develop.watch.*.path";
+const PathPattern kServicesXBuildContext = "services.*.build.context";
+const PathPattern kServicesXBuildAdditionalContextsX = "services.*.build.additional_contexts.*";
+const PathPattern kServicesXBuildSshX = "services.*.build.ssh.*";
+const PathPattern kConfigsXFile = "configs.*.file";
+const PathPattern kSecretsXFile = "secrets.*.file";
+const PathPattern kServicesXEnvFileXPath = "services.*.env_file.*.path";
+const PathPattern kServicesXLabelFileX = "services.*.label_file.*";
+const PathPattern kIncludePath = "include.path";
+const PathPattern kIncludeProjectDirectory = "include.project_directory";
+const PathPattern kIncludeEnvFile = "include.env_file";
+const PathPattern kServicesXExtendsFile = "services.*.extends.file";
+
 void check_node(const Node& n, const Path& p) {
-    if (p.matches("volumes.*")) {
+    if (p.matches(kVolumesX)) {
         if (n.is_null()) return;
         if (!n.is_map()) fail_at(n.mark(), "expected volume, got " + n.scalar_text());
         const Node* ext = n.find("external");
@@ -394,19 +415,19 @@ void check_node(const Node& n, const Path& p) {
                     fail_at(e.key_mark, p.str() + ": conflicting parameters \"external\" and \"" + e.key + "\" specified");
         return;
     }
-    if (p.matches("configs.*")) return check_file_object(n, p, {"file", "environment", "content"});
-    if (p.matches("secrets.*")) return check_file_object(n, p, {"file", "environment"});
-    if (p.matches("services.*.ports.*")) {
+    if (p.matches(kConfigsX)) return check_file_object(n, p, {"file", "environment", "content"});
+    if (p.matches(kSecretsX)) return check_file_object(n, p, {"file", "environment"});
+    if (p.matches(kServicesXPortsX)) {
         if (n.is_map())
             if (const Node* ip = n.find("host_ip"); ip && !is_ip_address(ip->scalar_text()))
                 fail_at(ip->mark(), p.str() + ": invalid ip address: " + ip->scalar_text());
         return;
     }
-    if (p.matches("services.*.develop.watch.*.path")) {
+    if (p.matches(kServicesXDevelopWatchXPath)) {
         if (n.scalar_text().empty()) fail_at(n.mark(), p.str() + ": value can't be blank");
         return;
     }
-    if (p.matches("services.*.deploy.resources.reservations.devices.*") || p.matches("services.*.gpus.*")) {
+    if (p.matches(kServicesXDeployResourcesReservationsDevicesX) || p.matches(kServicesXGpusX)) {
         if (n.is_map() && n.has("count") && n.has("device_ids"))
             fail_at(n.mark(), p.str() + ": \"count\" and \"device_ids\" attributes are exclusive");
         return;
@@ -490,28 +511,28 @@ struct PathResolver {
     }
 
     void resolve(Node& n, const Path& p) const {
-        if (p.matches("services.*.build.context") || p.matches("services.*.build.additional_contexts.*")) {
+        if (p.matches(kServicesXBuildContext) || p.matches(kServicesXBuildAdditionalContextsX)) {
             if (n.is_string() && !remote_context(n.as_string())) n.as_string() = abs_path(n.as_string());
             return;
         }
-        if (p.matches("services.*.build.ssh.*") || p.matches("configs.*.file") || p.matches("secrets.*.file")) {
+        if (p.matches(kServicesXBuildSshX) || p.matches(kConfigsXFile) || p.matches(kSecretsXFile)) {
             if (n.is_string()) n.as_string() = maybe_unix_path(n.as_string());
             return;
         }
-        if (p.matches("services.*.env_file.*.path") || p.matches("services.*.label_file.*") ||
-            p.matches("include.path") || p.matches("include.project_directory") || p.matches("include.env_file")) {
+        if (p.matches(kServicesXEnvFileXPath) || p.matches(kServicesXLabelFileX) ||
+            p.matches(kIncludePath) || p.matches(kIncludeProjectDirectory) || p.matches(kIncludeEnvFile)) {
             string_at(n, [this](const std::string& s) { return abs_path(s); });
             return;
         }
-        if (p.matches("services.*.extends.file")) {
+        if (p.matches(kServicesXExtendsFile)) {
             if (n.is_string()) n.as_string() = abs_path(n.as_string());
             return;
         }
-        if (p.matches("services.*.develop.watch.*.path")) {
+        if (p.matches(kServicesXDevelopWatchXPath)) {
             if (n.is_string()) n.as_string() = resolve_first_symlink(abs_path(n.as_string()));
             return;
         }
-        if (p.matches("services.*.volumes.*")) {
+        if (p.matches(kServicesXVolumesX)) {
             if (!n.is_map()) return;
             const std::string* type = n.find_string("type");
             if (!type || *type != "bind") return;
@@ -520,7 +541,7 @@ struct PathResolver {
             if (src->is_string()) src->as_string() = maybe_unix_path(src->as_string());
             return;
         }
-        if (p.matches("volumes.*")) {
+        if (p.matches(kVolumesX)) {
             if (!n.is_map()) return;
             const std::string* driver = n.find_string("driver");
             Node* opts = n.find("driver_opts");

@@ -651,4 +651,14 @@ std::string render_project(const Project& project, OutputFormat format) {
     return format == OutputFormat::Json ? write_json(root, true) : write_yaml(root);
 }
 
+std::string escape_dollars(const std::string& text) {
+    std::string escaped;
+    escaped.reserve(text.size());
+    for (char c : text) {
+        escaped.push_back(c);
+        if (c == '$') escaped.push_back('$');
+    }
+    return escaped;
+}
+
 }  // namespace pc::compose

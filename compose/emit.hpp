@@ -21,4 +21,8 @@ Out service_out(const Service& service, OutputFormat format);
 // newline) of the whole project.
 std::string render_project(const Project& project, OutputFormat format);
 
+// `$` doubled, as `docker compose config` prints an interpolated project: its values are
+// final, and the output loads again as is (the round trip).
+std::string escape_dollars(const std::string& text);
+
 }  // namespace pc::compose

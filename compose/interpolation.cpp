@@ -220,7 +220,7 @@ void extract_tree(const Node& n, std::map<std::string, TemplateVariable>& out) {
 enum class Cast { Int, Int64, Float, Float32, Bool };
 
 struct CastRule {
-    const char* pattern;
+    PathPattern pattern;
     Cast cast;
 };
 

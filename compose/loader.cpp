@@ -183,8 +183,10 @@ private:
             return;
         }
         if (!inc->is_seq()) fail_at(inc->mark(), "`include` must be a list, got " + inc->scalar_text());
-        for (size_t i = 0; i < inc->items().size(); ++i) include_one(inc->items()[i], Path{"include"}.item(i), doc, ctx, included);
+        // Taken out of the document first: importing resources adds keys to it.
+        Node list = std::move(*inc);
         doc.erase("include");
+        for (size_t i = 0; i < list.items().size(); ++i) include_one(list.items()[i], Path{"include"}.item(i), doc, ctx, included);
     }
 
     static std::vector<std::string> string_or_list(const Node* n, const Path& p) {

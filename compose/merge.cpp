@@ -147,7 +147,7 @@ Node merge_ipam_config(Node base, Node over, const Path& path) {
 }
 
 struct Special {
-    const char* pattern;
+    PathPattern pattern;
     Merger merge;
 };
 
@@ -265,7 +265,7 @@ std::string env_file_index(const Node& n, const Path& path) {
 }
 
 struct Unique {
-    const char* pattern;
+    PathPattern pattern;
     Indexer index;
 };
 

@@ -178,49 +178,64 @@ const char* kind_name(Node::Kind kind) {
     return "value";
 }
 
-Path Path::next(std::string part) const {
-    Path p = *this;
-    p.parts_.push_back(std::move(part));
-    p.item_.push_back(false);
+Path Path::with(std::string name, bool item) const {
+    Path p;
+    p.last_ = std::make_shared<const Segment>(Segment{last_, std::move(name), item, size() + 1});
     return p;
 }
 
-Path Path::item(size_t index) const {
-    Path p = *this;
-    p.parts_.push_back(std::to_string(index));
-    p.item_.push_back(true);
-    return p;
+const Path::Segment& Path::at(size_t i) const {
+    const Segment* s = last_.get();
+    for (size_t k = size() - 1; k > i; --k) s = s->parent.get();
+    return *s;
 }
 
-bool Path::matches(std::string_view pattern) const {
-    size_t i = 0;
-    size_t pos = 0;
+Path Path::next(std::string part) const { return with(std::move(part), false); }
+
+Path Path::item(size_t index) const { return with(std::to_string(index), true); }
+
+PathPattern::PathPattern(const char* pattern) {
+    std::string_view rest(pattern);
     while (true) {
-        size_t dot = pattern.find('.', pos);
-        std::string_view seg = pattern.substr(pos, dot == std::string_view::npos ? std::string_view::npos : dot - pos);
-        if (i >= parts_.size()) return false;
-        if (seg != "*") {
-            if (seg == "[]") {
-                if (!item_[i]) return false;
-            } else if (item_[i] || parts_[i] != seg) {
-                return false;
-            }
-        }
-        ++i;
+        size_t dot = rest.find('.');
+        std::string_view seg = rest.substr(0, dot);
+        Kind kind = seg == "*" ? Kind::Any : seg == "[]" ? Kind::Item : Kind::Name;
+        segments_.push_back(Segment{kind, std::string(seg)});
         if (dot == std::string_view::npos) break;
-        pos = dot + 1;
+        rest.remove_prefix(dot + 1);
     }
-    return i == parts_.size();
+}
+
+bool Path::matches(const PathPattern& pattern) const {
+    if (pattern.segments_.size() != size()) return false;
+    // From the last segment, the one that differs most often.
+    size_t i = size();
+    for (const Segment* have = last_.get(); have; have = have->parent.get()) {
+        const auto& want = pattern.segments_[--i];
+        switch (want.kind) {
+            case PathPattern::Kind::Any: break;
+            case PathPattern::Kind::Item:
+                if (!have->item) return false;
+                break;
+            case PathPattern::Kind::Name:
+                if (have->item || have->name != want.name) return false;
+                break;
+        }
+    }
+    return true;
 }
 
 std::string Path::str() const {
+    std::vector<const Segment*> segments;
+    for (const Segment* s = last_.get(); s; s = s->parent.get()) segments.push_back(s);
     std::string out;
-    for (size_t i = 0; i < parts_.size(); ++i) {
-        if (item_[i]) {
-            out += "[" + parts_[i] + "]";
+    for (auto it = segments.rbegin(); it != segments.rend(); ++it) {
+        const Segment& s = **it;
+        if (s.item) {
+            out += "[" + s.name + "]";
         } else {
             if (!out.empty()) out.push_back('.');
-            out += parts_[i];
+            out += s.name;
         }
     }
     return out;

@@ -121,32 +121,61 @@ struct MapEntry {
 
 const char* kind_name(Node::Kind kind);
 
+// A pattern over paths: dot-separated segments, "*" for any one segment, "[]" for any list
+// item ("services.*.ports.*"). Split once: the loader matches every node of the tree
+// against tables of these.
+class PathPattern {
+public:
+    PathPattern(const char* pattern);  // NOLINT(google-explicit-constructor): tables of literals
+
+private:
+    friend class Path;
+    enum class Kind : uint8_t { Any, Item, Name };
+    struct Segment {
+        Kind kind;
+        std::string name;
+    };
+    std::vector<Segment> segments_;
+};
+
 // A path in the tree, as compose-go's tree.Path: segments, where a list item is "[]"
 // for pattern matching. Patterns use "*" for any one segment.
 class Path {
 public:
     Path() = default;
-    Path(std::initializer_list<std::string> parts) : parts_(parts), item_(parts_.size(), false) {}
+    Path(std::initializer_list<std::string> parts) {
+        for (const auto& p : parts) *this = next(p);
+    }
 
+    // Child paths share their parent's segments: the loader makes one for every node of
+    // the tree in each of its passes.
     Path next(std::string part) const;
     // Next segment for list item `index`: matches "[]" patterns, shows as "[index]".
     Path item(size_t index) const;
-    size_t size() const { return parts_.size(); }
-    bool empty() const { return parts_.empty(); }
+    size_t size() const { return last_ ? last_->depth : 0; }
+    bool empty() const { return !last_; }
     // A map key, or the decimal index of a list item.
-    const std::string& operator[](size_t i) const { return parts_[i]; }
-    bool is_item(size_t i) const { return item_[i]; }
-    const std::string& last() const { return parts_.back(); }
+    const std::string& operator[](size_t i) const { return at(i).name; }
+    bool is_item(size_t i) const { return at(i).item; }
+    const std::string& last() const { return last_->name; }
 
     // True when the pattern (dot-separated, "*" any segment) has as many segments and
     // each matches; list items match "*" and "[]".
-    bool matches(std::string_view pattern) const;
+    bool matches(const PathPattern& pattern) const;
+    bool matches(const char* pattern) const { return matches(PathPattern(pattern)); }
     // "services.web.ports[0]"
     std::string str() const;
 
 private:
-    std::vector<std::string> parts_;
-    std::vector<bool> item_;
+    struct Segment {
+        std::shared_ptr<const Segment> parent;
+        std::string name;
+        bool item;  // a list item (name is its index)
+        size_t depth;
+    };
+    const Segment& at(size_t i) const;
+    Path with(std::string name, bool item) const;
+    std::shared_ptr<const Segment> last_;
 };
 
 }  // namespace pc::compose

@@ -239,7 +239,7 @@ public:
         if (s.types != 0) {
             uint8_t t = type_of(n);
             if ((s.types & t) == 0) {
-                leaf(path, n.mark(), "must be a " + human_type(s.type_names), 0);
+                leaf(path, n.mark(), "must be a " + human_type(s.type_names), 0, true);
                 return;
             }
         }
@@ -269,8 +269,11 @@ public:
     }
 
 private:
-    void leaf(const Path& path, const Mark& mark, std::string message, size_t extra) {
-        leaves.push_back(Leaf{path, mark, std::move(message), path.size() + extra});
+    // Deeper is more specific; at the same depth, a value of the right type that breaks a
+    // rule (`items at 0 and 1 are equal`) says more than `must be a mapping` from another
+    // branch of a oneOf.
+    void leaf(const Path& path, const Mark& mark, std::string message, size_t extra, bool type_mismatch = false) {
+        leaves.push_back(Leaf{path, mark, std::move(message), (path.size() + extra) * 2 + (type_mismatch ? 0 : 1)});
     }
 
     void validate_object(const Schema& s, const Node& n, const Path& path) {

@@ -268,6 +268,17 @@ private:
     }
 
     void count(size_t n, const Mark& mark) {
+        // yaml-cpp 0.7 can loop on some invalid input (a ',' at the start of a line in a
+        // block mapping), reporting empty nodes at one position forever: nodes at a single
+        // position are at most a handful (a mapping and its first key) otherwise.
+        if (mark.line == last_line_ && mark.column == last_column_) {
+            if (++same_position_ > kMaxNodesAtOnePosition)
+                fail_at(mark, "invalid YAML: the parser does not advance past this position");
+        } else {
+            last_line_ = mark.line;
+            last_column_ = mark.column;
+            same_position_ = 0;
+        }
         nodes_ += n;
         if (nodes_ > kMaxNodesPerFile)
             fail_at(mark, "the document has more than " + std::to_string(kMaxNodesPerFile) +
@@ -383,6 +394,9 @@ private:
     std::optional<Node> root_;
     std::vector<Path> resets_;
     size_t nodes_ = 0;
+    int last_line_ = -1;
+    int last_column_ = -1;
+    size_t same_position_ = 0;
 };
 
 }  // namespace
@@ -490,6 +504,7 @@ std::vector<YamlDocument> parse_yaml(std::string_view content, const std::shared
                                       std::to_string(content.size()) +
                                       " bytes): refusing to read it (compose files are a few kilobytes)");
     check_yaml_text(content, file);
+
     std::istringstream in{std::string(content)};
     YAML::Parser parser(in);
     Builder builder(file);

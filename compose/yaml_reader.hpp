@@ -21,6 +21,8 @@ namespace pc::compose {
 // and keep the worst case at about a hundred megabytes and well under a second.
 inline constexpr size_t kMaxComposeFileBytes = 8u << 20;
 inline constexpr size_t kMaxNodesPerFile = 500000;
+// Nodes the parser reports at one position (see Builder::count).
+inline constexpr size_t kMaxNodesAtOnePosition = 1000;
 
 struct YamlDocument {
     Node root;  // a mapping

@@ -156,12 +156,25 @@ bool old_bool(const std::string& s) {
     return std::any_of(std::begin(words), std::end(words), [&](const char* w) { return s == w; });
 }
 
+// False when the plain scalar is a string whatever follows its first character: a letter
+// that starts none of the words YAML resolves (true, false, null, y, yes, no, on, off, ...),
+// or '/' or '_'. Numbers, timestamps, .inf and ~ start with other characters.
+bool might_resolve(const std::string& s) {
+    if (s.empty()) return true;
+    char c = s[0];
+    bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!letter && c != '/' && c != '_') return true;
+    return std::string_view("yYnNtTfFoO").find(c) != std::string_view::npos;
+}
+
 enum class Style { Plain, Single, Double, Literal };
 
 Style choose_style(const std::string& s, bool simple_key) {
     Style style = Style::Plain;
     if (s.find('\n') != std::string::npos) {
         style = Style::Literal;
+    } else if (!might_resolve(s)) {
+        style = Style::Plain;
     } else {
         Node r = resolve_plain_scalar(s, Mark{});
         bool plain_ok = r.is_string() && !yaml_timestamp(s) && !base60_float(s) && !old_bool(s);
@@ -374,8 +387,26 @@ std::vector<uint32_t> runes(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+// go-yaml's keyList.Less over code points: the ASCII strings as they are, others decoded.
+template <typename Seq>
+bool key_less(const Seq& ar, const Seq& br);
+
+}  // namespace
+
 bool yaml_key_less(const std::string& a_str, const std::string& b_str) {
-    std::vector<uint32_t> ar = runes(a_str), br = runes(b_str);
+    auto ascii = [](const std::string& s) {
+        return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    };
+    if (ascii(a_str) && ascii(b_str)) return key_less(std::string_view(a_str), std::string_view(b_str));
+    return key_less(runes(a_str), runes(b_str));
+}
+
+namespace {
+
+template <typename Seq>
+bool key_less(const Seq& ar, const Seq& br) {
     bool digits = false;
     for (size_t i = 0; i < ar.size() && i < br.size(); ++i) {
         if (ar[i] == br[i]) {
@@ -404,6 +435,8 @@ bool yaml_key_less(const std::string& a_str, const std::string& b_str) {
     }
     return ar.size() < br.size();
 }
+
+}  // namespace
 
 std::string write_yaml(const Out& root) {
     YamlWriter w;

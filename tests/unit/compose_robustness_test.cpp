@@ -106,6 +106,12 @@ TEST(ComposeRobustness, RecursiveInterpolationIsRefused) {
     expect_refused("services:\n  web:\n    image: \"" + deep + "\"\n", "nested more than 64 levels");
 }
 
+TEST(ComposeRobustness, ParserThatDoesNotAdvanceIsStopped) {
+    // yaml-cpp 0.7 reports empty nodes at one position forever on a lone ',' (found by the
+    // fuzzer): stopped after a thousand, not at the node limit.
+    expect_refused(",", "the parser does not advance past this position");
+}
+
 TEST(ComposeRobustness, VariablesAreNotExpandedTwice) {
     // A value that looks like a template stays as it is: no recursion through values.
     pctest::TempDir dir;
