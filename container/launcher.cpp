@@ -140,7 +140,7 @@ NetworkJoin join_path(const std::string& path) {
 
 }  // namespace
 
-Launched launch(storage::Store& store, const ContainerConfig& cfg) {
+Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::vector<int>& monitor_only) {
     // The caller becomes the container's monitor (and the container inherits the limit).
     raise_open_file_limit();
     const auto mode = cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default;
@@ -207,6 +207,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
             sigset_t none;
             sigemptyset(&none);
             ::sigprocmask(SIG_SETMASK, &none, nullptr);
+            for (int fd : monitor_only)
+                if (fd >= 0) ::close(fd);
             errors.read.reset();
             pids.read.reset();
             console.a.reset();
