@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "container/lifecycle.hpp"
 #include "container/monitor.hpp"
+#include "storage/image_refs.hpp"
 
 namespace pc::cli {
 
@@ -21,6 +22,7 @@ void register_run(CLI::App& app, Context& ctx) {
     run->callback([&ctx, run, flags] {
         log::timing("command line parsed");
         auto args = image_and_command(run);
+        storage::check_reference_format(args.at(0));  // before any lookup, as Podman
         container::ContainerConfig cfg = build_container_config(ctx, *flags, args);
         log::timing("configuration built");
         container::Container c = ctx.containers().create(cfg);
@@ -54,6 +56,7 @@ void register_create(CLI::App& app, Context& ctx) {
     add_create_flags(create, *cflags);
     create->callback([&ctx, create, cflags] {
         auto args = image_and_command(create);
+        storage::check_reference_format(args.at(0));
         container::ContainerConfig cfg = build_container_config(ctx, *cflags, args);
         container::Container c = ctx.containers().create(cfg);
         std::cout << c.config.id << "\n";
