@@ -10,6 +10,6 @@
 
 int main(int argc, char** argv) {
     // A monitor that starts the user's namespace holder re-executes itself as the holder.
-    if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
+    if (argc >= 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main(argc, argv);
     return pc::container::monitor_main(std::vector<std::string>(argv + 1, argv + argc));
 }
