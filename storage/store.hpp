@@ -190,7 +190,8 @@ struct RootfsPlan {
     bool volatile_upper = false;
 };
 // `mode` KeepId makes the plan use fuse-overlayfs with uid/gid translation (see
-// fuse_id_mappings); check keep_id_unavailable_reason() first for a clear error.
+// fuse_id_mappings) when keep_id_needs_fuse(); check keep_id_unavailable_reason() first for
+// a clear error.
 RootfsPlan rootfs_plan(Store& store, const std::string& container_id,
                        const std::vector<std::string>& layers,
                        rootless::UsernsMode mode = rootless::UsernsMode::Default);
@@ -204,6 +205,12 @@ FuseIdMappings fuse_id_mappings(const rootless::IdMapping& storage, const rootle
 // Empty when fuse-overlayfs can be used (binary present, /dev/fuse openable); otherwise why
 // not, with the fix ("chmod 0666 /dev/fuse" as root, or install fuse-overlayfs).
 std::string fuse_unavailable_reason();
+// keep-id presents image files with their image owners through fuse-overlayfs only when
+// there are owners to present: with a single-id mapping (no subordinate range, the common
+// case on HPC systems) every file is the caller's on disk and in the container alike, and
+// the kernel overlay (or vfs) serves, as for the default single-id mapping.
+bool keep_id_needs_fuse();
+// "" when keep-id can be used (or needs no fuse-overlayfs), else why not.
 std::string keep_id_unavailable_reason();
 // Mounts plan.target (kernel overlay with userxattr via fsopen/fsconfig "lowerdir+",
 // falling back to mount(2) data; fuse-overlayfs; or nothing for vfs). Throws pc::Error with
