@@ -48,9 +48,10 @@ void save_if_present(ContainerStore& containers, const Container& c, const Conta
 
 void remove_quietly(ContainerStore& containers, const Container& c) {
     try {
-        // Deleting the tree (~1 ms per inode where the disk has online discard) happens in a
-        // detached child: the record is already gone (renamed aside), so `ps` is right at
-        // once and the shell gets its prompt back sooner.
+        // Deleting the tree (~1 ms per inode where the disk has online discard) is left to
+        // the store's removal queue (storage/store.hpp): the record is already gone
+        // (renamed into the queue), so `ps` is right at once and the shell gets its prompt
+        // back sooner.
         containers.remove(c, true, true);
     } catch (const Error& e) {
         log::warn("removing container " + c.config.name + ": " + e.what());
@@ -128,7 +129,8 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     c.state.finished_ns = now_ns();
     if (c.config.auto_remove) remove_quietly(containers, c);
     else save_if_present(containers, c, c.state);
-    // The detached remover forked above holds the mount namespace now (Launched::mount_ns).
+    // The removal helper forked above holds the mount namespace now (Launched::mount_ns)
+    // and releases it once we have exited.
     launched.mount_ns.reset();
     log::timing("container recorded");
     return code;
