@@ -14,6 +14,7 @@
 #include "image/pull.hpp"
 #include "image/push.hpp"
 #include "image/reference.hpp"
+#include "storage/image_refs.hpp"
 #include "image/save.hpp"
 #include "common/atomic_file.hpp"
 #include "common/fd.hpp"
@@ -266,6 +267,7 @@ CLI::App* add_commit(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_option("container-and-image", f->args, "CONTAINER [IMAGE]");
     cmd->callback([&ctx, f] {
         if (f->args.empty() || f->args.size() > 2) usage_error("commit requires 1 or 2 arguments: CONTAINER [IMAGE]");
+        if (f->args.size() > 1) storage::check_reference_format(f->args[1]);
         auto c = ctx.containers().get(f->args[0]);
         container::CommitOptions o;
         o.reference = f->args.size() > 1 ? f->args[1] : "";
@@ -322,6 +324,7 @@ CLI::App* add_history(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_option("image", f->image, "IMAGE");
     cmd->callback([&ctx, f] {
         if (f->image.empty()) usage_error("history requires exactly 1 argument: IMAGE");
+        storage::check_reference_format(f->image);
         auto img = ctx.store().find_image(f->image);
         if (!img) throw Error(f->image + ": image not known");
         nlohmann::json doc = image_config_doc(ctx, *img);

@@ -115,6 +115,7 @@ CLI::App* add_rmi(CLI::App& parent, Context& ctx, const std::string& name) {
         int rc = 0;
         for (const auto& ref : refs) {
             try {
+                storage::check_reference_format(ref);
                 auto img = ctx.store().find_image(ref);
                 if (!img) {
                     // Podman: --force also ignores images that do not exist.
@@ -160,14 +161,13 @@ CLI::App* add_tag(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_option("image-and-names", *args, "IMAGE TARGET_NAME [TARGET_NAME...]");
     cmd->callback([&ctx, args] {
         if (args->size() < 2) usage_error("tag requires at least 2 arguments: IMAGE TARGET_NAME [TARGET_NAME...]");
+        for (const std::string& n : *args) storage::check_reference_format(n);
+        for (size_t i = 1; i < args->size(); ++i)
+            if ((*args)[i].find('@') != std::string::npos)
+                throw Error("normalizing name \"" + (*args)[i] + "\": invalid reference format: a tag cannot be a digest");
         auto img = ctx.store().find_image(args->front());
         if (!img) throw Error(args->front() + ": image not known");
-        for (size_t i = 1; i < args->size(); ++i) {
-            const std::string& n = (*args)[i];
-            if (n.empty() || n.find('@') != std::string::npos || n != str::to_lower(n) || n.find(' ') != std::string::npos)
-                throw Error("normalizing name \"" + n + "\": invalid reference format");
-            ctx.store().tag_image(img->id, storage::normalize_image_name(n));
-        }
+        for (size_t i = 1; i < args->size(); ++i) ctx.store().tag_image(img->id, storage::normalize_image_name((*args)[i]));
     });
     return cmd;
 }
@@ -189,6 +189,7 @@ CLI::App* add_import(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->callback([&ctx, f] {
         if (f->args.empty() || f->args.size() > 2) usage_error("import requires 1 or 2 arguments: PATH|- [REFERENCE]");
         const std::string& source = f->args[0];
+        if (f->args.size() > 1) storage::check_reference_format(f->args[1]);  // before reading anything
         UniqueFd fd;
         int in = STDIN_FILENO;
         if (source != "-") {
@@ -227,6 +228,7 @@ CLI::App* add_untag(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_option("image-and-names", *args, "IMAGE [NAME...]");
     cmd->callback([&ctx, args] {
         if (args->empty()) usage_error("untag requires at least 1 argument: IMAGE [NAME...]");
+        for (const std::string& n : *args) storage::check_reference_format(n);
         auto img = ctx.store().find_image(args->front());
         if (!img) throw Error(args->front() + ": image not known", kExitImageUnknown);
         std::vector<std::string> names(args->begin() + 1, args->end());
@@ -294,8 +296,10 @@ void register_management(CLI::App& app, Context& ctx) {
     add_rmi(*image, ctx, "rm");
     add_tag(*image, ctx, "tag");
     add_untag(*image, ctx, "untag");
-    add_exists(*image, ctx, "image",
-               [](Context& c, const std::string& n) { return c.store().find_image(n).has_value(); });
+    add_exists(*image, ctx, "image", [](Context& c, const std::string& n) {
+        storage::check_reference_format(n);
+        return c.store().find_image(n).has_value();
+    });
     add_import(*image, ctx, "import");
     add_inspect(*image, ctx, "inspect", "image");
     add_image_prune(*image, ctx, "prune");

@@ -7,6 +7,7 @@
 #include "cli/image_views.hpp"
 #include "cli/output.hpp"
 #include "common/error.hpp"
+#include "storage/image_refs.hpp"
 
 namespace pc::cli {
 
@@ -38,6 +39,16 @@ CLI::App* add_inspect(CLI::App& parent, Context& ctx, const std::string& name, c
         std::vector<nlohmann::json> found;
         std::vector<std::string> errors;
         for (const auto& n : f->names) {
+            // An image is looked up by a valid reference only (a container name may be
+            // anything, so `inspect NAME` without --type reports "no such object").
+            if (f->type == "image") {
+                try {
+                    storage::check_reference_format(n);
+                } catch (const Error& e) {
+                    errors.push_back(e.what());
+                    continue;
+                }
+            }
             if (f->type != "image") {
                 if (auto c = ctx.containers().find(n)) {
                     auto doc = container_inspect_json(ctx, *c);

@@ -9,6 +9,7 @@
 #include "container/exit_hook.hpp"
 #include "container/lifecycle.hpp"
 #include "container/monitor.hpp"
+#include "storage/image_refs.hpp"
 
 namespace pc::cli {
 
@@ -22,6 +23,7 @@ void register_run(CLI::App& app, Context& ctx) {
     run->callback([&ctx, run, flags] {
         log::timing("command line parsed");
         auto args = image_and_command(run);
+        storage::check_reference_format(args.at(0));  // before any lookup, as Podman
         container::Container c = create_container(ctx, *flags, args);
         log::timing("container created");
         if (flags->detach) {
@@ -54,6 +56,7 @@ void register_create(CLI::App& app, Context& ctx) {
     add_create_flags(create, *cflags);
     create->callback([&ctx, create, cflags] {
         auto args = image_and_command(create);
+        storage::check_reference_format(args.at(0));
         container::Container c = create_container(ctx, *cflags, args);
         std::cout << c.config.id << "\n";
     });

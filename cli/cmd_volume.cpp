@@ -21,7 +21,7 @@ constexpr int kExitVolumeInUse = 2;
 json volume_json(const storage::VolumeRecord& v) {
     return {{"Name", v.name},           {"Driver", v.driver},   {"Mountpoint", v.mountpoint},
             {"CreatedAt", v.created_at}, {"Labels", v.labels},   {"Scope", v.scope},
-            {"Options", v.options},     {"MountCount", 0},      {"NeedsCopyUp", true},
+            {"Options", v.options},     {"MountCount", 0},      {"NeedsCopyUp", v.needs_copy_up},
             {"NeedsChown", true},       {"Anonymous", v.anonymous}};
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "container/log_file.hpp"
+#include "container/stdio_relay.hpp"
 
 namespace pc::container {
 
@@ -109,8 +110,10 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
     std::optional<ExitStatus> status = waiter.try_wait();
     std::vector<struct pollfd> fds;
     while (!status) {
+        StdinFeed* feed = options.stdin_feed;
         fds.assign({{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
-                    {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}, {tee_out, POLLIN, 0}, {tee_err, POLLIN, 0}});
+                    {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}, {tee_out, POLLIN, 0}, {tee_err, POLLIN, 0},
+                    {feed ? feed->poll_fd() : -1, feed ? feed->poll_events() : short{0}, 0}});
         int timeout = -1;
         if (options.network) options.network->fill(fds, timeout);
         int n = ::poll(fds.data(), fds.size(), timeout);
@@ -138,6 +141,7 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
         if (master_live && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) master_live = pump(master, STDOUT_FILENO, options.log);
         if (tee_out >= 0 && (fds[3].revents & (POLLIN | POLLHUP | POLLERR))) tee(tee_out, STDOUT_FILENO, LogStream::Stdout);
         if (tee_err >= 0 && (fds[4].revents & (POLLIN | POLLHUP | POLLERR))) tee(tee_err, STDERR_FILENO, LogStream::Stderr);
+        if (feed && fds[5].fd >= 0) feed->on_ready(fds[5].revents);
         if (stdin_live && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
             if (!pump(STDIN_FILENO, master)) {
                 stdin_live = false;
@@ -152,8 +156,8 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
     }
     if (relay) {
         // Drain what the payload wrote just before exiting.
-        int flags = 0;
-        ::ioctl(master, FIONBIO, &(flags = 1));
+        int on = 1;
+        ::ioctl(master, FIONBIO, &on);
         while (pump(master, STDOUT_FILENO, options.log)) {
             struct pollfd p {master, POLLIN, 0};
             if (::poll(&p, 1, 0) <= 0) break;

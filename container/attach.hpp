@@ -13,6 +13,7 @@
 namespace pc::container {
 
 class LogWriter;
+class StdinFeed;
 
 struct AttachOptions {
     bool tty = false;
@@ -21,8 +22,11 @@ struct AttachOptions {
     // Foreground runs that keep a log (not --rm): the container writes into these pipes
     // (read ends here), the loop copies them to our stdout/stderr and to `log`. With a
     // terminal, the terminal's output is logged as stdout.
+    // Without -t, our descriptors that are terminals are relayed through such pipes too
+    // (stdio_relay.hpp), and `stdin_feed` copies our stdin into the payload's (-i).
     int tee_stdout = -1, tee_stderr = -1;
     LogWriter* log = nullptr;
+    StdinFeed* stdin_feed = nullptr;
     // The container's network (slirp and port proxy), run in this loop.
     PollSource* network = nullptr;
 };

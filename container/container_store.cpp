@@ -57,8 +57,8 @@ Record decode_record(const std::string& text, const std::string& path) {
     return j.get<Record>();
 }
 
-// Trash left by a removal whose background deletion never finished (killed, crashed):
-// anything renamed aside more than a minute ago.
+// Trash left by a removal that never finished (killed, crashed): anything renamed aside
+// more than a minute ago.
 bool stale_trash(const std::string& path) {
     struct stat st {};
     return ::lstat(path.c_str(), &st) == 0 && ::time(nullptr) - st.st_ctime > 60;
@@ -153,15 +153,18 @@ std::vector<Container> ContainerStore::list() {
             log::warn("skipping container " + id + ": " + e.what());
         }
     }
+    // Leftovers of removals that never finished go to the store's reaper, which also picks
+    // up a queue that no reaper drains any more: a listing never deletes anything itself.
     for (const auto& t : trash) {
         const std::string path = store_.containers_dir() + "/" + t;
         if (!stale_trash(path)) continue;
         try {
-            store_.remove_tree(path);
+            store_.queue_leftover(path);
         } catch (const Error& e) {
             log::warn("removing leftover " + path + ": " + e.what());
         }
     }
+    store_.resume_removals();
     // Sorted through an index: moving whole records around cost more than the comparisons.
     std::vector<std::pair<int64_t, size_t>> order;
     order.reserve(out.size());

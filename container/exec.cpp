@@ -25,6 +25,7 @@
 #include "container/attach.hpp"
 #include "container/events.hpp"
 #include "container/exec_spec.hpp"
+#include "container/stdio_relay.hpp"
 #include "rootless/idmap.hpp"
 #include "rootless/ns_join.hpp"
 #include "rootless/sandbox.hpp"
@@ -57,12 +58,15 @@ struct ExecPipes {
 };
 
 // E1. Never returns.
+// `monitor_stdin`: pc's end of a relayed stdin, which the payload must see closed.
 [[noreturn]] void exec_helper(const std::vector<rootless::NamespaceFd>& namespaces,
-                              const rootless::ExecProcessSpec& spec, const ExecOptions& o, ExecPipes& p) {
+                              const rootless::ExecProcessSpec& spec, const ExecOptions& o, ExecPipes& p,
+                              int monitor_stdin) {
     try {
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        if (monitor_stdin >= 0) ::close(monitor_stdin);
         p.errors.read.reset();
         p.pids.read.reset();
         p.console.a.reset();
@@ -115,7 +119,8 @@ void record_exec_event(ContainerStore& containers, const Container& c, const Exe
 
 }  // namespace
 
-int exec_in_container(ContainerStore& containers, const Container& given, const ExecOptions& o) {
+int exec_in_container(ContainerStore& containers, const Container& given, const ExecOptions& options) {
+    ExecOptions o = options;
     if (o.args.empty()) throw Error("must provide a non-empty command to start an exec session");
     // The state as of now (reconciled: a dead monitor means the container is not running).
     std::optional<Container> found = containers.find(given.config.id);
@@ -149,6 +154,17 @@ int exec_in_container(ContainerStore& containers, const Container& given, const 
             spec.console_cols = ws.ws_col;
         }
     }
+    // Attached without a terminal: our descriptors that are terminals reach the payload
+    // through pipes (stdio_relay.hpp); those the caller chose (a healthcheck's) are kept.
+    RelayedStdio io;
+    if (!tty && !o.detach) {
+        io = RelayedStdio::for_caller(o.interactive && o.stdin_fd < 0, false);
+        if (o.stdout_fd >= 0) io.out = {};
+        if (o.stderr_fd >= 0) io.err = {};
+        if (io.in.read) o.stdin_fd = io.in.read.get();
+        if (io.out.write) o.stdout_fd = io.out.write.get();
+        if (io.err.write) o.stderr_fd = io.err.write.get();
+    }
     // Before the fork: a signal arriving while the exec starts is forwarded, not fatal.
     std::optional<ForwardedSignals> signals;
     if (!o.detach) signals.emplace();
@@ -156,8 +172,11 @@ int exec_in_container(ContainerStore& containers, const Container& given, const 
     std::fflush(nullptr);
     pid_t helper_pid = ::fork();
     if (helper_pid < 0) throw Error::sys("fork");
-    if (helper_pid == 0) exec_helper(namespaces, spec, o, pipes);
+    if (helper_pid == 0) exec_helper(namespaces, spec, o, pipes, io.in.write.get());
     ChildProcess helper(helper_pid);
+    io.in.read.reset();
+    io.out.write.reset();
+    io.err.write.reset();
     pipes.errors.write.reset();
     pipes.pids.write.reset();
     pipes.console.b.reset();
@@ -193,6 +212,10 @@ int exec_in_container(ContainerStore& containers, const Container& given, const 
     ao.tty = tty;
     ao.stdin_open = o.interactive;
     ao.sig_proxy = true;
+    ao.tee_stdout = io.out.read.get();
+    ao.tee_stderr = io.err.read.get();
+    StdinFeed feed(std::move(io.in.write));
+    if (feed.active()) ao.stdin_feed = &feed;
     return relay_until_exit(helper, payload, master ? master.get() : -1, ao, *signals);
 }
 

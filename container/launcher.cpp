@@ -104,7 +104,7 @@ PC_IDLE_PATH int serve_until_exit(pid_t pid, int channel) {
 
 }  // namespace
 
-Launched launch(storage::Store& store, const ContainerConfig& cfg) {
+Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::vector<int>& monitor_only) {
     // The caller becomes the container's monitor (and the container inherits the limit).
     raise_open_file_limit();
     const auto mode = cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default;
@@ -183,6 +183,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
             sigset_t none;
             sigemptyset(&none);
             ::sigprocmask(SIG_SETMASK, &none, nullptr);
+            for (int fd : monitor_only)
+                if (fd >= 0) ::close(fd);
             errors.read.reset();
             pids.read.reset();
             console.a.reset();

@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "common/fd.hpp"
 #include "container/config.hpp"
@@ -46,6 +47,9 @@ struct Launched {
 // Starts `cfg` and returns once its payload has been exec'ed. Throws pc::Error (exit code
 // 125, 126 or 127) after reaping everything when the container could not be started
 // (a published port already in use fails before anything runs).
-Launched launch(storage::Store& store, const ContainerConfig& cfg);
+// `monitor_only`: descriptors of the caller that the container's processes must not keep
+// (P1 never execs, so O_CLOEXEC does not drop them there): the monitor's end of a relayed
+// stdin, whose closing must reach the payload as end of file.
+Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::vector<int>& monitor_only = {});
 
 }  // namespace pc::container

@@ -11,31 +11,33 @@
 #include "container/exit_hook.hpp"
 #include "container/monitor.hpp"
 #include "container/log_file.hpp"
+#include "container/stdio_relay.hpp"
 
 namespace pc::container {
 
 namespace {
-// Points our stdout/stderr at the given descriptors (when >= 0) while the container is
-// launched, so its processes inherit them; restores ours afterwards.
+// Points our stdin/stdout/stderr at the given descriptors (when >= 0) while the container
+// is launched, so its processes inherit them; restores ours afterwards.
 class StdioRedirect {
 public:
-    StdioRedirect(int out, int err) {
-        if (out >= 0) swap(out, STDOUT_FILENO, saved_out_);
-        if (err >= 0) swap(err, STDERR_FILENO, saved_err_);
+    StdioRedirect(int in, int out, int err) {
+        if (in >= 0) swap(in, STDIN_FILENO, saved_[0]);
+        if (out >= 0) swap(out, STDOUT_FILENO, saved_[1]);
+        if (err >= 0) swap(err, STDERR_FILENO, saved_[2]);
     }
     StdioRedirect(const StdioRedirect&) = delete;
     StdioRedirect& operator=(const StdioRedirect&) = delete;
     ~StdioRedirect() {
-        if (saved_out_) ::dup2(saved_out_.get(), STDOUT_FILENO);
-        if (saved_err_) ::dup2(saved_err_.get(), STDERR_FILENO);
+        for (int fd = 0; fd < 3; ++fd)
+            if (saved_[fd]) ::dup2(saved_[fd].get(), fd);
     }
 
 private:
     static void swap(int fd, int target, UniqueFd& saved) {
         saved.reset(::fcntl(target, F_DUPFD_CLOEXEC, 3));
-        if (!saved || ::dup2(fd, target) < 0) throw Error::sys("redirecting the container's output");
+        if (!saved || ::dup2(fd, target) < 0) throw Error::sys("redirecting the container's standard streams");
     }
-    UniqueFd saved_out_, saved_err_;
+    UniqueFd saved_[3];
 };
 
 // The record may have been removed under us (`pc rm -f` of a running container): then
@@ -48,9 +50,10 @@ void save_if_present(ContainerStore& containers, const Container& c, const Conta
 
 void remove_quietly(ContainerStore& containers, const Container& c) {
     try {
-        // Deleting the tree (~1 ms per inode where the disk has online discard) happens in a
-        // detached child: the record is already gone (renamed aside), so `ps` is right at
-        // once and the shell gets its prompt back sooner.
+        // Deleting the tree (~1 ms per inode where the disk has online discard) is left to
+        // the store's removal queue (storage/store.hpp): the record is already gone
+        // (renamed into the queue), so `ps` is right at once and the shell gets its prompt
+        // back sooner.
         containers.remove(c, true, true);
     } catch (const Error& e) {
         log::warn("removing container " + c.config.name + ": " + e.what());
@@ -69,23 +72,21 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     log::timing("starting container " + c.config.name);
     ForwardedSignals signals;
     // Like Podman, a foreground container that is kept (no --rm) has its output in its log
-    // too, so `pc logs` works afterwards; --rm runs pass our descriptors straight through.
+    // too, so `pc logs` works afterwards; --rm runs pass our descriptors straight through,
+    // except terminals, which a container without -t never gets (stdio_relay.hpp).
     const bool keep_log = !c.config.auto_remove;
     std::optional<LogWriter> log;
-    Pipe out, err;
     AttachOptions opts = options;
     if (keep_log) {
         log.emplace(log_path(containers.storage(), id), c.config.log_max_size);
         opts.log = &*log;
-        if (!c.config.tty) {
-            out = Pipe::make();
-            err = Pipe::make();
-        }
     }
     Launched launched;
+    RelayedStdio io;
+    if (!c.config.tty) io = RelayedStdio::for_caller(c.config.interactive, keep_log);
     try {
-        StdioRedirect redirect(out.write.get(), err.write.get());
-        launched = launch(containers.storage(), c.config);
+        StdioRedirect redirect(io.in.read.get(), io.out.write.get(), io.err.write.get());
+        launched = launch(containers.storage(), c.config, {io.in.write.get()});
     } catch (const Error& e) {
         if (c.config.auto_remove) {
             remove_quietly(containers, c);
@@ -106,10 +107,13 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     save_if_present(containers, c, c.state);
     log::timing("container running");
     if (keep_log) record_event(containers.storage().root(), Event{now_ns(), "container", "start", id, c.config.name, c.config.image_name, {}});
-    out.write.reset();
-    err.write.reset();
-    opts.tee_stdout = out.read.get();
-    opts.tee_stderr = err.read.get();
+    io.in.read.reset();
+    io.out.write.reset();
+    io.err.write.reset();
+    opts.tee_stdout = io.out.read.get();
+    opts.tee_stderr = io.err.read.get();
+    StdinFeed feed(std::move(io.in.write));
+    if (feed.active()) opts.stdin_feed = &feed;
 
     int code = attach_until_exit(launched, opts, signals);
     // The published ports are free once the exit is recorded. The tap is closed by our
@@ -128,7 +132,8 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     c.state.finished_ns = now_ns();
     if (c.config.auto_remove) remove_quietly(containers, c);
     else save_if_present(containers, c, c.state);
-    // The detached remover forked above holds the mount namespace now (Launched::mount_ns).
+    // The removal helper forked above holds the mount namespace now (Launched::mount_ns)
+    // and releases it once we have exited.
     launched.mount_ns.reset();
     log::timing("container recorded");
     run_exit_hook(containers, c.config);

@@ -56,9 +56,11 @@ rootless::MountSpec to_mount_spec(storage::Store& store, const MountConfig& m) {
     }
     if (m.type == "volume") {
         storage::Volumes volumes(store);
-        if (!volumes.find(m.source)) volumes.create(m.source, {}, {}, m.anonymous);
+        volumes.ensure(m.source, m.anonymous);
         s.source = volumes.mountpoint(m.source);
         s.copy_up = m.copy_up;
+        s.copy_up_lock = volumes.lock_path(m.source);
+        s.copy_up_marker = volumes.copied_up_marker(m.source);
     } else {
         s.source = m.source;
         if (::access(s.source.c_str(), F_OK) != 0)

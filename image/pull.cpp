@@ -10,6 +10,7 @@
 #include "image/reference.hpp"
 #include "image/registries_conf.hpp"
 #include "storage/digest.hpp"
+#include "storage/image_refs.hpp"
 
 namespace pc::image {
 
@@ -51,6 +52,7 @@ storage::ImageRecord pull_one(storage::Store& store, const Reference& ref, PullO
 
     // Layers already in the store (same chain) are not downloaded again.
     std::vector<std::string> chains;
+    chains.reserve(diff_ids.size());
     std::string parent;
     for (const auto& d : diff_ids) chains.push_back(parent = storage::chain_id(parent, d));
     std::vector<BlobJob> jobs;
@@ -87,6 +89,8 @@ storage::ImageRecord pull_one(storage::Store& store, const Reference& ref, PullO
 
 storage::ImageRecord pull_image(storage::Store& store, const std::string& reference, const PullOptions& options,
                                 Progress& progress) {
+    // Before any lookup: an invalid name is never completed into candidates (Podman).
+    storage::check_reference_format(reference);
     RegistriesConf conf = load_registries_conf();
     std::vector<std::string> candidates;
     if (has_registry(reference)) candidates.push_back(reference);

@@ -23,6 +23,8 @@ ManifestFamily family_for(storage::Store& store, const storage::ImageRecord& img
 
 std::string push_image(storage::Store& store, const std::string& source, const std::string& destination,
                        const PushOptions& options, Progress& progress) {
+    storage::check_reference_format(source);
+    if (!destination.empty()) storage::check_reference_format(destination);
     auto img = store.find_image(source);
     if (!img) throw Error(source + ": image not known");
     std::string dest_text = destination;

@@ -2,31 +2,11 @@
 
 #include "common/error.hpp"
 #include "storage/digest.hpp"
+#include "storage/image_refs.hpp"
 
 namespace pc::image {
 
 namespace {
-
-bool valid_repo(const std::string& r) {
-    if (r.empty()) return false;
-    char prev = '/';
-    for (char c : r) {
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        bool sep = c == '.' || c == '_' || c == '-' || c == '/';
-        if (!alnum && !sep) return false;
-        if (c == '/' && (prev == '/' || prev == '.' || prev == '-' || prev == '_')) return false;
-        prev = c;
-    }
-    return prev != '/';
-}
-
-bool valid_tag(const std::string& t) {
-    if (t.empty() || t.size() > 128 || t[0] == '.' || t[0] == '-') return false;
-    for (char c : t)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-            return false;
-    return true;
-}
 
 [[noreturn]] void bad(const std::string& text, const std::string& why) {
     throw Error("invalid reference \"" + text + "\": " + why + " (invalid reference format)");
@@ -49,9 +29,7 @@ Reference split(const std::string& text, const std::string& registry, const std:
     if (colon != std::string::npos && name.find('/', colon) == std::string::npos) {
         r.tag = name.substr(colon + 1);
         name = name.substr(0, colon);
-        if (!valid_tag(r.tag)) bad(text, "invalid tag \"" + r.tag + "\"");
     }
-    if (!valid_repo(name)) bad(text, "repository names must be lowercase letters, digits and separators");
     r.repository = name;
     if (r.tag.empty() && r.digest.empty()) r.tag = "latest";
     return r;
@@ -69,6 +47,7 @@ bool has_registry(const std::string& text) {
 }
 
 Reference parse_qualified(const std::string& text) {
+    storage::check_reference_format(text);
     if (!has_registry(text)) bad(text, "no registry given");
     auto slash = text.find('/');
     std::string registry = text.substr(0, slash);
@@ -78,6 +57,7 @@ Reference parse_qualified(const std::string& text) {
 }
 
 Reference parse_docker_normalized(const std::string& text) {
+    storage::check_reference_format(text);
     if (has_registry(text)) {
         Reference r = parse_qualified(text);
         if (r.registry == "docker.io" && r.repository.find('/') == std::string::npos) r.repository = "library/" + r.repository;

@@ -31,6 +31,7 @@ struct Selected {
 
 std::vector<Selected> resolve(storage::Store& store, const std::vector<std::string>& refs) {
     std::vector<Selected> out;
+    for (const auto& r : refs) storage::check_reference_format(r);
     for (const auto& r : refs) {
         auto img = store.find_image(r);
         if (!img) throw Error(r + ": image not known");
@@ -59,7 +60,7 @@ void add_plain_layer(storage::Store& store, ArchiveSink& sink, const std::string
     ArchivePtr a(archive_read_new(), archive_read_free);
     archive_read_support_filter_all(a.get());
     archive_read_support_format_raw(a.get());
-    if (archive_read_open_filename(a.get(), path.c_str(), 256 * 1024) != ARCHIVE_OK)
+    if (archive_read_open_filename(a.get(), path.c_str(), size_t{256} * 1024) != ARCHIVE_OK)
         throw Error("reading blob " + path + ": " + archive_error_string(a.get()));
     struct archive_entry* e = nullptr;
     if (archive_read_next_header(a.get(), &e) != ARCHIVE_OK) throw Error("reading blob " + path + ": " + archive_error_string(a.get()));

@@ -117,7 +117,7 @@ void mount_bind(int root_fd, const MountSpec& m, const std::string& dest) {
     UniqueFd target = create_in_root(root_fd, dest, is_dir ? NodeKind::Directory : NodeKind::File);
     if (m.copy_up && is_dir) {
         UniqueFd image_dir = open_in_root(root_fd, dest, O_RDONLY | O_DIRECTORY);
-        if (image_dir) copy_up_volume(image_dir.get(), m.source, dest);
+        if (image_dir) copy_up_volume(image_dir.get(), m, dest);
     }
     mount_or_throw(m.source.c_str(), fd_path(target.get()), nullptr,
                    MS_BIND | (opt.recursive ? MS_REC : 0), "", m.source, dest);

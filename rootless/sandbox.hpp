@@ -47,8 +47,12 @@ struct MountSpec {
     // tmpfs: "size=64m", "mode=1777", "nosuid", "nodev", "noexec", "exec"
     std::vector<std::string> options;
     // Named volumes: when the source directory is empty and the image has content at the
-    // destination, that content is copied into the volume first (as Podman does).
+    // destination, that content is copied into the volume first (as Podman does), once per
+    // volume: under `copy_up_lock`, and only while `copy_up_marker` (created by the copy)
+    // does not exist, so concurrent first uses copy exactly once. Both are files of the
+    // volume's own, beside its data.
     bool copy_up = false;
+    std::string copy_up_lock, copy_up_marker;
 };
 
 enum class NetworkMode { None, Host, Private };

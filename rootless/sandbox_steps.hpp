@@ -23,10 +23,10 @@ void pivot_to_rootfs(const std::string& rootfs);
 // private devpts, /dev/shm and /dev/mqueue. `root_fd` is the rootfs (O_PATH).
 void setup_dev(int root_fd, const SandboxSpec& spec);
 
-// volume_copy_up.cpp: when `volume_dir` is empty and `image_dir` (an fd of the image's
-// directory at the mount destination) has content, copies it in (owners, modes,
-// timestamps, symlinks kept).
-void copy_up_volume(int image_dir_fd, const std::string& volume_dir, const std::string& shown);
+// volume_copy_up.cpp: when the volume `m` (m.source) needs its copy-up (see MountSpec), is
+// empty, and `image_dir` (an fd of the image's directory at the mount destination) has
+// content, copies it in (owners, modes, timestamps, symlinks kept) and marks it done.
+void copy_up_volume(int image_dir_fd, const MountSpec& m, const std::string& shown);
 
 // masked_paths.cpp (after pivot_root): mask, make read-only, and make "/" read-only.
 void mask_paths(const std::vector<std::string>& paths);

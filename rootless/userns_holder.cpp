@@ -3,15 +3,22 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
@@ -40,6 +47,11 @@ struct Record {
 std::string record_path(const IdMapping& m) {
     const std::string key = str::fingerprint("uid " + IdMapping::format(m.uids) + "\ngid " + IdMapping::format(m.gids));
     return default_runtime_root() + "/" + kRecordPrefix + key.substr(0, 16) + kRecordSuffix;
+}
+
+// Held while a holder is started and its record written (shared_userns).
+std::string lock_path(const std::string& record) {
+    return record.substr(0, record.size() - std::strlen(kRecordSuffix)) + ".lock";
 }
 
 std::optional<Record> parse_record(const std::string& text) {
@@ -108,12 +120,25 @@ std::optional<UniqueFd> open_holder(const Record& r, const IdMapping& m, std::st
     return ns;
 }
 
+std::string dir_of(const std::string& path) { return path.substr(0, path.rfind('/')); }
+std::string base_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+// What the holder watches in its record's directory: the record replaced, rewritten,
+// removed or renamed, and the directory itself removed, renamed or unmounted.
+constexpr uint32_t kWatchMask = IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |
+                                IN_MOVE_SELF | IN_ONLYDIR;
+
 // In the new namespace, mapped: drop everything inherited from the caller and become the
-// holder. Returns only when the exec failed.
-void become_holder(int exec_report) {
+// holder of the namespace recorded at `record`. Returns only when the exec failed.
+void become_holder(int exec_report, const std::string& record) {
     // Its parent (the starter) exits next; the holder must outlive it.
     ::prctl(PR_SET_PDEATHSIG, 0);
     ::setsid();
+    // The watch on the record's directory is made before the exec, so before the record is
+    // written (once the exec is reported): the holder cannot miss that write, nor anything
+    // after it. Without one (inotify instances exhausted) it holds on until stopped.
+    UniqueFd watch(::inotify_init1(IN_CLOEXEC));
+    if (watch && ::inotify_add_watch(watch.get(), dir_of(record).c_str(), kWatchMask) < 0) watch.reset();
     if (::chdir("/") < 0) throw Error::sys("changing to /");
     UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!null) throw Error::sys("opening /dev/null");
@@ -122,16 +147,18 @@ void become_holder(int exec_report) {
     // No descriptor of the caller survives the exec: a pipe kept open here would keep
     // whoever reads pc's output waiting for an end that never comes.
     if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) throw Error::sys("close_range");
+    if (watch && ::fcntl(watch.get(), F_SETFD, 0) < 0) watch.reset();
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     // pc-monitor when installed: the smallest program that knows the holder's command.
     std::string program = sibling_program("pc-monitor");
     if (program.empty()) program = "/proc/self/exe";
-    char arg0[] = "pc";
-    char arg1[sizeof kHolderArg];
-    std::memcpy(arg1, kHolderArg, sizeof kHolderArg);
-    char* argv[] = {arg0, arg1, nullptr};
+    // `pc __userns-holder RECORD WATCH_FD`: the record path also tells `system migrate`
+    // whether a holder's record still exists (stop_userns_holders).
+    std::string arg0 = "pc", arg1 = kHolderArg, arg3 = std::to_string(watch ? watch.get() : -1);
+    std::string arg2 = record;
+    char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), nullptr};
     ::execv(program.c_str(), argv);
     const std::string msg = "executing " + program + ": " + std::strerror(errno);
     (void)write_all(exec_report, msg.data(), msg.size());
@@ -140,13 +167,13 @@ void become_holder(int exec_report) {
 // The forked starter: creates the holder as its own child, maps it, waits for its exec and
 // reports "PID START" (or "error MESSAGE") on `report`, then exits, so that the holder is
 // inherited by init (or the nearest subreaper) rather than by the caller.
-[[noreturn]] void starter_main(const IdMapping& m, int report) {
+[[noreturn]] void starter_main(const IdMapping& m, const std::string& record, int report) {
     std::string out;
     try {
         Pipe exec_check = Pipe::make();  // O_CLOEXEC: end of file once the holder has exec'd
-        UsernsChild holder = UsernsChild::start(0, [&exec_check]() -> int {
+        UsernsChild holder = UsernsChild::start(0, [&exec_check, &record]() -> int {
             exec_check.read.reset();
-            become_holder(exec_check.write.get());
+            become_holder(exec_check.write.get(), record);
             return 127;
         });
         exec_check.write.reset();
@@ -168,7 +195,7 @@ void become_holder(int exec_report) {
     ::_exit(0);
 }
 
-std::optional<Record> start_holder(const IdMapping& m, std::string& why) {
+std::optional<Record> start_holder(const IdMapping& m, const std::string& record, std::string& why) {
     Pipe report = Pipe::make();
     std::fflush(nullptr);  // the starter must not write the caller's buffers again
     const pid_t pid = ::fork();
@@ -178,7 +205,7 @@ std::optional<Record> start_holder(const IdMapping& m, std::string& why) {
     }
     if (pid == 0) {
         report.read.reset();
-        starter_main(m, report.write.get());
+        starter_main(m, record, report.write.get());
     }
     report.write.reset();
     ChildProcess starter(pid);
@@ -205,10 +232,10 @@ std::optional<UniqueFd> shared_userns(const IdMapping& m) {
             if (auto ns = open_holder(*r, m, why)) return ns;
         ensure_dir(default_runtime_root(), 0700, true);
         // Concurrent pcs (20 parallel `pc run`) start one holder, not twenty.
-        FileLock lock(path.substr(0, path.size() - std::strlen(kRecordSuffix)) + ".lock");
+        FileLock lock(lock_path(path));
         if (auto r = read_record(path))
             if (auto ns = open_holder(*r, m, why)) return ns;
-        auto started = start_holder(m, why);
+        auto started = start_holder(m, path, why);
         if (!started) {
             log::debug("shared user namespace: starting its holder failed: " + why + "; using a fresh one");
             return std::nullopt;
@@ -223,39 +250,162 @@ std::optional<UniqueFd> shared_userns(const IdMapping& m) {
     return std::nullopt;
 }
 
+namespace {
+
+// A process of the calling user that runs `pc __userns-holder`, seen through its /proc
+// directory (every read concerns that one process, or fails once it has exited).
+struct HolderProcess {
+    pid_t pid = 0;
+    uint64_t start = 0;
+    std::string record;  // the record it watches ("" for a holder of an older pc)
+};
+
+std::optional<HolderProcess> inspect_holder(pid_t pid, int proc_dir) {
+    struct stat st {};
+    if (::fstat(proc_dir, &st) < 0 || st.st_uid != ::getuid()) return std::nullopt;
+    auto cmdline = read_at(proc_dir, "cmdline");
+    auto start = start_time_at(proc_dir);
+    if (!cmdline || !start) return std::nullopt;
+    std::vector<std::string> argv;
+    for (size_t i = 0; i < cmdline->size();) {
+        size_t end = cmdline->find('\0', i);
+        if (end == std::string::npos) end = cmdline->size();
+        argv.push_back(cmdline->substr(i, end - i));
+        i = end + 1;
+    }
+    if (argv.size() < 2 || argv[1] != kHolderArg) return std::nullopt;
+    return HolderProcess{pid, *start, argv.size() > 2 ? argv[2] : ""};
+}
+
+// SIGKILL (it holds nothing to clean up, and a stopped holder must end too) to `pid`
+// only while it is still the holder that started at `start`: through a pidfd taken after
+// the checks, so a recycled pid is never hit.
+bool stop_holder(pid_t pid, uint64_t start) {
+    UniqueFd proc = open_proc(pid);
+    if (!proc) return false;
+    auto h = inspect_holder(pid, proc.get());
+    if (!h || h->start != start) return false;
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    return pidfd && start_time_at(proc.get()) == start &&
+           ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) == 0;
+}
+
+// True when the record at `path` names exactly this holder.
+bool record_names(const std::string& path, pid_t pid, uint64_t start) {
+    auto r = read_record(path);
+    return r && r->pid == pid && r->start == start;
+}
+
+// A pc is starting a holder for `record` and is about to write it (it holds the lock).
+bool being_recorded(const std::string& record) {
+    if (::access(dir_of(record).c_str(), F_OK) != 0) return false;
+    try {
+        return !FileLock::try_lock(lock_path(record)).held();
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+}  // namespace
+
 int stop_userns_holders() {
     const std::string dir = default_runtime_root();
-    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-    if (!d) return 0;
     int stopped = 0;
-    while (struct dirent* e = ::readdir(d.get())) {
-        const std::string name = e->d_name;
-        if (!str::starts_with(name, kRecordPrefix) || !str::ends_with(name, kRecordSuffix)) continue;
-        const std::string path = dir + "/" + name;
-        auto r = read_record(path);
-        if (r) {
-            // Only a process that is still the recorded holder is signalled: through a
-            // pidfd taken after the checks, so a recycled pid is never hit.
-            UniqueFd proc = open_proc(r->pid);
-            auto cmdline = proc ? read_at(proc.get(), "cmdline") : std::nullopt;
-            const bool holder = proc && start_time_at(proc.get()) == r->start && cmdline &&
-                                cmdline->find(std::string(kHolderArg) + '\0') != std::string::npos;
-            UniqueFd pidfd(holder ? static_cast<int>(::syscall(SYS_pidfd_open, r->pid, 0)) : -1);
-            if (pidfd && start_time_at(proc.get()) == r->start &&
-                ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGTERM, nullptr, 0) == 0)
+    std::set<pid_t> signalled;
+    // Those recorded here, for every mapping.
+    if (std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir); d) {
+        const std::string prefix = dir + "/";
+        while (struct dirent* e = ::readdir(d.get())) {
+            const std::string name = e->d_name;
+            if (!str::starts_with(name, kRecordPrefix) || !str::ends_with(name, kRecordSuffix)) continue;
+            const std::string path = prefix + name;
+            if (auto r = read_record(path); r && stop_holder(r->pid, r->start)) {
                 ++stopped;
+                signalled.insert(r->pid);
+            }
+            ::unlink(path.c_str());
         }
-        ::unlink(path.c_str());
+    }
+    // Holders whose record is lost: their runtime dir was removed or replaced while they
+    // could not notice (stopped, or without an inotify instance), or they belong to a pc
+    // that did not watch its record. Holders recorded in another runtime dir that still
+    // exists serve another session and are left alone.
+    std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
+    if (!proc) return stopped;
+    while (struct dirent* e = ::readdir(proc.get())) {
+        char* end = nullptr;
+        const long pid = std::strtol(e->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0' || signalled.count(static_cast<pid_t>(pid))) continue;
+        UniqueFd pdir = open_proc(static_cast<pid_t>(pid));
+        auto h = pdir ? inspect_holder(static_cast<pid_t>(pid), pdir.get()) : std::nullopt;
+        if (!h) continue;
+        const bool lost = h->record.empty() || dir_of(h->record) == dir ||
+                          (!record_names(h->record, h->pid, h->start) && !being_recorded(h->record));
+        if (lost && stop_holder(h->pid, h->start)) ++stopped;
     }
     return stopped;
 }
 
-void userns_holder_main() {
+namespace {
+
+// Holds the namespace while `record` names this process: returns once the record is
+// gone or names another process, or its directory was removed, renamed or unmounted (a
+// login session ended, a job's tmpdir was cleaned). `watch` is the inotify instance made
+// before the exec, so the record's first write (right after it, by the pc that started
+// this holder) cannot be missed. A record that never comes (that pc died) ends it too.
+void hold_while_recorded(const std::string& record, int watch) {
+    const auto start = [] {
+        UniqueFd self(::open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        return self ? start_time_at(self.get()) : std::nullopt;
+    }();
+    if (!start) return;
+    const pid_t pid = ::getpid();
+    const std::string name = base_of(record);
+    bool confirmed = record_names(record, pid, *start);
+    alignas(struct inotify_event) char buf[4096];
+    for (;;) {
+        struct pollfd p {watch, POLLIN, 0};
+        const int n = ::poll(&p, 1, confirmed ? -1 : 60 * 1000);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (n == 0) {  // no record within a minute: nobody will ever find this holder
+            if (!record_names(record, pid, *start)) return;
+            confirmed = true;
+            continue;
+        }
+        const ssize_t len = ::read(watch, buf, sizeof buf);
+        if (len < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            return;
+        }
+        bool check = false;
+        for (ssize_t off = 0; off < len;) {
+            const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
+            if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT | IN_IGNORED)) return;
+            if ((ev->mask & IN_Q_OVERFLOW) || (ev->len > 0 && name == ev->name)) check = true;
+            off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
+        }
+        if (!check) continue;
+        if (record_names(record, pid, *start)) confirmed = true;
+        else if (confirmed) return;  // removed, or replaced by another holder's
+    }
+}
+
+}  // namespace
+
+void userns_holder_main(int argc, char** argv) {
     // Nothing to do but exist: the namespace lives as long as this process does.
     // A terminating signal ends it (whatever the starting pc ignored); job control and
     // stray terminal signals do not.
     for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
     ::signal(SIGTERM, SIG_DFL);
+    const int watch = argc > 3 ? std::atoi(argv[3]) : -1;
+    if (argc > 2 && watch >= 0) {
+        hold_while_recorded(argv[2], watch);
+        ::_exit(0);
+    }
     for (;;) ::pause();
 }
 

@@ -10,10 +10,12 @@
 //
 // The holder is found through a record in the user's runtime dir (pid and start time, one
 // file per mapping); a record is trusted only when that process still exists, started at
-// that time and has exactly the mapping asked for. The holder has no open files, no
-// terminal and "/" as its directory, so it never keeps a caller's pipe or mount busy; it
-// ends with SIGTERM/SIGKILL (`pc system migrate` stops it, as `podman system migrate`
-// stops the pause process), and the next pc that needs it starts another.
+// that time and has exactly the mapping asked for. The holder has no open files but an
+// inotify watch on its record's directory, no terminal and "/" as its directory, so it
+// never keeps a caller's pipe or mount busy. It ends by itself once its record is gone or
+// names another process (the runtime dir removed when a session ends, a job's tmpdir
+// cleaned), or with SIGTERM/SIGKILL (`pc system migrate` stops it, as `podman system
+// migrate` stops the pause process); the next pc that needs it starts another.
 #pragma once
 
 #include <optional>
@@ -28,12 +30,16 @@ namespace pc::rootless {
 // is logged at debug level): the caller then creates a fresh namespace, as before.
 std::optional<UniqueFd> shared_userns(const IdMapping& m);
 
-// Stops every holder of the calling user (all mappings) and forgets them. Returns how
-// many were running. Containers already running keep their namespace.
+// Stops every holder recorded in the caller's runtime dir (all mappings) and forgets them,
+// and every holder of the caller whose record is lost (its runtime dir removed or
+// replaced); each is verified by pid, start time and command line first. Returns how many
+// were running. Containers already running keep their namespace.
 int stop_userns_holders();
 
-// The holder's whole life, in a process already inside its mapped namespace: waits for a
-// terminating signal. `pc __userns-holder`.
-[[noreturn]] void userns_holder_main();
+// The holder's whole life, in a process already inside its mapped namespace
+// (`pc __userns-holder RECORD WATCH_FD`): holds the namespace until its record is gone or
+// names another process (watched with inotify, see hold_while_recorded), or until a
+// terminating signal.
+[[noreturn]] void userns_holder_main(int argc, char** argv);
 
 }  // namespace pc::rootless

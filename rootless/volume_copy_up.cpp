@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
+#include "common/file_lock.hpp"
 #include "common/log.hpp"
 #include "rootless/sandbox_steps.hpp"
 
@@ -58,8 +60,9 @@ void copy_file_data(int in, int out, const std::string& shown) {
 }
 
 void copy_tree(int src_dir, int dst_dir, const std::string& shown) {
+    const std::string prefix = shown + "/";
     for (const std::string& name : list_dir(src_dir, shown)) {
-        const std::string path = shown + "/" + name;
+        const std::string path = prefix + name;
         struct stat st {};
         if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
             throw Error::sys("stat " + path, errno);
@@ -101,9 +104,16 @@ void copy_tree(int src_dir, int dst_dir, const std::string& shown) {
 
 }  // namespace
 
-void copy_up_volume(int image_dir_fd, const std::string& volume_dir, const std::string& shown) {
+void copy_up_volume(int image_dir_fd, const MountSpec& m, const std::string& shown) {
+    const std::string& volume_dir = m.source;
+    // Containers started together with a new volume (`-v data:/d` in a loop of parallel
+    // runs) copy one after the other: the first copies, the others find it done.
+    std::optional<FileLock> lock;
+    if (!m.copy_up_lock.empty()) lock.emplace(m.copy_up_lock);
+    if (!m.copy_up_marker.empty() && ::access(m.copy_up_marker.c_str(), F_OK) == 0) return;
     UniqueFd vol(::open(volume_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!vol) throw Error::sys("opening volume " + volume_dir, errno);
+    // Not empty: filled outside pc, never overwritten (as Podman, CVE-2020-1726).
     if (!list_dir(vol.get(), volume_dir).empty()) return;
     if (list_dir(image_dir_fd, shown).empty()) return;
     copy_tree(image_dir_fd, vol.get(), shown);
@@ -113,6 +123,11 @@ void copy_up_volume(int image_dir_fd, const std::string& volume_dir, const std::
     if (::fstat(image_dir_fd, &st) < 0) throw Error::sys("stat " + shown, errno);
     if (::fchown(vol.get(), st.st_uid, st.st_gid) < 0 || ::fchmod(vol.get(), st.st_mode & 07777) < 0)
         throw Error::sys("copying owner and mode of " + shown + " to volume " + volume_dir, errno);
+    // Done: later containers mount it as it is, even once emptied (Podman's NeedsCopyUp).
+    if (!m.copy_up_marker.empty()) {
+        UniqueFd marker(::open(m.copy_up_marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if (!marker) throw Error::sys("marking volume " + volume_dir + " as copied up", errno);
+    }
 }
 
 }  // namespace pc::rootless

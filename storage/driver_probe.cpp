@@ -71,7 +71,10 @@ std::string fuse_unavailable_reason() {
     return "cannot open /dev/fuse: " + std::string(std::strerror(err));
 }
 
+bool keep_id_needs_fuse() { return !rootless::caller_mapping(rootless::UsernsMode::KeepId).single; }
+
 std::string keep_id_unavailable_reason() {
+    if (!keep_id_needs_fuse()) return "";
     std::string why = fuse_unavailable_reason();
     if (why.empty()) return "";
     return "--userns=keep-id needs fuse-overlayfs to present image files with their owners: " + why;

@@ -25,4 +25,13 @@ bool short_name_matches(std::string_view stored_name, std::string_view ref);
 // string; nullopt when `ref` cannot be an id.
 std::optional<std::string> id_prefix_of(std::string_view ref);
 
+// Docker's reference grammar (github.com/distribution/reference), which Podman checks
+// before it looks any reference up: [domain[:port]/]path[:tag][@digest], path components
+// lowercase. "" when `ref` follows it, else the reason as Podman words it: "repository
+// name must be lowercase", "repository name must have at least one component", ...
+std::string reference_format_error(std::string_view ref);
+// Throws pc::Error `"REF": invalid reference format: REASON` (exit 125) unless `ref`
+// follows the grammar.
+void check_reference_format(std::string_view ref);
+
 }  // namespace pc::storage

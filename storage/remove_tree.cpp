@@ -32,7 +32,8 @@ void remove_dir_contents(int fd, const std::string& display) {
         if (n != "." && n != "..") names.push_back(std::move(n));
     }
     ::closedir(d);
-    for (const auto& n : names) remove_tree_at(fd, n, display + "/" + n);
+    const std::string prefix = display + "/";
+    for (const auto& n : names) remove_tree_at(fd, n, prefix + n);
 }
 
 std::string dir_of(const std::string& p) {
@@ -123,35 +124,7 @@ void Store::remove_container_storage(const std::string& id, bool background, con
         remove_tree(container_dir(id));
         return;
     }
-    std::string trash = move_to_trash(container_dir(id));
-    if (trash.empty()) return;
-    // Deleting even an empty container tree costs ~1 ms per inode on a filesystem mounted
-    // with online discard; a double-forked child does it after we have returned. A trash
-    // dir left by a crash is collected with the store's other leftovers.
-    // Not waited for: the caller exits right after, and init reaps the orphan.
-    pid_t pid = ::fork();
-    if (pid < 0) {
-        if (!also_remove.empty()) ::unlink(also_remove.c_str());
-        remove_trees_in_userns(mapping(), {trash});
-        return;
-    }
-    if (pid == 0) {
-        // Let go of the caller's stdio first: whoever waits for EOF on it (a shell
-        // pipeline, a test harness) must not wait for this clean-up.
-        int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (null >= 0) {
-            ::dup2(null, 0);
-            ::dup2(null, 1);
-            ::dup2(null, 2);
-        }
-        ::setsid();
-        if (!also_remove.empty()) ::unlink(also_remove.c_str());
-        try {
-            remove_trees_in_userns(mapping(), {trash});
-        } catch (...) {
-        }
-        ::_exit(0);
-    }
+    queue_removal(id, also_remove);
 }
 
 }  // namespace pc::storage

@@ -24,7 +24,8 @@ RootfsPlan rootfs_plan(Store& store, const std::string& container_id, const std:
     RootfsPlan plan;
     plan.driver = store.driver();
     const std::string dir = store.container_dir(container_id);
-    if (plan.driver == Driver::Vfs && mode != rootless::UsernsMode::KeepId) {
+    const bool translate = mode == rootless::UsernsMode::KeepId && keep_id_needs_fuse();
+    if (plan.driver == Driver::Vfs && !translate) {
         plan.target = dir + "/rootfs";
         return plan;
     }
@@ -34,7 +35,7 @@ RootfsPlan rootfs_plan(Store& store, const std::string& container_id, const std:
     plan.upper = dir + "/upper";
     plan.work = dir + "/work";
     plan.target = dir + "/merged";
-    if (mode == rootless::UsernsMode::KeepId) {
+    if (translate) {
         if (std::string why = keep_id_unavailable_reason(); !why.empty()) throw Error(why);
         plan.driver = Driver::FuseOverlay;
         // A vfs container has only rootfs/: keep-id presents the layers through
@@ -204,6 +205,7 @@ void mount_fuse_overlay(const RootfsPlan& p) {
     const std::string prog = find_program("fuse-overlayfs");
     std::vector<std::string> argv = {prog, "-o", opts, p.target};
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     pid_t pid = ::fork();

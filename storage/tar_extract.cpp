@@ -8,6 +8,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -51,7 +52,7 @@ public:
         if (!raw_) throw Error("libarchive: out of memory");
         archive_read_support_filter_all(raw_.get());
         archive_read_support_format_raw(raw_.get());
-        if (archive_read_open_fd(raw_.get(), fd, 64 * 1024) != ARCHIVE_OK)
+        if (archive_read_open_fd(raw_.get(), fd, size_t{64} * 1024) != ARCHIVE_OK)
             throw_stream_error(archive_message(raw_.get()));
         struct archive_entry* e = nullptr;
         int r = archive_read_next_header(raw_.get(), &e);
@@ -96,9 +97,20 @@ private:
 
 // Stage 2 input: the tar reader pulls decompressed bytes from stage 1 through this
 // callback, all in one thread, with one buffer.
+//
+// Go's archive/tar (and so umoci, and many Go-based image tools) may end an archive right
+// after the last member's data: without the padding to a 512-byte block, without the two
+// zero blocks. Go's reader, Docker and Podman accept that; libarchive accepts a missing
+// end-of-archive marker but not missing padding. So while the extractor consumes what
+// follows a member whose data it has received in full (`member_complete`), an end of the
+// stream is answered with the missing padding, never hashed (the diff id is the digest
+// of the bytes as they are). Anywhere else the end of the stream stays an end: a member or
+// header that is cut short is still a truncated archive.
 struct TarSource {
     DecompressedStream* stream;
-    std::vector<char> buf = std::vector<char>(128 * 1024);
+    std::vector<char> buf = std::vector<char>(size_t{128} * 1024);
+    bool member_complete = false;
+    bool padded = false;  // the padding was supplied (the stream ended without it)
 };
 
 la_ssize_t tar_read_cb(struct archive* a, void* client, const void** out) {
@@ -106,6 +118,12 @@ la_ssize_t tar_read_cb(struct archive* a, void* client, const void** out) {
     la_ssize_t n = src->stream->read(src->buf.data(), src->buf.size());
     if (n < 0) archive_set_error(a, EIO, "%s", src->stream->error().c_str());
     *out = src->buf.data();
+    if (n == 0 && src->member_complete && !src->padded) {
+        src->padded = true;
+        const size_t missing = (512 - src->stream->size() % 512) % 512;
+        std::fill_n(src->buf.data(), missing, '\0');
+        return static_cast<la_ssize_t>(missing);
+    }
     return n;
 }
 
@@ -130,10 +148,11 @@ bool xattr_allowed(const char* name) {
 
 class Extractor {
 public:
-    Extractor(struct archive* tar, int root_fd, const ExtractOptions& o, ExtractResult& r)
-        : tar_(tar), root_(root_fd), opts_(o), result_(r) {}
+    Extractor(struct archive* tar, TarSource& src, int root_fd, const ExtractOptions& o, ExtractResult& r)
+        : tar_(tar), src_(src), root_(root_fd), opts_(o), result_(r) {}
 
     void entry(struct archive_entry* e) {
+        received_ = 0;
         const char* raw = archive_entry_pathname(e);
         name_ = raw ? raw : "";
         PathCheck pc = normalize_entry_path(name_);
@@ -185,6 +204,23 @@ public:
                      std::to_string(archive_entry_rdevminor(e)) + ")");
             case AE_IFSOCK: break;  // sockets are runtime objects; tar cannot restore them
             default: fail("unsupported entry type " + std::to_string(type));
+        }
+    }
+
+    // Reads what is left of the current entry's data (all of it for entries that were not
+    // written, e.g. sockets) up to the entry's end, so that a stream ending right after
+    // complete data is told apart from one cut short (TarSource).
+    void finish_entry(struct archive_entry* e) {
+        const void* buf = nullptr;
+        size_t len = 0;
+        la_int64_t off = 0;
+        for (;;) {
+            src_.member_complete = !archive_entry_size_is_set(e) || received_ >= archive_entry_size(e);
+            int r = archive_read_data_block(tar_, &buf, &len, &off);
+            src_.member_complete = false;
+            if (r == ARCHIVE_EOF) break;
+            if (r < ARCHIVE_WARN) throw_stream_error(archive_message(tar_), name_);
+            received_ = std::max<int64_t>(received_, off + static_cast<int64_t>(len));
         }
     }
 
@@ -340,9 +376,12 @@ private:
         size_t len = 0;
         la_int64_t off = 0;
         for (;;) {
+            src_.member_complete = archive_entry_size_is_set(e) && received_ >= archive_entry_size(e);
             int r = archive_read_data_block(tar_, &buf, &len, &off);
+            src_.member_complete = false;
             if (r == ARCHIVE_EOF) break;
             if (r < ARCHIVE_WARN) throw_stream_error(archive_message(tar_), name_);
+            received_ = std::max<int64_t>(received_, off + static_cast<int64_t>(len));
             const char* p = static_cast<const char*>(buf);
             while (len > 0) {
                 ssize_t w = ::pwrite(fd.get(), p, len, off);
@@ -405,6 +444,8 @@ private:
     }
 
     struct archive* tar_;
+    TarSource& src_;
+    int64_t received_ = 0;  // bytes of the current entry's data read so far (end offset)
     int root_;
     ExtractOptions opts_;
     ExtractResult& result_;
@@ -433,13 +474,14 @@ ExtractResult extract_layer(int in_fd, int root_fd, const ExtractOptions& option
     DecompressedStream stream(in_fd);
     TarSource src{&stream};
     ArchivePtr tar = open_tar(src);
-    Extractor x(tar.get(), root_fd, options, result);
+    Extractor x(tar.get(), src, root_fd, options, result);
     for (;;) {
         struct archive_entry* e = nullptr;
         int r = archive_read_next_header(tar.get(), &e);
         if (r == ARCHIVE_EOF) break;
         if (r < ARCHIVE_WARN) throw_stream_error(archive_message(tar.get()), x.current_name());
         x.entry(e);
+        x.finish_entry(e);
     }
     x.finish();
     stream.drain();

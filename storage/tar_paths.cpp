@@ -37,6 +37,12 @@ PathCheck normalize_entry_path(std::string_view name) {
         return r;
     }
     if (!name.empty() && name.front() == '/') {
+        // "/" (umoci writes it first) names the layer root, as "./" and "." do: its mode
+        // and owner apply to the root. Any other absolute name is refused.
+        if (auto comps = split_clean(name); comps && comps->empty()) {
+            r.path = EntryPath{};
+            return r;
+        }
         r.error = "absolute path not allowed";
         return r;
     }
@@ -65,22 +71,10 @@ PathCheck check_hardlink_target(std::string_view target) {
 std::string check_symlink_target(const EntryPath& entry, std::string_view target) {
     if (target.empty()) return "empty symlink target";
     if (target.find('\0') != std::string_view::npos) return "symlink target contains a NUL byte";
-    if (target.front() == '/') return "";
-    // Depth of the link's directory below the layer root; each ".." climbs one level.
-    long depth = static_cast<long>(entry.components.size()) - 1;
-    if (depth < 0) return "symlink at the layer root";
-    size_t i = 0;
-    while (i <= target.size()) {
-        size_t j = target.find('/', i);
-        if (j == std::string_view::npos) j = target.size();
-        std::string_view comp = target.substr(i, j - i);
-        if (comp == "..") {
-            if (--depth < 0) return "symlink target \"" + std::string(target) + "\" escapes the layer";
-        } else if (!comp.empty() && comp != ".") {
-            ++depth;
-        }
-        i = j + 1;
-    }
+    if (entry.components.empty()) return "symlink at the layer root";
+    // Any other target is stored as it is, absolute or climbing above the layer root
+    // ("etc/x -> ../../../usr/bin/x" is common): inside the container it resolves within
+    // the root ("/.." is "/"). Extraction itself never resolves a link it created.
     return "";
 }
 

@@ -16,8 +16,8 @@ struct EntryPath {
 };
 
 // Normalizes a tar entry name: strips leading "./", repeated and trailing slashes and "."
-// components. Returns the reason instead when the name is absolute, contains a ".."
-// component or a NUL byte.
+// components; "/", "./" and "." name the layer root. Returns the reason instead when the
+// name is absolute (other than the root), contains a ".." component or a NUL byte.
 struct PathCheck {
     std::optional<EntryPath> path;
     std::string error;  // set when !path: "path escapes the layer", ...
@@ -28,10 +28,10 @@ PathCheck normalize_entry_path(std::string_view name);
 // names, and the layer root itself is not a valid target.
 PathCheck check_hardlink_target(std::string_view target);
 
-// A symlink at `entry` pointing at `target`: absolute targets are fine (they resolve inside
-// the container's root at run time); a relative target must not climb above the layer
-// root when resolved lexically from the link's directory. Returns the reason when refused,
-// "" when fine.
+// A symlink at `entry` pointing at `target`: any target is fine, absolute or relative,
+// even one climbing above the layer root (both resolve inside the container's root at run
+// time, and extraction never follows a link); only an empty target, a NUL byte or a link
+// replacing the root are refused. Returns the reason when refused, "" when fine.
 std::string check_symlink_target(const EntryPath& entry, std::string_view target);
 
 }  // namespace pc::storage

@@ -75,6 +75,21 @@ VolumeRecord Volumes::create(const std::string& name_in, const std::map<std::str
             k != "noquota" && k != "copy" && k != "nocopy")
             throw Error("invalid volume option \"" + k + "\" for driver local");
     FileLock l = store_.lock();
+    return create_locked(name, labels, options, anonymous || name_in.empty());
+}
+
+VolumeRecord Volumes::ensure(const std::string& name, bool anonymous) {
+    if (auto v = find(name)) return *v;
+    if (!valid_volume_name(name))
+        throw Error("invalid volume name \"" + name + "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    // The check again under the lock that create takes: whoever comes second finds it.
+    FileLock l = store_.lock();
+    if (auto v = find(name)) return *v;
+    return create_locked(name, {}, {}, anonymous);
+}
+
+VolumeRecord Volumes::create_locked(const std::string& name, const std::map<std::string, std::string>& labels,
+                                    const std::map<std::string, std::string>& options, bool anonymous) {
     const std::string d = dir(name);
     if (::mkdir(d.c_str(), 0700) < 0) {
         if (errno == EEXIST) throw Error("volume with name " + name + " already exists: volume already exists");
@@ -86,7 +101,7 @@ VolumeRecord Volumes::create(const std::string& name_in, const std::map<std::str
     v.created_at = rfc3339_now();
     v.labels = labels;
     v.options = options;
-    v.anonymous = anonymous || name_in.empty();
+    v.anonymous = anonymous;
     try {
         // _data is owned by the caller = root in the container, mode 0755 like Podman's.
         if (::mkdir(v.mountpoint.c_str(), 0755) < 0) throw Error::sys("creating " + v.mountpoint);
@@ -102,7 +117,9 @@ std::optional<VolumeRecord> Volumes::find(const std::string& name) {
     if (!valid_volume_name(name)) return std::nullopt;
     auto j = try_read_json(dir(name) + "/volume.json");
     if (!j) return std::nullopt;
-    return from_json(*j);
+    VolumeRecord v = from_json(*j);
+    v.needs_copy_up = ::access(copied_up_marker(name).c_str(), F_OK) != 0;
+    return v;
 }
 
 std::vector<VolumeRecord> Volumes::list() {

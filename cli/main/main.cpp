@@ -16,6 +16,6 @@ int main(int argc, char** argv) {
         return pc::container::monitor_main(std::vector<std::string>(argv + 2, argv + argc));
     }
     // The holder of the user's shared user namespace (rootless/userns_holder.hpp).
-    if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
+    if (argc >= 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main(argc, argv);
     return pc::cli::main(argc, argv);
 }

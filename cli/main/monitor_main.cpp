@@ -12,7 +12,7 @@
 
 int main(int argc, char** argv) {
     // A monitor that starts the user's namespace holder re-executes itself as the holder.
-    if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
+    if (argc >= 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main(argc, argv);
     // A container's final exit applies its pod's exit policy (pod/pod_ops.hpp).
     pc::container::set_exit_hook(pc::pod::on_container_exit);
     return pc::container::monitor_main(std::vector<std::string>(argv + 1, argv + argc));

@@ -576,13 +576,15 @@ void TarWriter::header(const std::string& name, char type, unsigned mode, size_t
   snprintf(h + 148, 8, "%06o", sum);
   h[155] = ' ';
   data_.append(h, 512);
+  last_padding_ = 0;
 }
 
 void TarWriter::file(const std::string& name, const std::string& content, unsigned mode,
                      unsigned uid, unsigned gid) {
   header(name, '0', mode, content.size(), "", uid, gid);
   data_ += content;
-  data_.append((512 - content.size() % 512) % 512, '\0');
+  last_padding_ = (512 - content.size() % 512) % 512;
+  data_.append(last_padding_, '\0');
 }
 void TarWriter::dir(const std::string& name, unsigned mode) { header(name, '5', mode, 0, "", 0, 0); }
 void TarWriter::symlink(const std::string& name, const std::string& target) {
@@ -595,6 +597,9 @@ std::string TarWriter::finish() {
   std::string out = data_;
   out.append(1024, '\0');
   return out;
+}
+std::string TarWriter::finish_unterminated(bool pad_last) const {
+  return pad_last ? data_ : data_.substr(0, data_.size() - last_padding_);
 }
 
 // ---------------------------------------------------------------- fixture

@@ -150,11 +150,15 @@ class TarWriter {
   void symlink(const std::string& name, const std::string& target);
   void hardlink(const std::string& name, const std::string& target);
   std::string finish();  // appends the two zero blocks and returns the archive
+  // As Go's archive/tar writes an archive when Close() is not called: no end-of-archive
+  // blocks and, with pad_last=false, not even the padding of the last member's data.
+  std::string finish_unterminated(bool pad_last = true) const;
 
  private:
   void header(const std::string& name, char type, unsigned mode, size_t size,
               const std::string& link, unsigned uid, unsigned gid);
   std::string data_;
+  size_t last_padding_ = 0;
 };
 
 // ---------------------------------------------------------------- fixture

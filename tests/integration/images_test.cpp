@@ -422,3 +422,59 @@ TEST_F(Images, UntagAndExists) {
   EXPECT_EXIT_CODE(missing, 1);
   EXPECT_TRUE(contains(missing.err, "image not known")) << missing;
 }
+
+// An invalid reference is refused as Podman refuses it, before anything is looked up,
+// created or contacted: "invalid reference format", exit 125, by every command that takes
+// one; `pull` never turns it into a candidate such as docker.io/library/UPPER/Case.
+TEST_F(Images, InvalidReferencesAreRefusedBeforeAnyLookup) {
+  const std::string cid = [&] {
+    Result c = pc({"create", "--name", unique_name("refs"), image(), "true"});
+    return trim(c.out);
+  }();
+  ASSERT_FALSE(cid.empty());
+  const std::string tar = busybox_tar();
+  const std::string out_tar = store().dir() + "/never-written.tar";
+  std::vector<std::vector<std::string>> commands = {
+      {"run", "--rm", "UPPER/Case"},
+      {"run", "--rm", "UPPER/Case", "true"},
+      {"create", "UPPER/Case"},
+      {"pull", "UPPER/Case"},
+      {"pull", "docker.io/UPPER/Case"},
+      {"push", image(), "localhost:5000/UPPER"},
+      {"push", "UPPER/Case"},
+      {"tag", image(), "UPPER/Case"},
+      {"tag", "UPPER/Case", "localhost/x"},
+      {"rmi", "UPPER/Case"},
+      {"rmi", "-f", "UPPER/Case"},
+      {"image", "rm", "UPPER/Case"},
+      {"save", "-o", out_tar, "UPPER/Case"},
+      {"image", "inspect", "UPPER/Case"},
+      {"inspect", "--type", "image", "UPPER/Case"},
+      {"history", "UPPER/Case"},
+      {"image", "exists", "UPPER/Case"},
+      {"untag", image(), "UPPER/Case"},
+      {"commit", cid, "UPPER/Case"},
+      {"import", tar, "UPPER/Case"},
+      {"run", "--rm", "bad@@ref"},
+      {"run", "--rm", "a:b:c"},
+      {"create", ""},
+  };
+  const std::string images_before = pc({"images", "-q", "--no-trunc"}).out;
+  for (const auto& args : commands) {
+    Result r = pc(args, {.timeout_s = 30});
+    EXPECT_EXIT_CODE(r, 125);
+    EXPECT_TRUE(contains(r.err, "invalid reference format")) << r;
+    EXPECT_FALSE(contains(r.err, "image not known")) << r;
+    EXPECT_FALSE(contains(r.err, "docker.io/library/UPPER")) << r;
+  }
+  Result upper = pc({"run", "--rm", "UPPER/Case"});
+  EXPECT_TRUE(contains(upper.err, "repository name must be lowercase")) << upper;
+  // Nothing was made: no image, no container, no archive.
+  EXPECT_EQ(pc({"images", "-q", "--no-trunc"}).out, images_before);
+  EXPECT_EQ(trim(pc({"ps", "-aq", "--no-trunc"}).out), cid);
+  EXPECT_FALSE(path_exists(out_tar));
+  // Valid references that only look unusual still work (an upper-case tag is fine).
+  EXPECT_PC_OK(pc({"tag", image(), "localhost/refs:UPPER-tag"}));
+  EXPECT_PC_OK(pc({"image", "exists", "localhost/refs:UPPER-tag"}));
+  EXPECT_PC_OK(pc({"rm", cid}));
+}

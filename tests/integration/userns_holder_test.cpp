@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "harness.hpp"
@@ -22,7 +24,32 @@ std::string readlink_str(const std::string& path) {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
-bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+bool alive(pid_t pid) {
+  if (::kill(pid, 0) != 0) return false;
+  // A zombie (not reaped yet by init) has exited.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  return all.find(") Z ") == std::string::npos;
+}
+
+// The user's holder processes whose command line names `text` (their runtime dir).
+std::vector<pid_t> holders_naming(const std::string& text) {
+  std::vector<pid_t> out;
+  if (DIR* d = ::opendir("/proc")) {
+    while (struct dirent* e = ::readdir(d)) {
+      char* end = nullptr;
+      long pid = std::strtol(e->d_name, &end, 10);
+      if (pid <= 0 || *end) continue;
+      std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmd.find(std::string("__userns-holder") + '\0') != std::string::npos && cmd.find(text) != std::string::npos &&
+          alive(static_cast<pid_t>(pid)))
+        out.push_back(static_cast<pid_t>(pid));
+    }
+    ::closedir(d);
+  }
+  return out;
+}
 
 // /proc/PID/stat field 22.
 std::string start_time(pid_t pid) {
@@ -99,9 +126,16 @@ TEST_F(UsernsHolder, ContainersShareTheNamespaceOfAHolderThatKeepsNothingOfTheCa
   EXPECT_EQ(readlink_str(proc + "/cwd"), "/") << "the holder must not keep a directory busy";
   EXPECT_EQ(::getsid(holder), holder) << "the holder must be in a session of its own";
   EXPECT_NE(::getpgid(holder), ::getpgid(0));
+  // stdin/stdout/stderr on /dev/null and the inotify instance that watches its record:
+  // nothing of the caller's.
   std::vector<std::string> fds = list_tree(proc + "/fd");
-  EXPECT_EQ(fds.size(), 3u) << "the holder keeps only stdin/stdout/stderr";
-  for (const std::string& fd : fds) EXPECT_EQ(readlink_str(proc + "/fd/" + fd), "/dev/null") << fd;
+  EXPECT_EQ(fds.size(), 4u) << "the holder keeps stdin/stdout/stderr and its watch";
+  const std::string fd_dir = proc + "/fd/";
+  for (const std::string& fd : fds) {
+    const std::string target = readlink_str(fd_dir + fd);
+    if (fd == "0" || fd == "1" || fd == "2") EXPECT_EQ(target, "/dev/null") << fd;
+    else EXPECT_EQ(target, "anon_inode:inotify") << fd;
+  }
   // Mapped like every container: root inside is this user outside.
   std::string uid_map = read_file(proc + "/uid_map");
   std::istringstream in(uid_map);
@@ -175,4 +209,55 @@ TEST_F(UsernsHolder, SystemMigrateStopsItAndRunningContainersKeepTheirNamespace)
   EXPECT_GT(holder_pid(), 0);
   EXPECT_NE(holder_pid(), holder);
   EXPECT_PC_OK(run_here({"rm", "-f", "-t", "0", name}));
+}
+
+// A login session ends, a job's tmpdir is cleaned: the runtime dir goes, and the holder
+// recorded there goes with it; the next pc starts one holder, not one more.
+TEST_F(UsernsHolder, AHolderWhoseRuntimeDirIsRemovedExits) {
+  container_userns();
+  const pid_t first = holder_pid();
+  ASSERT_GT(first, 0);
+  ASSERT_EQ(holders_naming(runtime_ + "/").size(), 1u);
+  remove_tree(runtime_);
+  EXPECT_TRUE(poll_until([&] { return !alive(first); }, 10)) << "the holder outlived its runtime dir";
+  ASSERT_EQ(::mkdir(runtime_.c_str(), 0700), 0);
+  EXPECT_FALSE(container_userns().empty());
+  const pid_t second = holder_pid();
+  EXPECT_GT(second, 0);
+  EXPECT_NE(second, first);
+  EXPECT_EQ(holders_naming(runtime_ + "/"), std::vector<pid_t>{second});
+
+  // Its record removed (the runtime dir kept), it exits too.
+  ASSERT_EQ(::unlink(record().c_str()), 0);
+  EXPECT_TRUE(poll_until([&] { return !alive(second); }, 10)) << "the holder outlived its record";
+  EXPECT_TRUE(holders_naming(runtime_ + "/").empty());
+}
+
+// A holder that could not notice (here: stopped) is found by `system migrate` once its
+// record is lost, from any runtime dir; one recorded in another, existing runtime dir
+// serves another session and is left alone.
+TEST_F(UsernsHolder, SystemMigrateStopsHoldersWhoseRecordIsLost) {
+  container_userns();
+  const pid_t lost = holder_pid();
+  ASSERT_GT(lost, 0);
+  ASSERT_EQ(::kill(lost, SIGSTOP), 0);
+  ASSERT_EQ(::unlink(record().c_str()), 0);
+
+  const std::string other = make_temp_dir("pc-it-holder-other-");
+  const RunOpts other_opts{.env = {{"XDG_RUNTIME_DIR", other}}};
+  ASSERT_PC_OK(pc({"run", "--rm", image(), "true"}, other_opts));
+  const auto kept = holders_naming(other + "/");
+  ASSERT_EQ(kept.size(), 1u);
+  seen_.push_back(kept[0]);
+
+  const std::string third = make_temp_dir("pc-it-holder-third-");
+  Result m = pc({"system", "migrate"}, RunOpts{.env = {{"XDG_RUNTIME_DIR", third}}});
+  EXPECT_PC_OK(m);
+  EXPECT_TRUE(poll_until([&] { return !alive(lost); }, 10)) << "migrate left a holder whose record is lost";
+  EXPECT_TRUE(alive(kept[0])) << "migrate stopped the holder of another session";
+
+  EXPECT_PC_OK(pc({"system", "migrate"}, other_opts));
+  EXPECT_TRUE(poll_until([&] { return !alive(kept[0]); }, 10));
+  remove_tree(other);
+  remove_tree(third);
 }

@@ -121,3 +121,62 @@ TEST_F(Volumes, SubuidOwnedVolumeContentIsRemovable) {
   EXPECT_PC_OK(rm);
   EXPECT_FALSE(contains(pc({"volume", "ls"}).out, "owned"));
 }
+
+// Fifty runs started together, all creating the same named volume on first use: none
+// fails, the volume exists once, and the image's content is copied into it once (the
+// copy is under the volume's lock; a volume emptied later is not filled again, as with
+// Podman's NeedsCopyUp).
+TEST_F(Volumes, ParallelFirstUsesCreateAndCopyUpTheVolumeOnce) {
+  Result image_passwd = run_in({}, {"sh", "-c", "wc -l < /etc/passwd"});
+  ASSERT_PC_OK(image_passwd);
+  std::vector<std::unique_ptr<Child>> runs;
+  runs.reserve(50);
+  for (int i = 0; i < 50; ++i)
+    runs.push_back(store().pc_async({"run", "--rm", "-v", "shared-data:/etc", image(), "sh", "-c",
+                                     "wc -l < /etc/passwd; touch /etc/seen-$HOSTNAME"},
+                                    {.timeout_s = 240}));
+  int failed = 0;
+  for (auto& c : runs) {
+    Result r = c->wait(240);
+    if (!r.ok()) {
+      ++failed;
+      ADD_FAILURE() << r;
+      continue;
+    }
+    // Each container sees the image's files, never a half-made copy.
+    EXPECT_EQ(trim(r.out), trim(image_passwd.out)) << r;
+  }
+  EXPECT_EQ(failed, 0);
+  Result ls = pc({"volume", "ls", "-q"});
+  EXPECT_EQ(trim(ls.out), "shared-data") << ls;
+  Result mp = pc({"volume", "inspect", "--format", "{{.Mountpoint}} {{.NeedsCopyUp}}", "shared-data"});
+  ASSERT_PC_OK(mp);
+  const std::string dir = trim(mp.out).substr(0, trim(mp.out).find(' '));
+  EXPECT_TRUE(contains(mp.out, " false")) << mp;
+  int seen = 0, image_files = 0;
+  for (const std::string& f : list_tree(dir)) {
+    if (f.rfind("seen-", 0) == 0) ++seen;
+    else ++image_files;
+  }
+  EXPECT_EQ(seen, 50);
+  Result image_etc = run_in({}, {"sh", "-c", "find /etc -mindepth 1 | wc -l"});
+  EXPECT_EQ(std::to_string(image_files), trim(image_etc.out)) << "the volume holds the image's /etc once";
+
+  // Emptied (but for the files pc mounts over /etc/hosts...), it is not filled again: the
+  // copy-up happened, once.
+  ASSERT_PC_OK(run_in({"-v", "shared-data:/etc"}, {"sh", "-c", "rm -rf /etc/* 2>/dev/null; true"}));
+  Result after = run_in({"-v", "shared-data:/etc"}, {"sh", "-c", "test -e /etc/passwd && echo refilled; true"});
+  ASSERT_PC_OK(after);
+  EXPECT_EQ(trim(after.out), "") << after;
+}
+
+TEST_F(Volumes, ANewVolumeNeedsCopyUpUntilFilled) {
+  ASSERT_PC_OK(pc({"volume", "create", "fresh"}));
+  Result a = pc({"volume", "inspect", "--format", "{{.NeedsCopyUp}}", "fresh"});
+  EXPECT_EQ(trim(a.out), "true") << a;
+  // Mounted where the image has nothing: nothing to copy, still pending.
+  ASSERT_PC_OK(run_in({"-v", "fresh:/nothing-here"}, {"true"}));
+  EXPECT_EQ(trim(pc({"volume", "inspect", "--format", "{{.NeedsCopyUp}}", "fresh"}).out), "true");
+  ASSERT_PC_OK(run_in({"-v", "fresh:/etc"}, {"true"}));
+  EXPECT_EQ(trim(pc({"volume", "inspect", "--format", "{{.NeedsCopyUp}}", "fresh"}).out), "false");
+}
