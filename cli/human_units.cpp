@@ -5,31 +5,9 @@
 #include <cstdlib>
 
 #include "common/error.hpp"
+#include "common/strings.hpp"
 
 namespace pc::cli {
-
-namespace {
-
-std::string go_quote_simple(const std::string& s) {
-    // Go's strconv.Quote for the error messages of ParseDuration; inputs are flag values,
-    // so escaping quotes, backslashes and control characters is enough.
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
-}
-
-}  // namespace
 
 std::string human_duration(double seconds) {
     // Go converts through time.Duration (int64 nanoseconds); int() truncates toward zero.
@@ -106,7 +84,7 @@ int64_t parse_size(const std::string& text) {
         sfx = text.substr(sep + 1);
     }
     // strconv.ParseFloat syntax: sign, digits, optional fraction and exponent.
-    auto bad_float = [&]() { return Error("strconv.ParseFloat: parsing " + go_quote_simple(num) + ": invalid syntax"); };
+    auto bad_float = [&]() { return Error("strconv.ParseFloat: parsing " + str::go_quote(num) + ": invalid syntax"); };
     {
         size_t i = 0;
         if (i < num.size() && (num[i] == '+' || num[i] == '-')) ++i;
@@ -153,82 +131,6 @@ int64_t parse_size(const std::string& text) {
     if (!found) throw bad_suffix();
     if ((sfx.size() == 2 && sfx[1] != 'b') || (sfx.size() == 3 && sfx.substr(1) != "ib")) throw bad_suffix();
     return to_int(size);
-}
-
-int64_t parse_duration_ns(const std::string& orig) {
-    auto invalid = [&]() { return Error("time: invalid duration " + go_quote_simple(orig)); };
-    std::string s = orig;
-    bool neg = false;
-    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-        neg = s[0] == '-';
-        s.erase(0, 1);
-    }
-    if (s == "0") return 0;
-    if (s.empty()) throw invalid();
-    constexpr uint64_t kMax = uint64_t{1} << 63;
-    uint64_t d = 0;
-    size_t i = 0;
-    while (i < s.size()) {
-        char c = s[i];
-        if (!(c == '.' || (c >= '0' && c <= '9'))) throw invalid();
-        uint64_t v = 0;
-        size_t start = i;
-        for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-            if (v > (kMax - 1) / 10) throw invalid();  // overflow
-            v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-            if (v > kMax) throw invalid();
-        }
-        bool pre = i != start;
-        bool post = false;
-        uint64_t f = 0;
-        double scale = 1.0;
-        if (i < s.size() && s[i] == '.') {
-            ++i;
-            size_t fstart = i;
-            bool overflow = false;
-            for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-                if (overflow) continue;
-                if (f > (kMax - 1) / 10) {
-                    overflow = true;  // Go keeps consuming digits but ignores them
-                    continue;
-                }
-                f = f * 10 + static_cast<uint64_t>(s[i] - '0');
-                scale *= 10;
-            }
-            post = i != fstart;
-        }
-        if (!pre && !post) throw invalid();
-        size_t ustart = i;
-        while (i < s.size() && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9')) ++i;
-        if (i == ustart) throw Error("time: missing unit in duration " + go_quote_simple(orig));
-        std::string u = s.substr(ustart, i - ustart);
-        uint64_t unit;
-        if (u == "ns")
-            unit = 1;
-        else if (u == "us" || u == "\xC2\xB5s" || u == "\xCE\xBCs")
-            unit = 1000;
-        else if (u == "ms")
-            unit = 1000000;
-        else if (u == "s")
-            unit = 1000000000;
-        else if (u == "m")
-            unit = 60ULL * 1000000000;
-        else if (u == "h")
-            unit = 3600ULL * 1000000000;
-        else
-            throw Error("time: unknown unit " + go_quote_simple(u) + " in duration " + go_quote_simple(orig));
-        if (v > kMax / unit) throw invalid();
-        v *= unit;
-        if (f > 0) {
-            v += static_cast<uint64_t>(static_cast<double>(f) * (static_cast<double>(unit) / scale));
-            if (v > kMax) throw invalid();
-        }
-        d += v;
-        if (d > kMax) throw invalid();
-    }
-    if (neg) return d == kMax ? INT64_MIN : -static_cast<int64_t>(d);
-    if (d > kMax - 1) throw invalid();
-    return static_cast<int64_t>(d);
 }
 
 int64_t parse_duration(const std::string& text) { return parse_duration_ns(text) / 1000000; }

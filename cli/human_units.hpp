@@ -8,6 +8,8 @@
 #include <ctime>
 #include <string>
 
+#include "common/time_format.hpp"
+
 namespace pc::cli {
 
 // go-units HumanDuration: "Less than a second", "1 second", "N seconds", "About a minute",
@@ -40,10 +42,9 @@ std::string human_size_compact(double bytes, int significant_digits = 3);
 // pc::Error "invalid size: 'abc'" or "invalid suffix: 'x'".
 int64_t parse_size(const std::string& text);
 
-// Go's time.ParseDuration ("30s", "1m30s", "500ms", "1.5h", "-2us") in nanoseconds /
-// milliseconds (truncated toward zero). Throws pc::Error `time: invalid duration "x"` and
-// similar as Go does.
-int64_t parse_duration_ns(const std::string& text);
+// Go's time.ParseDuration in nanoseconds (common/time_format.hpp) / milliseconds (truncated
+// toward zero).
+using pc::parse_duration_ns;
 int64_t parse_duration(const std::string& text);
 
 // time.Time.String(): "2026-11-22 09:06:32.675256245 +0000 UTC" (Podman's CreatedAt

@@ -6,6 +6,9 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/error.hpp"
+#include "common/strings.hpp"
+
 namespace pc {
 
 std::string rfc3339_nano(int64_t unix_ns, bool utc) {
@@ -71,6 +74,82 @@ std::optional<int64_t> parse_rfc3339(const std::string& text) {
     if (*rest) return std::nullopt;
     time_t secs = ::timegm(&tm) - offset;
     return static_cast<int64_t>(secs) * 1000000000 + nanos;
+}
+
+int64_t parse_duration_ns(const std::string& orig) {
+    auto invalid = [&]() { return Error("time: invalid duration " + str::go_quote(orig)); };
+    std::string s = orig;
+    bool neg = false;
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        s.erase(0, 1);
+    }
+    if (s == "0") return 0;
+    if (s.empty()) throw invalid();
+    constexpr uint64_t kMax = uint64_t{1} << 63;
+    uint64_t d = 0;
+    size_t i = 0;
+    while (i < s.size()) {
+        char c = s[i];
+        if (!(c == '.' || (c >= '0' && c <= '9'))) throw invalid();
+        uint64_t v = 0;
+        size_t start = i;
+        for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+            if (v > (kMax - 1) / 10) throw invalid();  // overflow
+            v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+            if (v > kMax) throw invalid();
+        }
+        bool pre = i != start;
+        bool post = false;
+        uint64_t f = 0;
+        double scale = 1.0;
+        if (i < s.size() && s[i] == '.') {
+            ++i;
+            size_t fstart = i;
+            bool overflow = false;
+            for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+                if (overflow) continue;
+                if (f > (kMax - 1) / 10) {
+                    overflow = true;  // Go keeps consuming digits but ignores them
+                    continue;
+                }
+                f = f * 10 + static_cast<uint64_t>(s[i] - '0');
+                scale *= 10;
+            }
+            post = i != fstart;
+        }
+        if (!pre && !post) throw invalid();
+        size_t ustart = i;
+        while (i < s.size() && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9')) ++i;
+        if (i == ustart) throw Error("time: missing unit in duration " + str::go_quote(orig));
+        std::string u = s.substr(ustart, i - ustart);
+        uint64_t unit;
+        if (u == "ns")
+            unit = 1;
+        else if (u == "us" || u == "\xC2\xB5s" || u == "\xCE\xBCs")
+            unit = 1000;
+        else if (u == "ms")
+            unit = 1000000;
+        else if (u == "s")
+            unit = 1000000000;
+        else if (u == "m")
+            unit = 60ULL * 1000000000;
+        else if (u == "h")
+            unit = 3600ULL * 1000000000;
+        else
+            throw Error("time: unknown unit " + str::go_quote(u) + " in duration " + str::go_quote(orig));
+        if (v > kMax / unit) throw invalid();
+        v *= unit;
+        if (f > 0) {
+            v += static_cast<uint64_t>(static_cast<double>(f) * (static_cast<double>(unit) / scale));
+            if (v > kMax) throw invalid();
+        }
+        d += v;
+        if (d > kMax) throw invalid();
+    }
+    if (neg) return d == kMax ? INT64_MIN : -static_cast<int64_t>(d);
+    if (d > kMax - 1) throw invalid();
+    return static_cast<int64_t>(d);
 }
 
 }  // namespace pc
