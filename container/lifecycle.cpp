@@ -9,33 +9,11 @@
 #include "common/log.hpp"
 #include "container/events.hpp"
 #include "container/log_file.hpp"
+#include "container/stdio_redirect.hpp"
 
 namespace pc::container {
 
 namespace {
-// Points our stdout/stderr at the given descriptors (when >= 0) while the container is
-// launched, so its processes inherit them; restores ours afterwards.
-class StdioRedirect {
-public:
-    StdioRedirect(int out, int err) {
-        if (out >= 0) swap(out, STDOUT_FILENO, saved_out_);
-        if (err >= 0) swap(err, STDERR_FILENO, saved_err_);
-    }
-    StdioRedirect(const StdioRedirect&) = delete;
-    StdioRedirect& operator=(const StdioRedirect&) = delete;
-    ~StdioRedirect() {
-        if (saved_out_) ::dup2(saved_out_.get(), STDOUT_FILENO);
-        if (saved_err_) ::dup2(saved_err_.get(), STDERR_FILENO);
-    }
-
-private:
-    static void swap(int fd, int target, UniqueFd& saved) {
-        saved.reset(::fcntl(target, F_DUPFD_CLOEXEC, 3));
-        if (!saved || ::dup2(fd, target) < 0) throw Error::sys("redirecting the container's output");
-    }
-    UniqueFd saved_out_, saved_err_;
-};
-
 // The record may have been removed under us (`pc rm -f` of a running container): then
 // there is nothing left to update.
 void save_if_present(ContainerStore& containers, const Container& c, const ContainerState& st) {
