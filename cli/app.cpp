@@ -161,6 +161,7 @@ const std::vector<CommandRegistration>& command_registrations() {
         {{"attach"}, register_attach},
         {{"stats"}, register_stats},
         {{"unshare"}, register_unshare},
+        {{"build", "buildx"}, register_build},
     };
     return table;
 }

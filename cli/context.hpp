@@ -60,6 +60,7 @@ void register_lifecycle(CLI::App& app, Context& ctx);  // start, stop, kill, res
 void register_attach(CLI::App& app, Context& ctx);     // attach
 void register_stats(CLI::App& app, Context& ctx);      // stats
 void register_unshare(CLI::App& app, Context& ctx);    // unshare
+void register_build(CLI::App& app, Context& ctx);      // build, buildx
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);
