@@ -21,6 +21,7 @@
 #include "image/staging.hpp"
 #include "imagebuild/build_state.hpp"
 #include "imagebuild/output.hpp"
+#include "imagebuild/platform_args.hpp"
 #include "imagebuild/stage_builder.hpp"
 #include "storage/image_refs.hpp"
 
@@ -323,7 +324,7 @@ BuildResult build_image(storage::Store& store, const BuildOptions& o, BuildRepor
 
     std::vector<std::string> unused;
     for (const auto& [k, v] : args)
-        if (!sh.consumed_args.count(k) && !plan.declared_args.count(k)) unused.push_back(k);
+        if (!sh.consumed_args.count(k) && !plan.declared_args.count(k) && !is_proxy_arg(k)) unused.push_back(k);
     if (!unused.empty()) reporter.message("[Warning] one or more build args were not consumed: [" + str::join(unused, " ") + "]");
     return result;
 }

@@ -85,7 +85,8 @@ struct BuildOptions {
     std::vector<std::string> security_opt;
     std::string hostname;               // --hostname
     bool quiet = false;                 // -q: RUN output to stdout is dropped
-    int stdout_fd = 1, stderr_fd = 2;   // RUN output; the tar of `-o type=tar,dest=-`
+    int stdout_fd = 1, stderr_fd = 2;   // RUN output
+    int output_fd = 1;                  // the tar of `-o type=tar,dest=-`
     int stdin_fd = -1;                  // RUN's stdin (-1: /dev/null)
 };
 

@@ -305,7 +305,7 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& file) {
                 }
                 if (!terminated)
                     fail(file, first, "unterminated here-document: no line \"" + h.name + "\" ends the <<" + h.name +
-                                          " started here (" + std::to_string(lines.size() - first + 1) + " lines read)");
+                                          " started here");
             }
             ins.end_line = static_cast<int>(i);
         }

@@ -176,8 +176,9 @@ RunMount parse_run_mount(const std::string& spec, const std::string& where) {
     }
     for (const auto& [k, v] : fields)
         if (k == "type") m.type = str::to_lower(v);
-    if (m.type != "bind" && m.type != "cache" && m.type != "tmpfs" && m.type != "secret" && m.type != "ssh")
-        throw bad("unknown mount type \"" + m.type + "\" (valid: bind, cache, tmpfs, secret, ssh)");
+    if (m.type == "ssh") throw Error(where + ": RUN --mount=type=ssh is not supported: pc build does not forward an SSH agent");
+    if (m.type != "bind" && m.type != "cache" && m.type != "tmpfs" && m.type != "secret")
+        throw bad("unknown mount type \"" + m.type + "\" (valid: bind, cache, tmpfs, secret)");
     m.readonly = m.type == "bind" || m.type == "secret";
     auto boolean = [&](const std::string& k, const std::string& v) {
         if (v == "\x01" || v == "true" || v == "1") return true;

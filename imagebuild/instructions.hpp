@@ -39,7 +39,7 @@ nlohmann::json parse_healthcheck(const Instruction& ins, const std::vector<std::
 
 // RUN --mount=type=...: the fields of one mount (not yet checked against the build).
 struct RunMount {
-    std::string type = "bind";  // bind, cache, tmpfs, secret, ssh
+    std::string type = "bind";  // bind, cache, tmpfs, secret (ssh: refused)
     std::string target;         // target / dst / destination
     std::string source;         // source / src
     std::string from;

@@ -37,7 +37,7 @@ void export_output(storage::Store& store, const std::vector<std::string>& layers
     if (dirs.empty()) dirs.push_back(store.empty_layer_dir());
     if (out.type == "tar") {
         if (out.dest == "-") {
-            store.write_tree_tar(dirs, options.stdout_fd, true, options.timestamp);
+            store.write_tree_tar(dirs, options.output_fd, true, options.timestamp);
             return;
         }
         const std::string tmp = out.dest + ".tmp-" + std::to_string(::getpid());

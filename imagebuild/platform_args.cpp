@@ -23,6 +23,14 @@ const std::map<std::string, std::string>& platform_arg_values() {
     return values;
 }
 
+bool is_proxy_arg(const std::string& name) {
+    static const char* const proxies[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+                                          "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
+    for (const char* p : proxies)
+        if (name == p) return true;
+    return false;
+}
+
 void check_native_platform(const std::string& platform, const std::string& what) {
     if (platform.empty()) return;
     image::Platform want = image::parse_platform(platform);

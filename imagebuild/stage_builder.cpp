@@ -33,20 +33,12 @@ namespace pc::build {
 
 namespace {
 
+const std::vector<std::string> kDefaultShell = {"/bin/sh", "-c"};
 constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 // Podman 4.3's builder stamps its version on every image it makes; pc's builds carry the
 // same label so that `inspect` shows what a Podman build of the file shows.
 constexpr const char* kBuilderLabel = "io.buildah.version";
 constexpr const char* kBuilderVersion = "1.28.2";
-// Build args that are passed to RUN without an ARG line, and kept out of history (Docker's).
-constexpr const char* kProxyArgs[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
-                                      "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy",
-                                      "ALL_PROXY",  "all_proxy"};
-
-bool is_proxy_arg(const std::string& n) {
-    return std::any_of(std::begin(kProxyArgs), std::end(kProxyArgs), [&](const char* p) { return n == p; });
-}
-
 int64_t wall_ns() {
     struct timespec ts {};
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -147,11 +139,12 @@ private:
         }
         if (base_name_.empty() && !image_.id.empty()) base_name_ = image_.name;
         triggers();
+        for (const auto& s : stage_.steps) steps_.push_back(s);
+        // --label: a LABEL step each, after the file's (Podman's builder appends them).
         if (final_)
             for (const auto& [k, v] : sh_.options.labels)
                 steps_.push_back(parse_instruction_line("LABEL " + nlohmann::json(k).dump() + "=" + nlohmann::json(v).dump(),
                                                         "--label", 0, sh_.file.escape));
-        for (const auto& s : stage_.steps) steps_.push_back(s);
         total_ = 1 + steps_.size();
         report_step("FROM " + shown);
         nlohmann::json& cfg = config();
@@ -433,10 +426,12 @@ private:
             }
             cfg["StopSignal"] = s;
         } else if (k == "CMD") {
-            set_command(cfg, "Cmd", command_of(ins, shell_));
+            // Podman's builder runs the shell forms of CMD and ENTRYPOINT with /bin/sh -c,
+            // whatever SHELL says (and pc's config must be what Podman's is).
+            set_command(cfg, "Cmd", command_of(ins, kDefaultShell));
             cmd_set_ = true;
         } else if (k == "ENTRYPOINT") {
-            set_command(cfg, "Entrypoint", command_of(ins, shell_));
+            set_command(cfg, "Entrypoint", command_of(ins, kDefaultShell));
             if (!cmd_set_) cfg.erase("Cmd");
         } else if (k == "SHELL") {
             if (!ins.json) throw Error(ins.where() + ": SHELL requires the arguments to be in JSON form, e.g. SHELL [\"/bin/sh\", \"-c\"]");
@@ -541,6 +536,9 @@ private:
             if (*sec == "insecure") privileged = true;
             else if (*sec != "sandbox") throw Error(ins.where() + ": RUN --security=" + *sec + ": must be sandbox or insecure");
         }
+        // SHELL applies to RUN in the Docker format only, as in Podman's builder (which
+        // warns that the OCI format has no SHELL).
+        const std::vector<std::string> shell = sh_.docker_format() ? shell_ : kDefaultShell;
         std::vector<std::string> argv;
         std::string script;  // a here-document run as a file (#!)
         if (ins.json) {
@@ -553,17 +551,17 @@ private:
                     script = h.content;
                     argv = {"/dev/pipes/" + h.name};
                 } else {
-                    argv = shell_;
+                    argv = shell;
                     argv.push_back(h.content);
                 }
             } else {
-                argv = shell_;
+                argv = shell;
                 std::string body = ins.args;
                 for (const auto& h : ins.heredocs) body += "\n" + h.content + h.name;
                 argv.push_back(body + "\n");
             }
         } else {
-            argv = command_of(ins, shell_);
+            argv = command_of(ins, shell);
         }
         if (argv.empty()) throw Error(ins.where() + ": RUN requires a command");
         // The bound contents of --mount=type=bind are part of what the step depends on.
@@ -799,7 +797,7 @@ private:
     size_t step_no_ = 1, total_ = 1;
     std::map<std::string, std::string> args_;  // ARG values in scope
     std::set<std::string> declared_;
-    std::vector<std::string> shell_ = {"/bin/sh", "-c"};
+    std::vector<std::string> shell_ = kDefaultShell;
     bool cmd_set_ = false;
     std::string author_;
     std::vector<std::string> volumes_;

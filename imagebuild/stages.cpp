@@ -126,9 +126,16 @@ StagePlan plan_stages(const Dockerfile& df, const std::string& target,
                 } catch (const Error&) {
                     continue;  // reported when the step runs
                 }
-                if (auto dep = find_stage(plan, ref, st.index)) st.needs.insert(*dep);
-                else if (str::to_lower(ref) == st.name && !st.name.empty())
+                if (auto dep = find_stage(plan, ref, st.index)) {
+                    st.needs.insert(*dep);
+                    continue;
+                }
+                if (str::to_lower(ref) == st.name && !st.name.empty())
                     fail(ins, "stage \"" + st.name + "\" cannot use itself as a source (circular dependency)");
+                for (const auto& later : plan.stages)
+                    if (later.index > st.index && !later.name.empty() && later.name == str::to_lower(ref))
+                        fail(ins, ins.keyword + " refers to stage \"" + later.name + "\", which comes later (at " +
+                                      later.from.where() + "): a stage can only use earlier ones");
             }
         }
     }
