@@ -729,7 +729,11 @@ private:
     void commit_step(const std::string& created_by, bool layer, WorkContainer* wc) {
         nlohmann::json doc = stored_doc(image_.doc);
         std::vector<storage::LayerRecord> layers = layer_records(image_.layers);
-        if (layer) layers.push_back(take_layer(*wc));
+        if (layer) {
+            log::timing("taking the layer");
+            layers.push_back(take_layer(*wc));
+            log::timing("layer taken");
+        }
         // "FROM localhost/busybox:latest" for the first step on an image, then the parent's id.
         std::string comment;
         if (first_step_ && !base_name_.empty()) comment = "FROM " + base_name_;
@@ -776,12 +780,12 @@ private:
 
     // A stage without instructions: its base, unless it must be stored as a new image.
     void finish_without_steps() {
-        if (final_) report_commit();
         if (image_.id.empty() || sh_.options.squash || sh_.options.squash_all) {
             pending_.push_back({"/bin/sh", true});
-            commit_stage();
+            commit_stage();  // says COMMIT itself
             return;
         }
+        if (final_) report_commit();
         report("--> " + image_.id.substr(0, 11));
     }
 
@@ -919,7 +923,9 @@ StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t 
     } else {
         if (!patterns.empty()) {
             so.hash = true;
+            log::timing("collecting the sources of " + ins.where());
             auto found = collect_sources(root->fd(), patterns, so);
+            log::timing("sources collected");
             items.insert(items.end(), found.begin(), found.end());
         }
         ContentDigest d = digest_items(items);
@@ -950,6 +956,7 @@ StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t 
         } else {
             const int src_root = root ? root->fd() : -1;
             wc.with_rootfs([&](int dest_root, int) { copy_items(dest_root, src_root, items, target); });
+            log::timing("sources copied");
         }
     };
     return r;

@@ -71,9 +71,22 @@ bool WorkContainer::changed() const {
     return any;
 }
 
+void WorkContainer::fresh_work_dir() {
+    // A volatile overlay leaves work/work/incompat/volatile behind and refuses to be mounted
+    // again on that work dir: each mount gets a new one.
+    const std::string work = dir() + "/work";
+    std::string old = storage::move_to_trash(work);
+    ensure_dir(work, 0700);
+    if (!old.empty()) store_.remove_tree(old);
+}
+
 void WorkContainer::with_rootfs(const std::function<void(int, int)>& fn,
                                 const std::optional<std::vector<std::string>>& source_layers) {
+    fresh_work_dir();
     storage::RootfsPlan plan = storage::rootfs_plan(store_, id_, layers_);
+    // No sync of the upper file system when the mount goes away: the step's files are
+    // about to become a layer, and syncing thousands of small files costs seconds.
+    plan.volatile_upper = true;
     std::optional<storage::RootfsPlan> source;
     if (source_layers) {
         storage::RootfsPlan s;
@@ -109,6 +122,8 @@ int WorkContainer::run(container::ContainerConfig cfg, int stdin_fd, int stdout_
     cfg.storage_driver = storage::driver_name(store_.driver());
     if (cfg.name.empty()) cfg.name = id_;
     cfg.interactive = stdin_fd >= 0;
+    cfg.auto_remove = true;  // a volatile overlay, as for --rm containers (see with_rootfs)
+    fresh_work_dir();
     // Blocked (and forwarded to the step's process) from before it starts: an interrupt
     // stops the step, whose failure then ends the build cleanly.
     container::ForwardedSignals signals;

@@ -54,6 +54,8 @@ public:
     storage::LayerRecord commit(int tar_fd, std::optional<int64_t> mtime);
 
 private:
+    void fresh_work_dir();
+
     storage::Store& store_;
     std::string id_;
     std::vector<std::string> layers_;
