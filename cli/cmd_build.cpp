@@ -252,7 +252,8 @@ void run_build(Context& ctx, BuildFlags& f) {
 CLI::App* add_build(CLI::App& parent, Context& ctx, const std::string& name) {
     auto f = std::make_shared<BuildFlags>();
     CLI::App* cmd = parent.add_subcommand(name, "Build an image using instructions from Containerfiles");
-    cmd->footer("Usage: pc " + name + " [options] [CONTEXT]");
+    const std::string path = parent.get_parent() ? "pc " + parent.get_name() + " " + name : "pc " + name;
+    cmd->footer("Usage: " + path + " [options] [CONTEXT]");
     auto many = [&](const char* names, std::vector<std::string>& v, const char* help) {
         cmd->add_option(names, v, help)->allow_extra_args(false);
     };

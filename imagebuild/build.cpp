@@ -77,7 +77,8 @@ std::string display_name(const storage::ImageRecord& rec, const std::string& ref
 
 ImageState BuildShared::image(const std::string& ref, const std::string& what) {
     const std::string& policy = options.pull;
-    std::optional<storage::ImageRecord> local = policy == "always" ? std::nullopt : store.find_image(ref);
+    std::optional<storage::ImageRecord> local =
+        policy == "always" || policy == "newer" ? std::nullopt : store.find_image(ref);
     if (local) return load_image_state(store, *local, display_name(*local, ref));
     if (policy == "never") throw Error(what + ": image \"" + ref + "\" not known, and --pull=never forbids pulling it");
     reporter.progress("Trying to pull " + ref + "...");
@@ -88,7 +89,9 @@ ImageState BuildShared::image(const std::string& ref, const std::string& what) {
         storage::ImageRecord rec = image::pull_image(store, ref, po, progress);
         return load_image_state(store, rec, display_name(rec, ref));
     } catch (const Error& e) {
-        if (policy == "newer" || policy == "always")
+        // newer: a registry that cannot be asked leaves the local image in use (always
+        // does not: the image must come from the registry).
+        if (policy == "newer")
             if (auto again = store.find_image(ref)) return load_image_state(store, *again, display_name(*again, ref));
         throw Error(what + ": image \"" + ref + "\" is not in local storage and pulling it failed: " + e.what());
     }

@@ -4,7 +4,8 @@
 //
 //   pc::build::BuildOptions o;
 //   o.context_dir = "./app";                 // compose: build.context
-//   o.containerfile = "Dockerfile.dev";      // build.dockerfile (relative to the context)
+//   o.containerfile = ctx + "/Dockerfile.dev";  // build.dockerfile: absolute (a relative
+//                                            // path is looked up from the cwd first)
 //   o.containerfile_text = "...";            // build.dockerfile_inline
 //   o.build_args = {{"V", "2"}};             // build.args
 //   o.target = "test";                       // build.target

@@ -864,9 +864,11 @@ StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t 
         if (str::starts_with(src, "<<") || (src.find("<<") != std::string::npos && std::isdigit(static_cast<unsigned char>(src[0])))) {
             std::string name = src.substr(src.find("<<") + 2);
             if (!name.empty() && name[0] == '-') name.erase(0, 1);
+            name.erase(std::remove_if(name.begin(), name.end(), [](char c) { return c == '\'' || c == '"' || c == '\\'; }),
+                       name.end());
             const Heredoc* h = nullptr;
             for (const auto& hd : ins.heredocs)
-                if (name.find(hd.name) != std::string::npos) h = &hd;
+                if (hd.name == name) h = &hd;
             if (!h) throw Error(ins.where() + ": " + ins.keyword + ": no here-document for " + src);
             CopyItem it;
             it.name = h->name;
