@@ -940,7 +940,7 @@ StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t 
     r.key_parts.push_back(ins.original);
     r.key_parts.push_back(dest);
 
-    execute = [=, this] {
+    execute = [=] {
         WorkContainer& wc = container();
         if (source_image) {
             SourceOptions child_so = so;

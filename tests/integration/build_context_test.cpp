@@ -65,6 +65,18 @@ TEST_F(BuildContextTest, NothingOutsideTheContextIsRead) {
     EXPECT_NE(r.exit_code, 0) << r;
     EXPECT_TRUE(contains(r.err, "no such file or directory")) << r;
   }
+  containerfile("FROM localhost/busybox\nRUN --mount=type=bind,source=..,target=/m ls /m\n");
+  Result mount = build({"-t", "esc4"});
+  EXPECT_EQ(mount.exit_code, 125) << mount;
+  EXPECT_TRUE(contains(mount.err, "Containerfile:2: RUN --mount: forbidden path outside the build context")) << mount;
+  // An archive ADD unpacks cannot write outside its destination.
+  TarWriter evil;
+  evil.file("../../escaped", "x\n");
+  file("evil.tar", evil.finish());
+  containerfile("FROM localhost/busybox\nADD evil.tar /opt/\n");
+  Result add = build({"-t", "esc5"});
+  EXPECT_EQ(add.exit_code, 125) << add;
+  EXPECT_TRUE(contains(add.err, "\"..\" is not allowed")) << add;
   // Links inside a copied directory are copied as links, never followed.
   containerfile("FROM localhost/busybox\nCOPY dir /dir/\n");
   ASSERT_PC_OK(build({"-t", "esc3"}));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "imagebuild/copy.hpp"
 #include "imagebuild/dockerfile.hpp"
 #include "imagebuild/instructions.hpp"
 #include "imagebuild/shell_lex.hpp"
@@ -249,6 +250,32 @@ TEST(BuildInstructions, RunMounts) {
     EXPECT_NE(error_of([] { parse_run_mount("type=bogus,target=/x", "f:3"); }).find("f:3: RUN --mount=type=bogus"), std::string::npos);
     EXPECT_NE(error_of([] { parse_run_mount("type=cache", "f:3"); }).find("target= is required"), std::string::npos);
     EXPECT_NE(error_of([] { parse_run_mount("type=bind,target=/x,color=red", "f:3"); }).find("unknown option"), std::string::npos);
+}
+
+TEST(BuildCopy, DigestCoversContentAndModeNotTime) {
+    auto item = [](const std::string& content, mode_t mode, int64_t mtime) {
+        CopyItem it;
+        it.name = "f";
+        CopyEntry e;
+        e.kind = CopyEntry::Kind::Inline;
+        e.content = content;
+        e.mode = mode;
+        e.mtime = mtime;
+        it.entries.push_back(e);
+        return std::vector<CopyItem>{it};
+    };
+    const ContentDigest base = digest_items(item("x", 0644, 1));
+    EXPECT_EQ(base.summary, "file:" + base.hex);
+    EXPECT_EQ(digest_items(item("x", 0644, 99)).hex, base.hex);
+    EXPECT_NE(digest_items(item("y", 0644, 1)).hex, base.hex);
+    EXPECT_NE(digest_items(item("x", 0600, 1)).hex, base.hex);
+    auto two = item("x", 0644, 1);
+    two.push_back(two.front());
+    EXPECT_EQ(digest_items(two).summary.substr(0, 6), "multi:");
+    EXPECT_EQ(parse_chmod("755"), 0755u);
+    EXPECT_EQ(parse_chmod("0640"), 0640u);
+    EXPECT_THROW(parse_chmod("u+x"), pc::Error);
+    EXPECT_THROW(parse_chmod("8"), pc::Error);
 }
 
 }  // namespace
