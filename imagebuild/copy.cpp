@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -59,24 +58,6 @@ std::string real_path_of(int fd) {
     ssize_t n = ::readlink(rootless::fd_path(fd).c_str(), buf, sizeof(buf) - 1);
     if (n < 0) throw Error::sys("resolving a source path");
     return std::string(buf, static_cast<size_t>(n));
-}
-
-std::vector<std::string> sorted_entries(int dirfd) {
-    std::vector<std::string> names;
-    int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return names;
-    DIR* d = ::fdopendir(fd);
-    if (!d) {
-        ::close(fd);
-        return names;
-    }
-    while (struct dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n != "." && n != "..") names.push_back(n);
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    return names;
 }
 
 std::string hash_fd(int fd, const std::string& what) {
@@ -185,7 +166,7 @@ private:
                 }
                 UniqueFd d = rootless::open_in_root(root_, prefix.empty() ? "." : prefix, O_RDONLY | O_DIRECTORY);
                 if (!d) continue;
-                for (const auto& name : sorted_entries(d.get())) {
+                for (const auto& name : sorted_dir_entries(d.get(), prefix.empty() ? "/" : prefix)) {
                     std::string cand = join(prefix, name);
                     if (glob_match(comp, name) && !ignored(cand)) next.push_back(cand);
                 }
@@ -252,7 +233,7 @@ private:
     }
 
     void walk(int dirfd, const std::string& src, const std::string& rel, std::vector<CopyEntry>& out) {
-        for (const auto& name : sorted_entries(dirfd)) {
+        for (const auto& name : sorted_dir_entries(dirfd, src.empty() ? "/" : src)) {
             const std::string csrc = join(src, name), crel = join(rel, name);
             struct stat st {};
             if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw Error::sys(o_.what + ": stat " + csrc);
@@ -379,6 +360,17 @@ void make_dirs(int root_fd, const std::string& path, uid_t uid, gid_t gid, const
     }
 }
 
+// pc cp's extraction of a stream as is into `dir` of the image root, owners kept.
+container::ExtractSpec into_image(int root_fd, const std::string& dir) {
+    container::ExtractSpec spec;
+    spec.root_fd = root_fd;
+    spec.dest = dir;
+    spec.where = "the image";
+    spec.raw = true;
+    spec.keep_ids = true;
+    return spec;
+}
+
 std::string read_in_root(int root_fd, const char* path) {
     UniqueFd f = rootless::open_in_root(root_fd, path, O_RDONLY);
     std::string out;
@@ -496,12 +488,7 @@ void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items,
         ChildProcess producer(pid);
         stream.write.reset();
         errors.write.reset();
-        container::ExtractSpec spec;
-        spec.root_fd = dest_root;
-        spec.dest = dir;
-        spec.where = "the image";
-        spec.raw = true;
-        spec.keep_ids = true;
+        container::ExtractSpec spec = into_image(dest_root, dir);
         std::string consumer_error;
         try {
             container::extract_copy_archive(stream.read.get(), spec);
@@ -522,14 +509,8 @@ void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items,
         UniqueFd f = e.kind == CopyEntry::Kind::HostFile ? UniqueFd(::open(e.src.c_str(), O_RDONLY | O_CLOEXEC))
                                                           : rootless::open_beneath(src_root, e.src, O_RDONLY);
         if (!f) throw Error::sys(t.what + ": opening " + e.src);
-        container::ExtractSpec spec;
-        spec.root_fd = dest_root;
-        spec.dest = dir;
-        spec.where = "the image";
-        spec.raw = true;
-        spec.keep_ids = true;
         try {
-            container::extract_copy_archive(f.get(), spec);
+            container::extract_copy_archive(f.get(), into_image(dest_root, dir));
         } catch (const Error& err) {
             throw Error(t.what + ": unpacking " + it->name + ": " + err.what());
         }

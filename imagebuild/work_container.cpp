@@ -1,6 +1,5 @@
 #include "imagebuild/work_container.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -56,19 +55,26 @@ std::string WorkContainer::dir() const { return store_.container_dir(id_); }
 
 bool WorkContainer::changed() const {
     UniqueFd upper(::open((dir() + "/upper").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!upper) return true;
-    DIR* d = ::fdopendir(::dup(upper.get()));
-    if (!d) return true;
-    bool any = false;
-    while (struct dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n != "." && n != "..") {
-            any = true;
-            break;
-        }
-    }
-    ::closedir(d);
-    return any;
+    return !upper || !sorted_dir_entries(upper.get(), dir() + "/upper").empty();
+}
+
+void WorkContainer::in_upper(const std::function<void(int upper_fd, const std::function<bool(const std::string&)>& below)>& fn) {
+    std::vector<std::string> lowers;
+    for (const auto& l : layers_) lowers.push_back(store_.layer_diff_dir(l));
+    const std::string upper = dir() + "/upper";
+    rootless::run_in_userns(store_.mapping(), [&] {
+        UniqueFd up(::open(upper.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!up) return;
+        std::vector<UniqueFd> lower_fds;
+        for (const auto& l : lowers) lower_fds.emplace_back(::open(l.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        // A path some layer below has (or that cannot be told: a symlink on the way).
+        auto below = [&](const std::string& rel) {
+            for (const auto& l : lower_fds)
+                if (l && (rootless::open_beneath(l.get(), rel, O_PATH) || errno != ENOENT)) return true;
+            return false;
+        };
+        fn(up.get(), below);
+    });
 }
 
 void WorkContainer::fresh_work_dir() {
@@ -151,33 +157,17 @@ void WorkContainer::prune_mount_points(const std::vector<std::string>& paths) {
         auto depth = [](const std::string& s) { return std::count(s.begin(), s.end(), '/'); };
         return depth(a) != depth(b) ? depth(a) > depth(b) : a < b;
     });
-    std::vector<std::string> lowers;
-    for (const auto& l : layers_) lowers.push_back(store_.layer_diff_dir(l));
-    const std::string upper = dir() + "/upper";
-    rootless::run_in_userns(store_.mapping(), [&] {
-        UniqueFd up(::open(upper.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (!up) return;
-        std::vector<UniqueFd> lower_fds;
-        for (const auto& l : lowers) lower_fds.emplace_back(::open(l.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    in_upper([&](int up, const std::function<bool(const std::string&)>& below) {
         for (const auto& rel : order) {
             const auto slash = rel.rfind('/');
             const std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
             const std::string leaf = slash == std::string::npos ? rel : rel.substr(slash + 1);
-            UniqueFd pfd = rootless::open_beneath(up.get(), parent, O_PATH | O_DIRECTORY);
+            UniqueFd pfd = rootless::open_beneath(up, parent, O_PATH | O_DIRECTORY);
             if (!pfd) continue;
             struct stat st {};
             if (::fstatat(pfd.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
             const bool empty_file = S_ISREG(st.st_mode) && st.st_size == 0;
-            if (!S_ISDIR(st.st_mode) && !empty_file) continue;
-            bool below = false;
-            for (const auto& l : lower_fds) {
-                if (!l) continue;
-                if (rootless::open_beneath(l.get(), rel, O_PATH) || errno != ENOENT) {
-                    below = true;
-                    break;
-                }
-            }
-            if (below) continue;
+            if ((!S_ISDIR(st.st_mode) && !empty_file) || below(rel)) continue;
             // A directory that is not empty fails with ENOTEMPTY and stays.
             (void)::unlinkat(pfd.get(), leaf.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
         }
@@ -185,41 +175,22 @@ void WorkContainer::prune_mount_points(const std::vector<std::string>& paths) {
 }
 
 void WorkContainer::discard_changes_below(const std::vector<std::string>& paths) {
-    std::vector<std::string> lowers;
-    for (const auto& l : layers_) lowers.push_back(store_.layer_diff_dir(l));
-    const std::string upper = dir() + "/upper";
-    rootless::run_in_userns(store_.mapping(), [&] {
-        UniqueFd up(::open(upper.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (!up) return;
+    in_upper([&](int up, const std::function<bool(const std::string&)>& below) {
         for (const auto& p : paths) {
             auto comps = rootless::clean_path_components(p);
             if (comps.empty()) continue;
             const std::string rel = rootless::join_components(comps, comps.size()).substr(1);
             const std::string parent = rootless::join_components(comps, comps.size() - 1).substr(1);
-            UniqueFd pfd = rootless::open_beneath(up.get(), parent, O_PATH | O_DIRECTORY);
+            UniqueFd pfd = rootless::open_beneath(up, parent, O_PATH | O_DIRECTORY);
             struct stat st {};
             if (!pfd || ::fstatat(pfd.get(), comps.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
-            bool below = false;
-            for (const auto& l : lowers) {
-                UniqueFd lf(::open(l.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-                if (lf && (rootless::open_beneath(lf.get(), rel, O_PATH) || errno != ENOENT)) below = true;
-            }
-            if (below || !S_ISDIR(st.st_mode)) {
+            if (below(rel) || !S_ISDIR(st.st_mode)) {
                 storage::remove_tree_at(pfd.get(), comps.back(), p);
                 continue;
             }
-            UniqueFd d = rootless::open_beneath(up.get(), rel, O_RDONLY | O_DIRECTORY);
+            UniqueFd d = rootless::open_beneath(up, rel, O_RDONLY | O_DIRECTORY);
             if (!d) continue;
-            DIR* dd = ::fdopendir(::dup(d.get()));
-            std::vector<std::string> names;
-            if (dd) {
-                while (struct dirent* e = ::readdir(dd)) {
-                    std::string n = e->d_name;
-                    if (n != "." && n != "..") names.push_back(n);
-                }
-                ::closedir(dd);
-            }
-            for (const auto& n : names) storage::remove_tree_at(d.get(), n, p + "/" + n);
+            for (const auto& n : sorted_dir_entries(d.get(), p)) storage::remove_tree_at(d.get(), n, p + "/" + n);
         }
     });
 }

@@ -55,6 +55,9 @@ public:
 
 private:
     void fresh_work_dir();
+    // Runs `fn` in the user namespace with the upper dir open and a test of whether a path
+    // (relative to the root) exists in a layer below.
+    void in_upper(const std::function<void(int upper_fd, const std::function<bool(const std::string&)>& below)>& fn);
 
     storage::Store& store_;
     std::string id_;

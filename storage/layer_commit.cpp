@@ -10,7 +10,6 @@
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
-#include "common/log.hpp"
 #include "rootless/userns.hpp"
 #include "storage/digest.hpp"
 #include "storage/lazy_libraries.hpp"
@@ -30,13 +29,6 @@ LayerRecord Store::commit_upper(const std::string& container_id, const std::stri
         throw Error("parent layer " + parent_chain_id + " is not in the store");
     collect_garbage(layers_dir());
     const std::string tmp = make_temp_layer_dir(false);
-    auto discard = [&] {
-        try {
-            remove_trees_in_userns(mapping(), {tmp});
-        } catch (const Error& e) {
-            log::warn("removing " + tmp + ": " + e.what());
-        }
-    };
 
     LayerRecord rec;
     try {
@@ -72,7 +64,7 @@ LayerRecord Store::commit_upper(const std::string& container_id, const std::stri
         rec.parent = parent_chain_id;
         rec.chain_id = chain_id(parent_chain_id, rec.diff_id);
     } catch (const Error& e) {
-        discard();
+        discard_temp_layer(tmp);
         throw Error("committing the changes of " + container_id + ": " + e.what(), e.exit_code());
     }
     return publish_layer_dir(tmp, rec);

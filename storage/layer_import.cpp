@@ -79,19 +79,20 @@ std::string Store::make_temp_layer_dir(bool with_diff) {
     throw Error("creating a temporary layer directory in " + layers_dir() + ": too many collisions");
 }
 
+void Store::discard_temp_layer(const std::string& tmp) {
+    try {
+        remove_trees_in_userns(mapping(), {tmp});
+    } catch (const Error& e) {
+        log::warn("removing " + tmp + ": " + e.what());
+    }
+}
+
 LayerRecord Store::publish_layer_dir(const std::string& tmp, const LayerRecord& rec) {
-    auto discard = [&] {
-        try {
-            remove_trees_in_userns(mapping(), {tmp});
-        } catch (const Error& e) {
-            log::warn("removing " + tmp + ": " + e.what());
-        }
-    };
     FileLock l = lock();
     if (auto existing = find_layer(rec.chain_id)) {
         // Made concurrently by another pc (or the diff id was not known up front).
         l.unlock();
-        discard();
+        discard_temp_layer(tmp);
         return *existing;
     }
     const std::string final_dir = layer_dir(rec.chain_id);
@@ -104,7 +105,7 @@ LayerRecord Store::publish_layer_dir(const std::string& tmp, const LayerRecord& 
         }
         if (::rename(tmp.c_str(), final_dir.c_str()) < 0) throw Error::sys("renaming " + tmp + " to " + final_dir);
     } catch (...) {
-        discard();
+        discard_temp_layer(tmp);
         throw;
     }
     fsync_dir(layers_dir());
@@ -135,13 +136,6 @@ LayerRecord Store::import_layer(int fd, const std::string& parent_chain_id, cons
         // Leftovers of interrupted imports and removals (dead pids only).
         collect_leftovers();
         const std::string tmp = make_temp_layer_dir(true);
-        auto discard = [&] {
-            try {
-                remove_trees_in_userns(mapping(), {tmp});
-            } catch (const Error& e) {
-                log::warn("removing " + tmp + ": " + e.what());
-            }
-        };
 
         LayerRecord rec;
         try {
@@ -153,7 +147,7 @@ LayerRecord Store::import_layer(int fd, const std::string& parent_chain_id, cons
             rec.parent = parent_chain_id;
             rec.chain_id = chain_id(parent_chain_id, r.diff_id);
         } catch (...) {
-            discard();
+            discard_temp_layer(tmp);
             throw;
         }
 

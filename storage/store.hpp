@@ -185,6 +185,8 @@ private:
     void ensure_layout();
     // layers/.tmp-PID-RANDOM (with an empty diff/ when asked): where a layer is assembled.
     std::string make_temp_layer_dir(bool with_diff);
+    // Removes an assembled layer dir that is not wanted (a warning when it cannot be).
+    void discard_temp_layer(const std::string& tmp);
     // Moves an assembled layer dir to layers/<chain> with its layer.json (lock taken), or
     // drops it when that layer appeared meanwhile; returns the stored record.
     LayerRecord publish_layer_dir(const std::string& tmp, const LayerRecord& rec);

@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -33,25 +32,6 @@ bool exported_xattr(const std::string& name) {
     return name.rfind("user.", 0) == 0 || name == "security.capability";
 }
 
-std::vector<std::string> sorted_names(int dirfd, const std::string& what) {
-    int fd = ::dup(dirfd);
-    if (fd < 0) throw Error::sys("reading directory " + what);
-    DIR* d = ::fdopendir(fd);
-    if (!d) {
-        ::close(fd);
-        throw Error::sys("reading directory " + what);
-    }
-    ::rewinddir(d);
-    std::vector<std::string> names;
-    while (struct dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n != "." && n != "..") names.push_back(n);
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 class TreeWriter {
 public:
     TreeWriter(int out_fd, TreeTarView view, std::optional<int64_t> mtime)
@@ -70,7 +50,7 @@ public:
         std::map<std::string, size_t> first_layer;  // name -> index of the layer that wins
         std::set<std::string> hidden;
         for (size_t i = 0; i < layers.size(); ++i) {
-            for (const auto& n : sorted_names(layers[i], rel.empty() ? "/" : rel)) {
+            for (const auto& n : sorted_dir_entries(layers[i], rel.empty() ? "/" : rel)) {
                 if (first_layer.count(n) || hidden.count(n)) continue;
                 struct stat st {};
                 if (::fstatat(layers[i], n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw Error::sys("stat " + rel + n);
