@@ -90,9 +90,11 @@ void Store::discard_temp_layer(const std::string& tmp) {
 LayerRecord Store::publish_layer_dir(const std::string& tmp, const LayerRecord& rec) {
     FileLock l = lock();
     if (auto existing = find_layer(rec.chain_id)) {
-        // Made concurrently by another pc (or the diff id was not known up front).
+        // Made concurrently by another pc, or the same content again (a build step rerun
+        // with --no-cache): a whole tree to delete, which with online discard costs a
+        // millisecond per file, so it is deleted by a detached process.
         l.unlock();
-        discard_temp_layer(tmp);
+        remove_detached(move_to_trash(tmp));
         return *existing;
     }
     const std::string final_dir = layer_dir(rec.chain_id);

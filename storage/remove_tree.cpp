@@ -123,12 +123,17 @@ void Store::remove_container_storage(const std::string& id, bool background, con
         remove_tree(container_dir(id));
         return;
     }
-    std::string trash = move_to_trash(container_dir(id));
-    if (trash.empty()) return;
+    remove_detached(move_to_trash(container_dir(id)), also_remove);
+}
+
+void Store::remove_detached(const std::string& trash, const std::string& also_remove) {
+    if (trash.empty()) {
+        if (!also_remove.empty()) ::unlink(also_remove.c_str());
+        return;
+    }
     // Deleting even an empty container tree costs ~1 ms per inode on a filesystem mounted
-    // with online discard; a double-forked child does it after we have returned. A trash
-    // dir left by a crash is collected with the store's other leftovers.
-    // Not waited for: the caller exits right after, and init reaps the orphan.
+    // with online discard; a double-forked child does it after we have returned (init
+    // reaps it). A trash dir left by a crash is collected with the store's other leftovers.
     pid_t pid = ::fork();
     if (pid < 0) {
         if (!also_remove.empty()) ::unlink(also_remove.c_str());
@@ -145,12 +150,16 @@ void Store::remove_container_storage(const std::string& id, bool background, con
             ::dup2(null, 2);
         }
         ::setsid();
+        if (::fork() != 0) ::_exit(0);
         if (!also_remove.empty()) ::unlink(also_remove.c_str());
         try {
             remove_trees_in_userns(mapping(), {trash});
         } catch (...) {
         }
         ::_exit(0);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
 }
 

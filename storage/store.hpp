@@ -165,6 +165,9 @@ public:
     // Removes what interrupted operations of dead processes left (.tmp-PID-* and .trash-*
     // entries of layers/, containers/ and volumes/): a killed build's working containers.
     void collect_leftovers();
+    // Deletes `trash` (a path move_to_trash gave, "" = nothing) and `also_remove` in a
+    // detached process, so that the caller goes on at once.
+    void remove_detached(const std::string& trash, const std::string& also_remove = "");
     // Removes any directory tree of this store (inside the user namespace when needed).
     void remove_tree(const std::string& path);
 
