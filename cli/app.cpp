@@ -165,6 +165,7 @@ const std::vector<CommandRegistration>& command_registrations() {
         {{"unshare"}, register_unshare},
         {{"pod"}, register_pod},
         {{"compose"}, register_compose},
+        {{"build", "buildx"}, register_build},
     };
     return table;
 }

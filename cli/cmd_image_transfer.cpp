@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress_view.hpp"
+#include "cli/registry_flags.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "image/auth_file.hpp"
@@ -74,30 +75,6 @@ CLI::App* add_save(CLI::App& parent, Context& ctx, const std::string& name) {
 }
 
 namespace {
-
-// Flags every registry command shares.
-struct RegistryFlags {
-    bool tls_verify = true;
-    std::string cert_dir, authfile, creds;
-
-    void add_to(CLI::App* cmd) {
-        cmd->add_flag("--tls-verify{true}", tls_verify, "Require HTTPS and verify certificates when contacting registries");
-        cmd->add_option("--cert-dir", cert_dir, "Use certificates at the specified path to access the registry");
-        cmd->add_option("--authfile", authfile, "Path of the authentication file");
-        cmd->add_option("--creds", creds, "Use [username[:password]] for accessing the registry");
-    }
-    image::RegistryOptions options() const {
-        image::RegistryOptions o;
-        o.tls.verify = tls_verify;
-        o.tls.cert_dir = cert_dir;
-        o.authfile = authfile;
-        if (!creds.empty()) {
-            auto [u, p] = str::split_once(creds, ':');
-            o.creds = image::Credentials{u, p.value_or(""), ""};
-        }
-        return o;
-    }
-};
 
 // "registry.example:5000/x" or "https://registry.example:5000" -> "registry.example:5000"
 std::string registry_host(std::string r) {

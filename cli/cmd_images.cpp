@@ -42,6 +42,14 @@ bool image_matches_filter(Context& ctx, const storage::ImageRecord& img, const s
     throw Error("invalid image filter \"" + key + "\" (valid: dangling, reference, label, id)");
 }
 
+// Images some other image was built on (their ImageRecord::parent).
+std::set<std::string> parent_ids(const std::vector<storage::ImageRecord>& images) {
+    std::set<std::string> out;
+    for (const auto& i : images)
+        if (!i.parent.empty()) out.insert(i.parent);
+    return out;
+}
+
 std::vector<container::Container> users_of(Context& ctx, const std::string& image_id) {
     std::vector<container::Container> out;
     for (auto& c : ctx.containers().list())
@@ -71,7 +79,12 @@ CLI::App* add_images(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->callback([&ctx, f] {
         Listing l;
         std::set<std::string> seen_ids;
-        for (const auto& img : ctx.store().images()) {
+        const auto all_images = ctx.store().images();
+        const std::set<std::string> parents = parent_ids(all_images);
+        for (const auto& img : all_images) {
+            // Podman hides intermediate images (a build's untagged steps that another image
+            // was made from) unless -a.
+            if (!f->all && img.names.empty() && parents.count(img.id)) continue;
             bool ok = true;
             for (const auto& flt : f->filters) ok = ok && image_matches_filter(ctx, img, flt);
             if (!f->reference.empty()) ok = ok && image_matches_filter(ctx, img, "reference=" + f->reference);
@@ -144,6 +157,16 @@ CLI::App* add_rmi(CLI::App& parent, Context& ctx, const std::string& name) {
                 for (const auto& n : img->names) std::cout << "Untagged: " << n << std::endl;
                 ctx.store().remove_image(img->id);
                 std::cout << "Deleted: " << img->id << std::endl;
+                // Then the build steps it was made from, as long as nothing else needs them
+                // (untagged, no other child, no container), as Podman does.
+                for (std::string p = img->parent; !p.empty();) {
+                    auto parent = ctx.store().find_image(p);
+                    if (!parent || parent->id != p || !parent->names.empty() || !users_of(ctx, p).empty()) break;
+                    if (parent_ids(ctx.store().images()).count(p)) break;
+                    ctx.store().remove_image(p);
+                    std::cout << "Deleted: " << p << std::endl;
+                    p = parent->parent;
+                }
             } catch (const Error& e) {
                 if (!last_error.empty()) std::cerr << "Error: " << last_error << std::endl;
                 last_error = e.what();
@@ -212,11 +235,20 @@ std::vector<std::string> prune_images(Context& ctx, bool all) {
     std::set<std::string> used;
     for (const auto& c : ctx.containers().list()) used.insert(c.config.image_id);
     std::vector<std::string> removed;
-    for (const auto& img : ctx.store().images()) {
-        if (used.count(img.id)) continue;
-        if (!all && !img.names.empty()) continue;
-        ctx.store().remove_image(img.id);
-        removed.push_back(img.id);
+    // Dangling images are untagged ones that no image was built on; removing one can make
+    // its parent (a build step) dangling in turn.
+    for (bool again = true; again;) {
+        again = false;
+        const auto images = ctx.store().images();
+        const std::set<std::string> parents = parent_ids(images);
+        for (const auto& img : images) {
+            if (used.count(img.id)) continue;
+            if (!all && (!img.names.empty() || parents.count(img.id))) continue;
+            if (all && parents.count(img.id)) continue;  // its children first
+            ctx.store().remove_image(img.id);
+            removed.push_back(img.id);
+            again = true;
+        }
     }
     return removed;
 }
@@ -303,6 +335,7 @@ void register_management(CLI::App& app, Context& ctx) {
     add_import(*image, ctx, "import");
     add_inspect(*image, ctx, "inspect", "image");
     add_image_prune(*image, ctx, "prune");
+    add_build(*image, ctx, "build");
     register_image_transfer_management(*image, ctx);
 }
 

@@ -35,6 +35,7 @@ CLI::App* add_top(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_system_df(CLI::App& parent, Context& ctx);
 CLI::App* add_attach(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_stats(CLI::App& parent, Context& ctx, const std::string& name);
+CLI::App* add_build(CLI::App& parent, Context& ctx, const std::string& name);
 
 // Prints the logs of `targets` (`logs`, `pod logs`, `compose logs`), each line after its
 // container's prefix: one container after the other, or with `merge` all records in time

@@ -62,6 +62,7 @@ void register_stats(CLI::App& app, Context& ctx);      // stats
 void register_unshare(CLI::App& app, Context& ctx);    // unshare
 void register_pod(CLI::App& app, Context& ctx);        // pod ...
 void register_compose(CLI::App& app, Context& ctx);    // compose
+void register_build(CLI::App& app, Context& ctx);      // build, buildx
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "common/error.hpp"
+#include "common/strings.hpp"
 
 namespace pc::cli {
 

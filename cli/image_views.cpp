@@ -61,12 +61,23 @@ json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
     }
     json history = doc.value("history", json::array());
     std::string created = doc.value("created", "");
+    // The manifest's own type and annotations (builds set them; --format docker, --annotation).
+    json annotations = json::object();
+    std::string manifest_type = "application/vnd.oci.image.manifest.v1+json";
+    if (!img.digest.empty())
+        if (auto m = ctx.store().get_blob(img.digest, storage::Store::BlobRead::Trust)) {
+            json manifest = json::parse(*m, nullptr, false);
+            if (manifest.is_object()) {
+                if (manifest.contains("annotations") && manifest["annotations"].is_object()) annotations = manifest["annotations"];
+                if (manifest.contains("mediaType") && manifest["mediaType"].is_string()) manifest_type = manifest["mediaType"];
+            }
+        }
     if (created.empty()) created = pc::rfc3339_nano(img.created * 1000000000LL);
     return {{"Id", img.id},
             {"Digest", img.digest},
             {"RepoTags", img.names},
             {"RepoDigests", repo_digests(img)},
-            {"Parent", ""},
+            {"Parent", img.parent},
             {"Comment", history.empty() ? "" : history.back().value("comment", "")},
             {"Created", created},
             {"Config", cfg},
@@ -79,8 +90,8 @@ json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
             {"GraphDriver", graph},
             {"RootFS", {{"Type", "layers"}, {"Layers", layers}}},
             {"Labels", cfg.contains("Labels") ? cfg["Labels"] : json(nullptr)},
-            {"Annotations", json::object()},
-            {"ManifestType", "application/vnd.oci.image.manifest.v1+json"},
+            {"Annotations", annotations},
+            {"ManifestType", manifest_type},
             {"User", cfg.value("User", "")},
             {"History", history},
             {"NamesHistory", img.names}};
@@ -91,7 +102,7 @@ json image_list_json(Context& ctx, const storage::ImageRecord& img) {
     json cfg = doc.value("config", json::object());
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     return {{"Id", img.id},
-            {"ParentId", ""},
+            {"ParentId", img.parent},
             {"RepoTags", img.names.empty() ? json(nullptr) : json(img.names)},
             {"RepoDigests", repo_digests(img)},
             {"Size", img.size},

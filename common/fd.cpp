@@ -1,8 +1,10 @@
 #include "common/fd.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -119,6 +121,24 @@ bool wait_go(int sock) {
     while ((n = ::recv(sock, &go, 1, 0)) < 0 && errno == EINTR) {
     }
     return n == 1;
+}
+
+std::vector<std::string> sorted_dir_entries(int dir_fd, const std::string& what) {
+    int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw Error::sys("reading directory " + what);
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+        ::close(fd);
+        throw Error::sys("reading directory " + what);
+    }
+    std::vector<std::string> names;
+    while (struct dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != "..") names.push_back(n);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 }  // namespace pc

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace pc {
 
@@ -60,6 +61,10 @@ long read_full(int fd, void* buf, size_t len);
 // Appends everything up to EOF to `out` (retrying EINTR); false when a read fails, with
 // what came before the failure appended.
 bool read_to_eof(int fd, std::string& out);
+
+// The names in the directory `dir_fd` (not "." and ".."), sorted; the fd's position is
+// left alone (a dup is read). Throws pc::Error "reading directory WHAT: ...".
+std::vector<std::string> sorted_dir_entries(int dir_fd, const std::string& what);
 
 // Sends/receives one fd plus a small payload over a unix socket.
 void send_fd(int sock, int fd, const void* data = nullptr, size_t len = 0);

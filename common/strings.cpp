@@ -1,5 +1,7 @@
 #include "common/strings.hpp"
 
+#include <cstdio>
+
 #include <fcntl.h>
 #include <sys/random.h>
 
@@ -125,6 +127,24 @@ std::string random_hex_id() {
         got += static_cast<size_t>(n);
     }
     return to_hex(bytes, sizeof(bytes));
+}
+
+std::string go_quote(std::string_view s) {
+    // Inputs are flag values: escaping quotes, backslashes and control characters is enough.
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20 || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
 }
 
 }  // namespace pc::str

@@ -22,6 +22,10 @@ std::string to_lower(std::string_view s);
 std::optional<uint64_t> parse_u64(std::string_view s);
 std::optional<int64_t> parse_i64(std::string_view s);
 
+// Go's strconv.Quote for error messages that quote values as Go tools do ("\"x\""): quotes,
+// backslashes and control characters escaped.
+std::string go_quote(std::string_view s);
+
 // Quotes a string for a shell-like display ("sh -c 'echo hi'").
 std::string shell_quote(std::string_view s);
 

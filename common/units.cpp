@@ -1,36 +1,13 @@
 #include "common/units.hpp"
 
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
 #include <utility>
 
 #include "common/error.hpp"
+#include "common/strings.hpp"
 
 namespace pc {
-
-namespace {
-
-std::string go_quote_simple(const std::string& s) {
-    // Go's strconv.Quote for the error messages of ParseDuration; inputs are flag values,
-    // so escaping quotes, backslashes and control characters is enough.
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
-}
-
-}  // namespace
 
 int64_t parse_size(const std::string& text) {
     size_t sep = text.find_last_of("01234567890. ");
@@ -44,7 +21,7 @@ int64_t parse_size(const std::string& text) {
         sfx = text.substr(sep + 1);
     }
     // strconv.ParseFloat syntax: sign, digits, optional fraction and exponent.
-    auto bad_float = [&]() { return Error("strconv.ParseFloat: parsing " + go_quote_simple(num) + ": invalid syntax"); };
+    auto bad_float = [&]() { return Error("strconv.ParseFloat: parsing " + str::go_quote(num) + ": invalid syntax"); };
     {
         size_t i = 0;
         if (i < num.size() && (num[i] == '+' || num[i] == '-')) ++i;
@@ -94,7 +71,7 @@ int64_t parse_size(const std::string& text) {
 }
 
 int64_t parse_duration_ns(const std::string& orig) {
-    auto invalid = [&]() { return Error("time: invalid duration " + go_quote_simple(orig)); };
+    auto invalid = [&]() { return Error("time: invalid duration " + str::go_quote(orig)); };
     std::string s = orig;
     bool neg = false;
     if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
@@ -138,7 +115,7 @@ int64_t parse_duration_ns(const std::string& orig) {
         if (!pre && !post) throw invalid();
         size_t ustart = i;
         while (i < s.size() && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9')) ++i;
-        if (i == ustart) throw Error("time: missing unit in duration " + go_quote_simple(orig));
+        if (i == ustart) throw Error("time: missing unit in duration " + str::go_quote(orig));
         std::string u = s.substr(ustart, i - ustart);
         uint64_t unit;
         if (u == "ns")
@@ -154,7 +131,7 @@ int64_t parse_duration_ns(const std::string& orig) {
         else if (u == "h")
             unit = 3600ULL * 1000000000;
         else
-            throw Error("time: unknown unit " + go_quote_simple(u) + " in duration " + go_quote_simple(orig));
+            throw Error("time: unknown unit " + str::go_quote(u) + " in duration " + str::go_quote(orig));
         if (v > kMax / unit) throw invalid();
         v *= unit;
         if (f > 0) {

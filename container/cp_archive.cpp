@@ -164,17 +164,6 @@ void write_dir(Writer& w, int dir_fd, const std::string& name) {
 
 // ---------------------------------------------------------------- extraction
 
-UniqueFd open_beneath(int base_fd, const std::string& rel, int flags) {
-    struct open_how how {};
-    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-    long fd;
-    do {
-        fd = ::syscall(SYS_openat2, base_fd, rel.empty() ? "." : rel.c_str(), &how, sizeof(how));
-    } while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-    return UniqueFd(static_cast<int>(fd));
-}
-
 // "a/b/./c" -> {"a","b","c"}; ".." or an empty result for a non-top entry is refused.
 std::vector<std::string> entry_components(const std::string& name) {
     std::vector<std::string> out;
@@ -203,7 +192,7 @@ public:
         std::string parent_rel;
         for (size_t i = 0; i + 1 < comps.size(); ++i) parent_rel += (parent_rel.empty() ? "" : "/") + comps[i];
         const std::string rel = parent_rel.empty() ? leaf : parent_rel + "/" + leaf;
-        UniqueFd parent = open_beneath(base_, parent_rel, O_PATH | O_DIRECTORY);
+        UniqueFd parent = rootless::open_beneath(base_, parent_rel, O_PATH | O_DIRECTORY);
         if (!parent && errno == ENOENT && spec_.raw) parent = make_parents(comps);
         if (!parent)
             throw Error::sys("tar entry \"" + shown + "\": parent directory on " + spec_.where +
@@ -276,7 +265,7 @@ public:
     // Directory modes and times last: a read-only directory must still receive its files.
     void finish() {
         for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
-            UniqueFd d = open_beneath(base_, it->rel, O_RDONLY | O_DIRECTORY);
+            UniqueFd d = rootless::open_beneath(base_, it->rel, O_RDONLY | O_DIRECTORY);
             if (!d) continue;
             ::fchmod(d.get(), it->mode);
             struct timespec times[2] = {{0, UTIME_OMIT}, it->mtime};
@@ -316,7 +305,7 @@ private:
         if (t.empty()) throw Error("tar entry \"" + shown + "\": hard link to the destination itself");
         std::string tparent_rel;
         for (size_t i = 0; i + 1 < t.size(); ++i) tparent_rel += (tparent_rel.empty() ? "" : "/") + t[i];
-        UniqueFd tparent = open_beneath(base_, tparent_rel, O_PATH | O_DIRECTORY);
+        UniqueFd tparent = rootless::open_beneath(base_, tparent_rel, O_PATH | O_DIRECTORY);
         if (!tparent || ::linkat(tparent.get(), t.back().c_str(), parent, leaf.c_str(), 0) < 0)
             throw Error::sys("creating hard link \"" + shown + "\" on " + spec_.where, errno);
     }

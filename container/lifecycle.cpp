@@ -11,35 +11,12 @@
 #include "container/exit_hook.hpp"
 #include "container/monitor.hpp"
 #include "container/log_file.hpp"
+#include "container/stdio_redirect.hpp"
 #include "container/stdio_relay.hpp"
 
 namespace pc::container {
 
 namespace {
-// Points our stdin/stdout/stderr at the given descriptors (when >= 0) while the container
-// is launched, so its processes inherit them; restores ours afterwards.
-class StdioRedirect {
-public:
-    StdioRedirect(int in, int out, int err) {
-        if (in >= 0) swap(in, STDIN_FILENO, saved_[0]);
-        if (out >= 0) swap(out, STDOUT_FILENO, saved_[1]);
-        if (err >= 0) swap(err, STDERR_FILENO, saved_[2]);
-    }
-    StdioRedirect(const StdioRedirect&) = delete;
-    StdioRedirect& operator=(const StdioRedirect&) = delete;
-    ~StdioRedirect() {
-        for (int fd = 0; fd < 3; ++fd)
-            if (saved_[fd]) ::dup2(saved_[fd].get(), fd);
-    }
-
-private:
-    static void swap(int fd, int target, UniqueFd& saved) {
-        saved.reset(::fcntl(target, F_DUPFD_CLOEXEC, 3));
-        if (!saved || ::dup2(fd, target) < 0) throw Error::sys("redirecting the container's standard streams");
-    }
-    UniqueFd saved_[3];
-};
-
 // The record may have been removed under us (`pc rm -f` of a running container): then
 // there is nothing left to update.
 void save_if_present(ContainerStore& containers, const Container& c, const ContainerState& st) {
@@ -85,7 +62,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     RelayedStdio io;
     if (!c.config.tty) io = RelayedStdio::for_caller(c.config.interactive, keep_log);
     try {
-        StdioRedirect redirect(io.in.read.get(), io.out.write.get(), io.err.write.get());
+        StdioRedirect redirect(io.out.write.get(), io.err.write.get(), io.in.read.get());
         launched = launch(containers.storage(), c.config, {io.in.write.get()});
     } catch (const Error& e) {
         if (c.config.auto_remove) {

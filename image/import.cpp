@@ -7,15 +7,13 @@
 #include "common/time_format.hpp"
 #include "image/image_config.hpp"
 #include "image/layer_ingest.hpp"
+#include "image/media_types.hpp"
 #include "image/staging.hpp"
 #include "storage/image_refs.hpp"
 
 namespace pc::image {
 
 namespace {
-constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
-constexpr const char* kOciConfig = "application/vnd.oci.image.config.v1+json";
-constexpr const char* kOciLayer = "application/vnd.oci.image.layer.v1.tar";
 
 int64_t wall_ns() {
     struct timespec ts {};
@@ -25,7 +23,7 @@ int64_t wall_ns() {
 }  // namespace
 
 storage::ImageRecord register_image(storage::Store& store, nlohmann::json config,
-                                    const std::vector<storage::LayerRecord>& layers, const std::string& reference) {
+                                    const std::vector<storage::LayerRecord>& layers, const RegisterOptions& options) {
     nlohmann::json diff_ids = nlohmann::json::array();
     for (const auto& l : layers) diff_ids.push_back(l.diff_id);
     config["rootfs"] = {{"type", "layers"}, {"diff_ids", diff_ids}};
@@ -33,30 +31,44 @@ storage::ImageRecord register_image(storage::Store& store, nlohmann::json config
     const std::string config_digest = store.put_blob(config_text);
 
     nlohmann::json manifest = {{"schemaVersion", 2},
-                               {"mediaType", kOciManifest},
-                               {"config", {{"mediaType", kOciConfig}, {"digest", config_digest}, {"size", config_text.size()}}},
+                               {"mediaType", options.docker ? media::kDockerManifest : media::kOciManifest},
+                               {"config",
+                                {{"mediaType", options.docker ? media::kDockerConfig : media::kOciConfig},
+                                 {"digest", config_digest},
+                                 {"size", config_text.size()}}},
                                {"layers", nlohmann::json::array()}};
     for (const auto& l : layers) {
         // The blob the layer was received as (what save and push hand out), else its tar.
         auto blobs = store.layer_blobs(l.diff_id);
+        std::string type = blobs.empty() ? std::string(media::kOciLayer) : blobs.front().media_type;
+        type = options.docker ? media::to_docker_layer(type) : media::to_oci_layer(type);
         if (!blobs.empty())
-            manifest["layers"].push_back({{"mediaType", blobs.front().media_type}, {"digest", blobs.front().digest}, {"size", blobs.front().size}});
+            manifest["layers"].push_back({{"mediaType", type}, {"digest", blobs.front().digest}, {"size", blobs.front().size}});
         else
-            manifest["layers"].push_back({{"mediaType", kOciLayer}, {"digest", l.diff_id}, {"size", l.size}});
+            manifest["layers"].push_back({{"mediaType", type}, {"digest", l.diff_id}, {"size", l.size}});
     }
+    if (!options.annotations.empty()) manifest["annotations"] = options.annotations;
     const std::string manifest_digest = store.put_blob(manifest.dump());
 
     storage::ImageRecord rec;
     rec.id = config_digest.substr(std::string("sha256:").size());
-    if (!reference.empty()) rec.names.push_back(storage::normalize_image_name(reference));
+    rec.names = options.names;
     for (const auto& l : layers) {
         rec.layers.push_back(l.chain_id);
         rec.size += l.size;
     }
     rec.digest = manifest_digest;
+    rec.parent = options.parent;
     if (auto created = parse_rfc3339(config.value("created", ""))) rec.created = *created / 1000000000;
     store.put_image(rec);
     return rec;
+}
+
+storage::ImageRecord register_image(storage::Store& store, nlohmann::json config,
+                                    const std::vector<storage::LayerRecord>& layers, const std::string& reference) {
+    RegisterOptions o;
+    if (!reference.empty()) o.names.push_back(storage::normalize_image_name(reference));
+    return register_image(store, std::move(config), layers, o);
 }
 
 storage::ImageRecord import_tarball(storage::Store& store, int fd, const ImportOptions& options) {

@@ -2,6 +2,7 @@
 // a one-layer image, with optional --change instructions and a history message.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,19 @@ struct ImportOptions {
 storage::ImageRecord import_tarball(storage::Store& store, int fd, const ImportOptions& options);
 
 // Builds and stores the config and manifest blobs for a new image made of `layers` and
-// registers it under `reference`. Shared by import and (later) commit.
+// registers it under `reference`. Shared by import and commit.
 storage::ImageRecord register_image(storage::Store& store, nlohmann::json config,
                                     const std::vector<storage::LayerRecord>& layers, const std::string& reference);
+
+// The same with the manifest's form chosen: builds make Docker schema 2 images with
+// --format docker, put annotations in the manifest, and record the step's parent image.
+struct RegisterOptions {
+    std::vector<std::string> names;  // already normalized; none = dangling
+    bool docker = false;             // Docker schema 2 manifest and config media types
+    std::map<std::string, std::string> annotations;
+    std::string parent;              // ImageRecord::parent
+};
+storage::ImageRecord register_image(storage::Store& store, nlohmann::json config,
+                                    const std::vector<storage::LayerRecord>& layers, const RegisterOptions& options);
 
 }  // namespace pc::image

@@ -50,6 +50,18 @@ UniqueFd open_in_root(int root_fd, std::string_view path, int flags) {
     return UniqueFd(static_cast<int>(fd));
 }
 
+UniqueFd open_beneath(int dir_fd, std::string_view rel_in, int flags) {
+    const std::string rel = rel_in.empty() ? std::string(".") : std::string(rel_in);
+    struct open_how how {};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    long fd;
+    do {
+        fd = ::syscall(SYS_openat2, dir_fd, rel.c_str(), &how, sizeof(how));
+    } while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+    return UniqueFd(static_cast<int>(fd));
+}
+
 UniqueFd create_in_root(int root_fd, std::string_view path, NodeKind kind) {
     std::vector<std::string> comps = clean_path_components(path);
     const std::string shown = join_components(comps, comps.size());

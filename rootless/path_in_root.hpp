@@ -25,6 +25,11 @@ std::string join_components(const std::vector<std::string>& comps, size_t count)
 // fd with errno set on failure (callers decide whether ENOENT is fatal).
 UniqueFd open_in_root(int root_fd, std::string_view path, int flags);
 
+// Opens `rel` (relative; "" = the directory itself) below `dir_fd` with RESOLVE_BENEATH and
+// no symlink followed at all: for trees the caller walks itself (a copy's entries, a build's
+// upper dir). Invalid fd with errno set on failure (ELOOP: a symlink on the way).
+UniqueFd open_beneath(int dir_fd, std::string_view rel, int flags);
+
 enum class NodeKind { Directory, File };
 
 // Opens `path` below `root_fd` (O_PATH), creating missing parents as 0755 directories and

@@ -57,9 +57,10 @@ std::vector<Store::LayerBlob> Store::layer_blobs(const std::string& diff_id) {
     return out;
 }
 
-void Store::write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, bool flatten) {
+void Store::write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, bool flatten,
+                           std::optional<int64_t> mtime) {
     rootless::run_in_userns(mapping(), [&] {
-        storage::write_tree_tar(dirs_top_first, out_fd, flatten ? TreeTarView::Flatten : TreeTarView::Diff);
+        storage::write_tree_tar(dirs_top_first, out_fd, flatten ? TreeTarView::Flatten : TreeTarView::Diff, mtime);
     });
 }
 

@@ -8,6 +8,7 @@
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/fd.hpp"
+#include "common/strings.hpp"
 #include "common/user_paths.hpp"
 #include "rootless/userns.hpp"
 #include "storage/store.hpp"
@@ -15,8 +16,12 @@
 
 namespace pc::storage {
 
+std::string Store::temp_container_id() {
+    return ".tmp-" + std::to_string(::getpid()) + "-" + str::random_hex_id().substr(0, 12);
+}
+
 void Store::create_container_storage(const std::string& id, const std::vector<std::string>& layers, bool durable) {
-    if (id.empty() || id.find('/') != std::string::npos || id.front() == '.')
+    if (id.empty() || id.find('/') != std::string::npos || (id.front() == '.' && !str::starts_with(id, ".tmp-")))
         throw Error("invalid container id \"" + id + "\"");
     for (const auto& l : layers)
         if (!find_layer(l)) throw Error("container " + id + ": layer " + l + " is not in the store");

@@ -8,6 +8,7 @@
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/strings.hpp"
 #include "storage/digest.hpp"
 #include "storage/image_refs.hpp"
 #include "storage/records.hpp"
@@ -173,7 +174,8 @@ void Store::prune_layers_locked() {
     if (DIR* d = ::opendir(containers_dir().c_str())) {
         while (struct dirent* e = ::readdir(d)) {
             std::string n = e->d_name;
-            if (n == "." || n == ".." || n.front() == '.') continue;
+            // Builds' working containers (".tmp-PID-*") pin their layers too.
+            if (n == "." || n == ".." || (n.front() == '.' && !str::starts_with(n, ".tmp-"))) continue;
             for (const auto& c : container_layers(n)) used.insert(c);
         }
         ::closedir(d);

@@ -26,19 +26,6 @@ namespace pc::storage {
 
 namespace {
 
-std::string make_temp_layer_dir(const std::string& layers_dir) {
-    static std::mt19937_64 rng{std::random_device{}()};
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        std::string dir = layers_dir + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000000);
-        if (::mkdir(dir.c_str(), 0700) == 0) {
-            if (::mkdir((dir + "/diff").c_str(), 0755) < 0) throw Error::sys("creating " + dir + "/diff");
-            return dir;
-        }
-        if (errno != EEXIST) throw Error::sys("creating " + dir);
-    }
-    throw Error("creating a temporary layer directory in " + layers_dir + ": too many collisions");
-}
-
 // Runs the extraction in a user namespace with the caller's mapping, chrooted into `diff`
 // (defence in depth on top of the O_NOFOLLOW walk), and returns what the child reported.
 ExtractResult extract_in_userns(const rootless::IdMapping& m, int fd, const std::string& diff) {
@@ -78,6 +65,56 @@ void warn_about(const ExtractResult& r) {
 
 }  // namespace
 
+std::string Store::make_temp_layer_dir(bool with_diff) {
+    ensure_layout();
+    static std::mt19937_64 rng{std::random_device{}()};
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        std::string dir = layers_dir() + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000000);
+        if (::mkdir(dir.c_str(), 0700) == 0) {
+            if (with_diff && ::mkdir((dir + "/diff").c_str(), 0755) < 0) throw Error::sys("creating " + dir + "/diff");
+            return dir;
+        }
+        if (errno != EEXIST) throw Error::sys("creating " + dir);
+    }
+    throw Error("creating a temporary layer directory in " + layers_dir() + ": too many collisions");
+}
+
+void Store::discard_temp_layer(const std::string& tmp) {
+    try {
+        remove_trees_in_userns(mapping(), {tmp});
+    } catch (const Error& e) {
+        log::warn("removing " + tmp + ": " + e.what());
+    }
+}
+
+LayerRecord Store::publish_layer_dir(const std::string& tmp, const LayerRecord& rec) {
+    FileLock l = lock();
+    if (auto existing = find_layer(rec.chain_id)) {
+        // Made concurrently by another pc, or the same content again (a build step rerun
+        // with --no-cache): a whole tree to delete, which with online discard costs a
+        // millisecond per file, so the store's reaper deletes it (removal_queue.cpp).
+        l.unlock();
+        queue_leftover(tmp);
+        resume_removals();
+        return *existing;
+    }
+    const std::string final_dir = layer_dir(rec.chain_id);
+    try {
+        write_json_atomic(tmp + "/layer.json", to_json(rec));
+        // A dir left without layer.json by an older crash would block the rename.
+        if (::access(final_dir.c_str(), F_OK) == 0) {
+            std::string t = move_to_trash(final_dir);
+            if (!t.empty()) remove_trees_in_userns(mapping(), {t});
+        }
+        if (::rename(tmp.c_str(), final_dir.c_str()) < 0) throw Error::sys("renaming " + tmp + " to " + final_dir);
+    } catch (...) {
+        discard_temp_layer(tmp);
+        throw;
+    }
+    fsync_dir(layers_dir());
+    return rec;
+}
+
 LayerRecord Store::import_layer(int fd, const std::string& parent_chain_id, const std::string& expected_diff_id) {
     try {
         ensure_layout();
@@ -100,17 +137,8 @@ LayerRecord Store::import_layer(int fd, const std::string& parent_chain_id, cons
         }
 
         // Leftovers of interrupted imports and removals (dead pids only).
-        collect_garbage(layers_dir());
-        collect_garbage(containers_dir());
-        collect_garbage(volumes_dir());
-        const std::string tmp = make_temp_layer_dir(layers_dir());
-        auto discard = [&] {
-            try {
-                remove_trees_in_userns(mapping(), {tmp});
-            } catch (const Error& e) {
-                log::warn("removing " + tmp + ": " + e.what());
-            }
-        };
+        collect_leftovers();
+        const std::string tmp = make_temp_layer_dir(true);
 
         LayerRecord rec;
         try {
@@ -122,31 +150,11 @@ LayerRecord Store::import_layer(int fd, const std::string& parent_chain_id, cons
             rec.parent = parent_chain_id;
             rec.chain_id = chain_id(parent_chain_id, r.diff_id);
         } catch (...) {
-            discard();
+            discard_temp_layer(tmp);
             throw;
         }
 
-        FileLock l = lock();
-        if (auto existing = find_layer(rec.chain_id)) {
-            // Imported concurrently by another pc (or the diff id was not known up front).
-            discard();
-            return *existing;
-        }
-        const std::string final_dir = layer_dir(rec.chain_id);
-        try {
-            write_json_atomic(tmp + "/layer.json", to_json(rec));
-            // A dir left without layer.json by an older crash would block the rename.
-            if (::access(final_dir.c_str(), F_OK) == 0) {
-                std::string t = move_to_trash(final_dir);
-                if (!t.empty()) remove_trees_in_userns(mapping(), {t});
-            }
-            if (::rename(tmp.c_str(), final_dir.c_str()) < 0) throw Error::sys("renaming " + tmp + " to " + final_dir);
-        } catch (...) {
-            discard();
-            throw;
-        }
-        fsync_dir(layers_dir());
-        return rec;
+        return publish_layer_dir(tmp, rec);
     } catch (const Error& e) {
         throw Error(std::string("importing layer: ") + e.what(), e.exit_code());
     }

@@ -3,8 +3,10 @@
 namespace pc::storage {
 
 nlohmann::json to_json(const ImageRecord& r) {
-    return {{"id", r.id},         {"names", r.names},     {"layers", r.layers},
-            {"digest", r.digest}, {"created", r.created}, {"size", r.size}};
+    nlohmann::json j = {{"id", r.id},         {"names", r.names},     {"layers", r.layers},
+                        {"digest", r.digest}, {"created", r.created}, {"size", r.size}};
+    if (!r.parent.empty()) j["parent"] = r.parent;
+    return j;
 }
 
 ImageRecord image_from_json(const nlohmann::json& j) {
@@ -15,6 +17,7 @@ ImageRecord image_from_json(const nlohmann::json& j) {
     r.digest = j.value("digest", "");
     r.created = j.value("created", int64_t{0});
     r.size = j.value("size", uint64_t{0});
+    r.parent = j.value("parent", "");
     return r;
 }
 

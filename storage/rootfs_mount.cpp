@@ -111,8 +111,8 @@ std::string read_fs_log(int fsfd) {
 }
 
 std::string describe(const RootfsPlan& p) {
-    return "lowerdir=" + join_lowers(p.lowers, ':') + ",upperdir=" + p.upper + ",workdir=" + p.work + ",userxattr" +
-           (p.volatile_upper ? ",volatile" : "");
+    return "lowerdir=" + join_lowers(p.lowers, ':') + (p.upper.empty() ? "" : ",upperdir=" + p.upper + ",workdir=" + p.work) +
+           ",userxattr" + (p.volatile_upper ? ",volatile" : "");
 }
 
 [[noreturn]] void overlay_failed(const RootfsPlan& p, const std::string& step, int err, const std::string& log) {
@@ -134,9 +134,10 @@ bool mount_overlay_fsopen(const RootfsPlan& p) {
             overlay_failed(p, "lowerdir+ " + p.lowers[i], err, read_fs_log(fs.get()));
         }
     }
-    if (::fsconfig(fs.get(), FSCONFIG_SET_STRING, "upperdir", p.upper.c_str(), 0) < 0)
+    // No upper dir: a read-only view of the layers (a build's COPY --from source).
+    if (!p.upper.empty() && ::fsconfig(fs.get(), FSCONFIG_SET_STRING, "upperdir", p.upper.c_str(), 0) < 0)
         overlay_failed(p, "upperdir", errno, read_fs_log(fs.get()));
-    if (::fsconfig(fs.get(), FSCONFIG_SET_STRING, "workdir", p.work.c_str(), 0) < 0)
+    if (!p.upper.empty() && ::fsconfig(fs.get(), FSCONFIG_SET_STRING, "workdir", p.work.c_str(), 0) < 0)
         overlay_failed(p, "workdir", errno, read_fs_log(fs.get()));
     if (::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) < 0)
         overlay_failed(p, "userxattr", errno, read_fs_log(fs.get()));
@@ -166,8 +167,9 @@ std::string common_dir(const std::vector<std::string>& paths) {
 void mount_overlay_legacy(const RootfsPlan& p) {
     std::vector<std::string> lowers;
     for (const auto& l : p.lowers) lowers.push_back(escape_overlay(l));
-    const std::string tail = ",upperdir=" + escape_overlay(p.upper) + ",workdir=" + escape_overlay(p.work) + ",userxattr" +
-                             (p.volatile_upper ? ",volatile" : "");
+    const std::string tail =
+        (p.upper.empty() ? "" : ",upperdir=" + escape_overlay(p.upper) + ",workdir=" + escape_overlay(p.work)) +
+        ",userxattr" + (p.volatile_upper ? ",volatile" : "");
     std::string data = "lowerdir=" + join_lowers(lowers, ':') + tail;
     UniqueFd cwd;
     if (data.size() >= 4096) {

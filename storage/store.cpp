@@ -107,6 +107,13 @@ std::vector<std::string> Store::container_layers(const std::string& id) {
     return j->get<std::vector<std::string>>();
 }
 
+void Store::collect_leftovers() {
+    ensure_layout();
+    collect_garbage(layers_dir());
+    collect_garbage(containers_dir());
+    collect_garbage(volumes_dir());
+}
+
 void Store::collect_garbage(const std::string& dir) {
     DIR* d = ::opendir(dir.c_str());
     if (!d) return;

@@ -55,6 +55,10 @@ struct ImageRecord {
     std::string digest;                // manifest digest "sha256:..." if known, else ""
     int64_t created = 0;               // unix seconds (from the config)
     uint64_t size = 0;                 // sum of layer sizes
+    // The image a build step was made on (the previous step's), as Podman records it:
+    // inspect's Parent; an untagged image that is some image's parent is an intermediate
+    // image (`images` hides it, `rmi` of its child removes it). "" for pulled images.
+    std::string parent;
 };
 
 class Store {
@@ -129,8 +133,17 @@ public:
 
     // Writes the directories (top-most first) as one tar stream to `out_fd` (see
     // tree_tar.hpp), reading them inside a user namespace with the store's mapping so that
-    // subuid-owned files keep their image ownership.
-    void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, bool flatten);
+    // subuid-owned files keep their image ownership. `mtime`: every entry's time.
+    void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, bool flatten,
+                        std::optional<int64_t> mtime = std::nullopt);
+    // A container's overlay upper dir made into a layer on `parent_chain_id` without
+    // extracting anything: the layer's tar (OCI whiteouts, entries sorted, times `mtime`
+    // when given) is streamed to `tar_fd` (the caller keeps it as the layer's blob) while
+    // its digest is computed, then the directory itself is moved under layers/ (or
+    // dropped when that layer exists already). The container is left without an upper
+    // dir. Crash-safe as import_layer.
+    LayerRecord commit_upper(const std::string& container_id, const std::string& parent_chain_id, int tar_fd,
+                             std::optional<int64_t> mtime = std::nullopt);
 
     // --- containers' storage ----------------------------------------------------------
     std::string containers_dir() const { return root_ + "/containers"; }
@@ -139,6 +152,9 @@ public:
     // containers), lock, hosts.
     std::string pods_dir() const { return root_ + "/pods"; }
     std::string pod_dir(const std::string& id) const { return pods_dir() + "/" + id; }
+    // A fresh id for a build's working container: ".tmp-PID-RANDOM", invisible to `ps` and
+    // collected with the store's other leftovers once PID is gone.
+    std::string temp_container_id();
     // Creates upper/work/merged (overlay drivers) or a full copy rootfs/ (vfs) in an existing
     // container dir.
     // `durable` as for write_file_atomic (false for --rm containers).
@@ -167,6 +183,9 @@ public:
     void resume_removals();
     // Moves `path` (a leftover of this store) into the queue, for the reaper to delete.
     void queue_leftover(const std::string& path);
+    // Removes what interrupted operations of dead processes left (.tmp-PID-* and .trash-*
+    // entries of layers/, containers/ and volumes/): a killed build's working containers.
+    void collect_leftovers();
     // Removes any directory tree of this store (inside the user namespace when needed).
     void remove_tree(const std::string& path);
 
@@ -185,6 +204,13 @@ public:
 
 private:
     void ensure_layout();
+    // layers/.tmp-PID-RANDOM (with an empty diff/ when asked): where a layer is assembled.
+    std::string make_temp_layer_dir(bool with_diff);
+    // Removes an assembled layer dir that is not wanted (a warning when it cannot be).
+    void discard_temp_layer(const std::string& tmp);
+    // Moves an assembled layer dir to layers/<chain> with its layer.json (lock taken), or
+    // drops it when that layer appeared meanwhile; returns the stored record.
+    LayerRecord publish_layer_dir(const std::string& tmp, const LayerRecord& rec);
     // Removes layers/ dirs that no image and no container references (lock held).
     void prune_layers_locked();
     // Removes .tmp-PID-* / .trash-PID-* leftovers of dead processes under `dir`.
@@ -206,7 +232,9 @@ private:
 struct RootfsPlan {
     Driver driver = Driver::Overlay;
     std::vector<std::string> lowers;  // diff dirs, top-most first
-    std::string upper, work, target;  // overlay: upper/work/merged; vfs: target = rootfs copy
+    // overlay: upper/work/merged; vfs: target = rootfs copy. No upper: a read-only view of the
+    // lowers (at least two, as overlayfs requires: add the empty layer dir).
+    std::string upper, work, target;
     // keep-id: fuse-overlayfs uid/gid translation (image 0 presented as 0); empty otherwise.
     std::string fuse_uidmapping, fuse_gidmapping;
     // Kernel overlay "volatile": no sync of the upper filesystem at unmount. For --rm

@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -33,31 +32,16 @@ bool exported_xattr(const std::string& name) {
     return name.rfind("user.", 0) == 0 || name == "security.capability";
 }
 
-std::vector<std::string> sorted_names(int dirfd, const std::string& what) {
-    int fd = ::dup(dirfd);
-    if (fd < 0) throw Error::sys("reading directory " + what);
-    DIR* d = ::fdopendir(fd);
-    if (!d) {
-        ::close(fd);
-        throw Error::sys("reading directory " + what);
-    }
-    ::rewinddir(d);
-    std::vector<std::string> names;
-    while (struct dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n != "." && n != "..") names.push_back(n);
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 class TreeWriter {
 public:
-    TreeWriter(int out_fd, TreeTarView view) : view_(view), a_(archive_write_new(), archive_write_free) {
+    TreeWriter(int out_fd, TreeTarView view, std::optional<int64_t> mtime)
+        : view_(view), mtime_(mtime), a_(archive_write_new(), archive_write_free) {
         if (!a_) throw Error("libarchive: out of memory");
         archive_write_set_format_pax_restricted(a_.get());
         archive_write_set_bytes_per_block(a_.get(), 10240);
+        // No padding of the last block (tar's 1024 zero bytes still end the archive): a small
+        // layer is a few KB, not 10.
+        archive_write_set_bytes_in_last_block(a_.get(), 1);
         if (archive_write_open_fd(a_.get(), out_fd) != ARCHIVE_OK) fail("opening the output");
     }
 
@@ -66,7 +50,7 @@ public:
         std::map<std::string, size_t> first_layer;  // name -> index of the layer that wins
         std::set<std::string> hidden;
         for (size_t i = 0; i < layers.size(); ++i) {
-            for (const auto& n : sorted_names(layers[i], rel.empty() ? "/" : rel)) {
+            for (const auto& n : sorted_dir_entries(layers[i], rel.empty() ? "/" : rel)) {
                 if (first_layer.count(n) || hidden.count(n)) continue;
                 struct stat st {};
                 if (::fstatat(layers[i], n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw Error::sys("stat " + rel + n);
@@ -131,7 +115,7 @@ private:
         archive_entry_set_pathname(e.get(), name.c_str());
         archive_entry_set_uid(e.get(), st.st_uid);
         archive_entry_set_gid(e.get(), st.st_gid);
-        archive_entry_set_mtime(e.get(), st.st_mtim.tv_sec, 0);
+        archive_entry_set_mtime(e.get(), mtime_ ? *mtime_ : st.st_mtim.tv_sec, 0);
         archive_entry_set_perm(e.get(), st.st_mode & 07777);
     }
 
@@ -220,13 +204,15 @@ private:
     }
 
     TreeTarView view_;
+    std::optional<int64_t> mtime_;
     ArchivePtr a_;
     std::map<std::pair<dev_t, ino_t>, std::string> links_;
 };
 
 }  // namespace
 
-void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, TreeTarView view) {
+void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, TreeTarView view,
+                    std::optional<int64_t> mtime) {
     if (dirs_top_first.empty()) throw Error("write_tree_tar: no directory given");
     if (view == TreeTarView::Diff && dirs_top_first.size() != 1)
         throw Error("write_tree_tar: a layer diff is made of exactly one directory");
@@ -238,7 +224,7 @@ void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, 
         raw.push_back(fd.get());
         fds.push_back(std::move(fd));
     }
-    TreeWriter w(out_fd, view);
+    TreeWriter w(out_fd, view, mtime);
     w.walk(raw, "");
     w.finish();
 }

@@ -3,6 +3,8 @@
 // (inside a user namespace with the store's mapping, see Store::write_tree_tar).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,9 @@ enum class TreeTarView {
 
 // Writes the tar stream to `out_fd`; entries are sorted by name so the same tree always
 // gives the same bytes. Throws pc::Error naming the file that could not be read.
-void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, TreeTarView view);
+// `mtime`: every entry's modification time (reproducible builds: --timestamp); else the
+// files' own.
+void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, TreeTarView view,
+                    std::optional<int64_t> mtime = std::nullopt);
 
 }  // namespace pc::storage
