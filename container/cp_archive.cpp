@@ -282,10 +282,10 @@ private:
     // ones are made below the base, never through a symlink. Returns the parent, or an
     // invalid fd with errno set.
     UniqueFd make_parents(const std::vector<std::string>& comps) {
-        UniqueFd dir = open_beneath(base_, "", O_PATH | O_DIRECTORY);
+        UniqueFd dir = rootless::open_beneath(base_, "", O_PATH | O_DIRECTORY);
         for (size_t i = 0; dir && i + 1 < comps.size(); ++i) {
             if (::mkdirat(dir.get(), comps[i].c_str(), 0755) < 0 && errno != EEXIST) return UniqueFd();
-            dir = open_beneath(dir.get(), comps[i], O_PATH | O_DIRECTORY);
+            dir = rootless::open_beneath(dir.get(), comps[i], O_PATH | O_DIRECTORY);
         }
         return dir;
     }
