@@ -236,3 +236,50 @@ TEST_F(ImagesTransferRegistry, KillDuringPullThenPullSucceeds) {
   ASSERT_PC_OK(pc({"pull", "--tls-verify=false", dest}, {.timeout_s = 180}));
   EXPECT_PC_OK(pc({"run", "--rm", dest, "true"}));
 }
+
+// registries.conf (docs/configuration.md): a short name found through the search list of a
+// registry marked insecure (no --tls-verify flag needed), a registry reached through a
+// mirror under its own name, a blocked one, and short-name-mode = "enforcing" without a
+// terminal.
+TEST_F(ImagesTransferRegistry, RegistriesConfSearchInsecureMirrorsAndBlocking) {
+  Registry reg(Registry::Mode::Plain);
+  ASSERT_TRUE(reg.ok()) << reg.error();
+  load_test_image("localhost/regconf:1");
+  ASSERT_PC_OK(pc({"push", "--tls-verify=false", "localhost/regconf:1", reg.host() + "/team/app:1"}, {.timeout_s = 120}));
+  ASSERT_PC_OK(pc({"rmi", "localhost/regconf:1"}));
+  const std::string dir = make_temp_dir("pc-regconf");
+  write_file(dir + "/registries.conf",
+             "unqualified-search-registries = [\"" + reg.host() + "\"]\n"
+             "[[registry]]\nlocation = \"" + reg.host() + "\"\ninsecure = true\n"
+             "[[registry]]\nprefix = \"registry.example.invalid/team\"\nlocation = \"registry.example.invalid/team\"\n"
+             "[[registry.mirror]]\nlocation = \"" + reg.host() + "/team\"\ninsecure = true\n"
+             "[[registry]]\nlocation = \"blocked.example.invalid\"\nblocked = true\n");
+  RunOpts o;
+  o.env["REGISTRIES_CONFIG_PATH"] = dir + "/registries.conf";
+  o.env["XDG_CONFIG_HOME"] = dir;  // no drop-ins of the test user's
+  o.timeout_s = 120;
+  Result short_name = pc({"pull", "team/app:1"}, o);
+  ASSERT_PC_OK(short_name);
+  EXPECT_NE(id_of(reg.host() + "/team/app:1"), "");
+  Result mirrored = pc({"pull", "registry.example.invalid/team/app:1"}, o);
+  ASSERT_PC_OK(mirrored);
+  EXPECT_NE(id_of("registry.example.invalid/team/app:1"), "") << "recorded under the name asked for";
+  EXPECT_PC_OK(pc({"run", "--rm", "registry.example.invalid/team/app:1", "true"}));
+  Result blocked = pc({"pull", "blocked.example.invalid/x:1"}, o);
+  EXPECT_EXIT_CODE(blocked, 125);
+  EXPECT_TRUE(contains(blocked.err, "blocked") && contains(blocked.err, dir + "/registries.conf")) << blocked;
+  // Two candidates and no terminal: enforcing refuses to guess.
+  write_file(dir + "/enforcing.conf", "unqualified-search-registries = [\"" + reg.host() +
+                                          "\", \"other.example.invalid\"]\nshort-name-mode = \"enforcing\"\n");
+  o.env["REGISTRIES_CONFIG_PATH"] = dir + "/enforcing.conf";
+  Result enforced = pc({"pull", "team/app:1"}, o);
+  EXPECT_EXIT_CODE(enforced, 125);
+  EXPECT_TRUE(contains(enforced.err, "cannot prompt without a TTY")) << enforced;
+  // A mistake in the file: its name and line.
+  write_file(dir + "/broken.conf", "[[registry]]\nlocation = \"https://x.example\"\n");
+  o.env["REGISTRIES_CONFIG_PATH"] = dir + "/broken.conf";
+  Result broken = pc({"pull", "x.example/y:1"}, o);
+  EXPECT_EXIT_CODE(broken, 125);
+  EXPECT_TRUE(contains(broken.err, dir + "/broken.conf:2")) << broken;
+  remove_tree(dir);
+}

@@ -1,0 +1,85 @@
+#define TOML_IMPLEMENTATION
+#include "common/toml_config.hpp"
+
+#include "common/error.hpp"
+
+namespace pc::toml_config {
+
+toml::table parse(std::string_view text, const std::string& origin) {
+    try {
+        return toml::parse(text, origin);
+    } catch (const toml::parse_error& e) {
+        const auto& at = e.source().begin;
+        throw Error(origin + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +
+                    std::string(e.description()));
+    }
+}
+
+std::string where(const toml::node& node, const std::string& origin) {
+    const auto& at = node.source().begin;
+    return at.line ? origin + ":" + std::to_string(at.line) : origin;
+}
+
+std::string type_name(const toml::node& node) {
+    switch (node.type()) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a number";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date:
+        case toml::node_type::time:
+        case toml::node_type::date_time: return "a date or time";
+        default: return "nothing";
+    }
+}
+
+void Reader::fail(const toml::node& at, const std::string& path, const std::string& what) const {
+    throw Error(where(at, origin_) + ": " + path + ": " + what);
+}
+
+std::optional<std::string> Reader::string(const toml::table& t, std::string_view key, const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (n->is_string()) return n->as_string()->get();
+    fail(*n, path, "expected a string, got " + type_name(*n));
+}
+
+std::optional<bool> Reader::boolean(const toml::table& t, std::string_view key, const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (n->is_boolean()) return n->as_boolean()->get();
+    fail(*n, path, "expected true or false, got " + type_name(*n));
+}
+
+std::optional<int64_t> Reader::integer(const toml::table& t, std::string_view key, const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (n->is_integer()) return n->as_integer()->get();
+    fail(*n, path, "expected an integer, got " + type_name(*n));
+}
+
+std::optional<std::vector<std::string>> Reader::strings(const toml::table& t, std::string_view key,
+                                                        const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    const toml::array* a = n->as_array();
+    if (!a) fail(*n, path, "expected an array of strings, got " + type_name(*n));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < a->size(); ++i) {
+        const toml::node& e = *a->get(i);
+        if (!e.is_string()) fail(e, path + "[" + std::to_string(i) + "]", "expected a string, got " + type_name(e));
+        out.push_back(e.as_string()->get());
+    }
+    return out;
+}
+
+const toml::table* Reader::table(const toml::table& t, std::string_view key, const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(*n, path, "expected a table, got " + type_name(*n));
+    return n->as_table();
+}
+
+}  // namespace pc::toml_config
