@@ -40,7 +40,7 @@ void from_json(const nlohmann::json& j, MountConfig& m) {
     X(userns) X(auto_remove) X(storage_driver) X(restart_policy) X(restart_max) X(log_max_size)  \
     X(health_cmd) X(health_interval_ns) X(health_timeout_ns) X(health_start_period_ns)          \
     X(health_retries) X(health_on_failure) X(ports) X(exposed_ports) X(add_hosts) X(dns_servers)  \
-    X(dns_search) X(dns_options) X(no_hosts)
+    X(dns_search) X(dns_options) X(no_hosts) X(umask) X(timezone) X(default_caps)
 
 void to_json(nlohmann::json& j, const ContainerConfig& c) {
     j = nlohmann::json::object();

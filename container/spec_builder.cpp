@@ -1,8 +1,10 @@
 #include "container/spec_builder.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/atomic_file.hpp"
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "net/etc_files.hpp"
@@ -15,7 +17,7 @@ namespace pc::container {
 
 std::vector<int> container_capabilities(const ContainerConfig& cfg) {
     if (cfg.privileged) return rootless::all_capabilities();
-    return rootless::resolve_capabilities(rootless::default_capabilities(), cfg.cap_add, cfg.cap_drop);
+    return rootless::resolve_capabilities(rootless::base_capabilities(cfg.default_caps), cfg.cap_add, cfg.cap_drop);
 }
 
 std::vector<rootless::Rlimit> container_rlimits(const ContainerConfig& cfg) {
@@ -32,6 +34,19 @@ std::string container_hostname(const ContainerConfig& cfg) {
         if (::gethostname(buf, sizeof(buf) - 1) == 0) return buf;
     }
     return cfg.short_id();
+}
+
+std::string timezone_file(const std::string& tz) {
+    if (tz == "local") return "/etc/localtime";
+    return "/usr/share/zoneinfo/" + tz;
+}
+
+void check_timezone(const std::string& tz) {
+    // IANA names are relative paths below zoneinfo ("Europe/Berlin", "UTC", "Etc/GMT+5").
+    bool bad = tz.empty() || tz[0] == '/' || tz.find("..") != std::string::npos;
+    struct stat st {};
+    if (bad || ::stat(timezone_file(tz).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        throw Error("finding timezone: unknown time zone " + tz);
 }
 
 namespace {
@@ -129,6 +144,15 @@ void write_etc_files(storage::Store& store, const ContainerConfig& cfg, rootless
     if (!cfg.no_hosts) spec.etc_files.emplace_back("/etc/hosts", hosts);
     spec.etc_files.emplace_back("/etc/resolv.conf", resolv);
     spec.etc_files.emplace_back("/etc/hostname", dir + "/hostname");
+    // --tz: a copy of the host's zone file (as Podman makes), so the container never reads
+    // the host's /usr/share/zoneinfo through a mount.
+    if (!cfg.timezone.empty()) {
+        const std::string zone = timezone_file(cfg.timezone);
+        auto data = try_read_file(zone);
+        if (!data) throw Error("--tz " + cfg.timezone + ": " + zone + " no longer exists on the host");
+        write_file_atomic(dir + "/localtime", *data, 0644, false);
+        spec.etc_files.emplace_back("/etc/localtime", dir + "/localtime");
+    }
 }
 
 }  // namespace
@@ -180,6 +204,7 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     spec.cwd = cfg.working_dir.empty() ? "/" : cfg.working_dir;
     spec.terminal = cfg.tty;
     spec.init = cfg.init;
+    spec.umask = parse_umask(cfg.umask).value_or(022);
     return spec;
 }
 
