@@ -191,12 +191,12 @@ void apply_lifecycle_flags(container::ContainerConfig& cfg, const CreateFlags& f
     if (!f.health_cmd.empty()) {
         cfg.health_cmd = container::parse_health_cmd(f.health_cmd);
     } else if (rc.healthcheck) {
-        const auto& h = *rc.healthcheck;
-        if (h.contains("Test") && h["Test"].is_array()) cfg.health_cmd = h["Test"].get<std::vector<std::string>>();
-        if (h.value("Interval", int64_t{0}) > 0) cfg.health_interval_ns = h["Interval"].get<int64_t>();
-        if (h.value("Timeout", int64_t{0}) > 0) cfg.health_timeout_ns = h["Timeout"].get<int64_t>();
-        if (h.value("StartPeriod", int64_t{0}) > 0) cfg.health_start_period_ns = h["StartPeriod"].get<int64_t>();
-        if (h.value("Retries", 0) > 0) cfg.health_retries = h["Retries"].get<unsigned>();
+        const image::ImageHealthcheck h = image::healthcheck_of(*rc.healthcheck);
+        cfg.health_cmd = h.test;
+        if (h.interval_ns > 0) cfg.health_interval_ns = h.interval_ns;
+        if (h.timeout_ns > 0) cfg.health_timeout_ns = h.timeout_ns;
+        if (h.start_period_ns > 0) cfg.health_start_period_ns = h.start_period_ns;
+        if (h.retries > 0) cfg.health_retries = h.retries;
     }
     bool any_option = !f.health_interval.empty() || !f.health_timeout.empty() || !f.health_start_period.empty() ||
                       f.health_retries || !f.health_on_failure.empty();

@@ -99,6 +99,24 @@ void set_env(std::vector<std::string>& env, const std::string& key, const std::s
 
 }  // namespace
 
+ImageHealthcheck healthcheck_of(const nlohmann::json& h) {
+    ImageHealthcheck out;
+    if (!h.is_object()) return out;
+    if (auto t = h.find("Test"); t != h.end() && t->is_array() &&
+        std::all_of(t->begin(), t->end(), [](const nlohmann::json& v) { return v.is_string(); }))
+        out.test = t->get<std::vector<std::string>>();
+    auto duration = [&](const char* key) -> int64_t {
+        auto it = h.find(key);
+        return it != h.end() && it->is_number_integer() && it->get<int64_t>() > 0 ? it->get<int64_t>() : 0;
+    };
+    out.interval_ns = duration("Interval");
+    out.timeout_ns = duration("Timeout");
+    out.start_period_ns = duration("StartPeriod");
+    if (auto r = h.find("Retries"); r != h.end() && r->is_number_unsigned() && r->get<uint64_t>() <= 1000000)
+        out.retries = r->get<unsigned>();
+    return out;
+}
+
 RuntimeConfig runtime_config_of(const nlohmann::json& doc) {
     RuntimeConfig rc;
     auto it = doc.find("config");

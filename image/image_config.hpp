@@ -4,6 +4,7 @@
 // instructions ("CMD ["sh"]", "ENV A=1", "WORKDIR /x", ...) applied to it.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -24,6 +25,15 @@ struct RuntimeConfig {
     std::vector<std::string> exposed_ports;  // "80/tcp"
     std::optional<nlohmann::json> healthcheck;
 };
+
+// An image's HEALTHCHECK (config.Healthcheck, durations in nanoseconds as Docker writes
+// them). Fields of the wrong type or range count as absent: the config is untrusted input.
+struct ImageHealthcheck {
+    std::vector<std::string> test;  // ["CMD-SHELL", "..."], ["CMD", ...] or ["NONE"]
+    int64_t interval_ns = 0, timeout_ns = 0, start_period_ns = 0;  // 0: not set
+    unsigned retries = 0;                                          // 0: not set
+};
+ImageHealthcheck healthcheck_of(const nlohmann::json& healthcheck);
 
 // Reads the "config" object of an image config document (missing fields -> empty).
 RuntimeConfig runtime_config_of(const nlohmann::json& image_config);
