@@ -209,8 +209,12 @@ void apply_change(RuntimeConfig& rc, const std::string& change) {
         }
     } else if (instr == "volume") {
         need_arg();
+        // VOLUME ["/a", "/b"] or VOLUME /a /b; text that only looks like an array is words,
+        // as Docker reads it (never the shell form CMD falls back to).
         std::vector<std::string> paths;
-        if (arg[0] == '[') paths = exec_or_shell_form(arg);
+        nlohmann::json array = arg[0] == '[' ? nlohmann::json::parse(arg, nullptr, false) : nlohmann::json();
+        if (array.is_array() && std::all_of(array.begin(), array.end(), [](const nlohmann::json& v) { return v.is_string(); }))
+            paths = array.get<std::vector<std::string>>();
         else
             for (const auto& p : str::split(arg, ' '))
                 if (!p.empty()) paths.push_back(p);
