@@ -117,6 +117,22 @@ ImageHealthcheck healthcheck_of(const nlohmann::json& h) {
     return out;
 }
 
+ImageConfigFacts image_config_facts(const nlohmann::json& doc) {
+    ImageConfigFacts f;
+    if (!doc.is_object()) return f;
+    if (auto c = doc.find("config"); c != doc.end() && c->is_object()) f.config = *c;
+    if (auto h = doc.find("history"); h != doc.end() && h->is_array()) f.history = *h;
+    if (auto l = f.config.find("Labels"); l != f.config.end()) f.labels = *l;
+    f.created = string_field(doc, "created");
+    f.author = string_field(doc, "author");
+    f.docker_version = string_field(doc, "docker_version");
+    f.user = string_field(f.config, "User");
+    if (auto a = string_field(doc, "architecture"); !a.empty()) f.architecture = a;
+    if (auto o = string_field(doc, "os"); !o.empty()) f.os = o;
+    if (!f.history.empty() && f.history.back().is_object()) f.comment = string_field(f.history.back(), "comment");
+    return f;
+}
+
 RuntimeConfig runtime_config_of(const nlohmann::json& doc) {
     RuntimeConfig rc;
     auto it = doc.find("config");

@@ -35,6 +35,17 @@ struct ImageHealthcheck {
 };
 ImageHealthcheck healthcheck_of(const nlohmann::json& healthcheck);
 
+// The rest of an image config document that `pc image inspect` shows. Read with type
+// checks: a config is untrusted input, and a field of the wrong type reads as absent.
+struct ImageConfigFacts {
+    nlohmann::json config = nlohmann::json::object();  // "config" (an object)
+    nlohmann::json history = nlohmann::json::array();  // "history" (an array)
+    nlohmann::json labels;                             // config.Labels, null when absent
+    std::string created, author, docker_version, comment, user;
+    std::string architecture = "amd64", os = "linux";
+};
+ImageConfigFacts image_config_facts(const nlohmann::json& doc);
+
 // Reads the "config" object of an image config document (missing fields -> empty).
 RuntimeConfig runtime_config_of(const nlohmann::json& image_config);
 // Writes `rc` into the "config" object of an image config document.

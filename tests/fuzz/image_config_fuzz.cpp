@@ -32,6 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_discarded()) doc = nlohmann::json::object();
     RuntimeConfig rc = runtime_config_of(doc);
+    ImageConfigFacts facts = image_config_facts(doc);  // what `pc image inspect` shows
+    FUZZ_CHECK(facts.config.is_object() && facts.history.is_array());
     if (rc.healthcheck) {
         ImageHealthcheck h = healthcheck_of(*rc.healthcheck);
         FUZZ_CHECK(h.interval_ns >= 0 && h.timeout_ns >= 0 && h.start_period_ns >= 0);
