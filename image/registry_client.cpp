@@ -53,7 +53,7 @@ std::string describe_http_error(const HttpResponse& resp) {
     if (j.is_object() && j.contains("errors") && j["errors"].is_array())
         for (const auto& e : j["errors"]) {
             if (!e.is_object()) continue;
-            std::string m = e.value("code", "");
+            std::string m = e.contains("code") && e["code"].is_string() ? e["code"].get<std::string>() : "";
             if (e.contains("message") && e["message"].is_string()) m += (m.empty() ? "" : ": ") + e["message"].get<std::string>();
             if (e.contains("detail") && e["detail"].is_string()) m += " (" + e["detail"].get<std::string>() + ")";
             if (!m.empty()) msgs.push_back(m);
