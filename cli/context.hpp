@@ -18,6 +18,7 @@ struct GlobalOptions {
     std::string runroot;
     std::string storage_driver;
     std::string log_level = "warn";
+    bool show_version = false;  // -v/--version
 };
 
 class Context {
@@ -60,6 +61,7 @@ void register_lifecycle(CLI::App& app, Context& ctx);  // start, stop, kill, res
 void register_attach(CLI::App& app, Context& ctx);     // attach
 void register_stats(CLI::App& app, Context& ctx);      // stats
 void register_unshare(CLI::App& app, Context& ctx);    // unshare
+void register_completion(CLI::App& app, Context& ctx); // completion, help
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);
