@@ -27,7 +27,7 @@ __pc_words() {
         local i w
         for ((i = 0; i <= COMP_CWORD; i++)); do
             w=${COMP_WORDS[i]}
-            if ((i > 0)) && [[ $w == [=:] || ${__pc_args[-1]} == *[=:] ]] && [[ ${__pc_args[-1]} != -* || $w == [=:] || ${__pc_args[-1]} == *= ]]; then
+            if ((i > 0)) && [[ $w == [=:] || ${__pc_args[-1]} == *[=:] ]]; then
                 __pc_args[-1]+=$w
             else
                 __pc_args+=("$w")

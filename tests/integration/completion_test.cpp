@@ -141,7 +141,7 @@ TEST_F(Completion, FishCommandsFlagsAndNames) {
   EXPECT_TRUE(has(v, "create") && has(v, "rm") && has(v, "ls")) << show(v);
   v = fish("pc " + globals() + " volume inspect ");
   EXPECT_TRUE(has(v, "fish-vol")) << show(v);
-  v = fish("pc run --log-level=");
+  v = fish("pc --log-level=");
   EXPECT_TRUE(has(v, "--log-level=debug") || has(v, "debug")) << show(v);
   v = fish("pc images --");
   EXPECT_TRUE(has(v, "--format") && has(v, "--all")) << show(v);
