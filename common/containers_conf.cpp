@@ -191,7 +191,11 @@ ContainersConf load_containers_conf() {
 }
 
 const ContainersConf& containers_conf() {
-    static const std::unique_ptr<const ContainersConf> conf = std::make_unique<const ContainersConf>(load_containers_conf());
+    static const std::unique_ptr<const ContainersConf> conf = [] {
+        auto c = std::make_unique<const ContainersConf>(load_containers_conf());
+        log::timing("containers.conf read (" + std::to_string(c->files.size()) + " files)");
+        return c;
+    }();
     return *conf;
 }
 

@@ -96,6 +96,12 @@ TEST(ContainersConf, ErrorsNameFileLineAndKey) {
     EXPECT_NE(error_of("[pc]\nnope = 1\n").find("f0.conf:2: pc.nope: unknown pc setting"), std::string::npos);
     EXPECT_EQ(error_of("[containers\n").rfind("f0.conf:1:", 0), 0u);
     EXPECT_EQ(error_of("containers = 1\n"), "f0.conf:1: containers: expected a table, got an integer");
+    // Comment lines are skipped before parsing (fast), lines keep their numbers.
+    EXPECT_EQ(error_of("# a\n  # b\n\n[containers]\n# c\ninit = 1\n"),
+              "f0.conf:6: containers.init: expected true or false, got an integer");
+    // ... unless a multi-line string could hold a line starting with '#'.
+    ContainersConf ml = parse({"[containers]\ntz = \"UTC\"\nx = \"\"\"\n# not a comment\n\"\"\"\numask = \"0077\"\n"});
+    EXPECT_EQ(ml.umask, "0077");
 }
 
 TEST(ContainersConf, Umask) {
