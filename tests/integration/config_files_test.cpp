@@ -174,3 +174,22 @@ TEST_F(ContainersConf, TzAndUmaskFlags) {
   EXPECT_EXIT_CODE(run_in({"--umask", "0999"}, {"true"}), 125);
   EXPECT_EXIT_CODE(run_in({"--tz", "../../../etc/passwd"}, {"true"}), 125);
 }
+
+// [pc] userns_holder = false: no shared, held user namespace; each container gets its own.
+TEST_F(ContainersConf, PcTableUsernsHolder) {
+  auto userns = [&](const RunOpts& o) {
+    Result r = run_in({}, {"readlink", "/proc/self/ns/user"}, o);
+    EXPECT_PC_OK(r);
+    return trim(r.out);
+  };
+  RunOpts shared = with_conf("[containers]\n");
+  EXPECT_EQ(userns(shared), userns(shared)) << "by default containers join the user's held namespace";
+  RunOpts own = with_conf("[pc]\nuserns_holder = false\n", "own.conf");
+  const std::string a = userns(own), b = userns(own);
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, userns(shared));
+  RunOpts bad = with_conf("[pc]\nuserns_holdr = false\n", "typo.conf");
+  Result r = run_in({}, {"true"}, bad);
+  EXPECT_EXIT_CODE(r, 125);
+  EXPECT_TRUE(contains(r.err, "typo.conf:2: pc.userns_holdr: unknown pc setting")) << r;
+}
