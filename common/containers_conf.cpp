@@ -1,6 +1,5 @@
 #include "common/containers_conf.hpp"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -122,19 +121,15 @@ void read_file(const std::string& path, ContainersConf& conf, std::map<std::stri
 }
 
 void read_dir(const std::string& dir, ContainersConf& conf, std::map<std::string, bool>& append) {
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> names;
-    while (struct dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (str::ends_with(n, ".conf") && e->d_type != DT_DIR) names.push_back(n);
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    for (const auto& n : names) read_file(dir + "/" + n, conf, append);
+    for (const auto& path : toml_config::drop_in_files(dir)) read_file(path, conf, append);
 }
 
 }  // namespace
+
+std::string containers_config_dir() {
+    const char* xdg = ::getenv("XDG_CONFIG_HOME");
+    return (xdg && *xdg ? std::string(xdg) : caller().home + "/.config") + "/containers";
+}
 
 std::optional<unsigned> parse_umask(const std::string& text) {
     if (text.empty() || text.size() > 4) return std::nullopt;
@@ -181,8 +176,7 @@ ContainersConf load_containers_conf() {
                 read_dir(base + "/containers.rootful.conf.d", conf, append);
             }
         }
-        const char* xdg = ::getenv("XDG_CONFIG_HOME");
-        const std::string user = (xdg && *xdg ? std::string(xdg) : caller().home + "/.config") + "/containers";
+        const std::string user = containers_config_dir();
         read_file(user + "/containers.conf", conf, append);
         read_dir(user + "/containers.conf.d", conf, append);
     }

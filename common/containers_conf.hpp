@@ -66,6 +66,10 @@ ContainersConf load_containers_conf();
 void parse_containers_conf(const std::string& text, const std::string& path, ContainersConf& conf,
                            std::map<std::string, bool>& append);
 
+// The user's configuration shared with Podman (containers.conf, registries.conf, auth.json,
+// certs.d): $XDG_CONFIG_HOME/containers, or ~/.config/containers.
+std::string containers_config_dir();
+
 // umask text ("022", "0027") -> mode bits; nullopt when not octal or above 0777.
 std::optional<unsigned> parse_umask(const std::string& text);
 

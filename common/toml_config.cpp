@@ -1,6 +1,10 @@
 #define TOML_IMPLEMENTATION
 #include "common/toml_config.hpp"
 
+#include <dirent.h>
+
+#include <algorithm>
+
 #include "common/error.hpp"
 
 namespace pc::toml_config {
@@ -39,6 +43,20 @@ toml::table parse(std::string_view text, const std::string& origin) {
         throw Error(origin + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +
                     std::string(e.description()));
     }
+}
+
+std::vector<std::string> drop_in_files(const std::string& dir) {
+    std::vector<std::string> names;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return names;
+    while (struct dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0 && e->d_type != DT_DIR) names.push_back(n);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    for (auto& n : names) n = dir + "/" + n;
+    return names;
 }
 
 std::string where(const toml::node& node, const std::string& origin) {

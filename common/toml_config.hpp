@@ -48,6 +48,10 @@ private:
     std::string origin_;
 };
 
+// The drop-in files of a configuration directory (NAME.conf.d): its regular *.conf files,
+// sorted by name, as full paths; none when it does not exist.
+std::vector<std::string> drop_in_files(const std::string& dir);
+
 // "a string", "an integer", ... for messages.
 std::string type_name(const toml::node& node);
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/user_paths.hpp"
@@ -16,10 +17,7 @@ namespace pc::image {
 
 namespace {
 
-std::string caller_cert_dir(const std::string& registry) {
-    const char* xdg = ::getenv("XDG_CONFIG_HOME");
-    return (xdg && *xdg ? std::string(xdg) : caller().home + "/.config") + "/containers/certs.d/" + registry;
-}
+std::string caller_cert_dir(const std::string& registry) { return containers_config_dir() + "/certs.d/" + registry; }
 
 // Pulls `name` from `source` (the same reference, or a mirror's or a rewritten location's)
 // and records it under `name`.

@@ -1,12 +1,12 @@
 #include "image/registries_conf.hpp"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 
 #include "common/atomic_file.hpp"
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
@@ -121,22 +121,8 @@ void read_v1(const Reader& r, const toml::table& v1, RegistriesConf& conf, std::
 }
 
 void read_conf_d(const std::string& dir, RegistriesConf& conf) {
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> names;
-    while (struct dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (str::ends_with(n, ".conf") && e->d_type != DT_DIR) names.push_back(n);
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    for (const auto& n : names)
-        if (auto text = try_read_file(dir + "/" + n)) parse_registries_conf(*text, dir + "/" + n, conf, true);
-}
-
-std::string user_config_dir() {
-    const char* xdg = ::getenv("XDG_CONFIG_HOME");
-    return (xdg && *xdg ? std::string(xdg) : caller().home + "/.config") + "/containers";
+    for (const auto& path : toml_config::drop_in_files(dir))
+        if (auto text = try_read_file(path)) parse_registries_conf(*text, path, conf, true);
 }
 
 // containers/image's refMatchingPrefix: the prefix, then the end or one of ":/@"; a
@@ -236,7 +222,7 @@ void parse_registries_conf(const std::string& text, const std::string& path, Reg
 
 RegistriesConf load_registries_conf() {
     RegistriesConf conf;
-    const std::string user_dir = user_config_dir();
+    const std::string user_dir = containers_config_dir();
     std::string main;
     bool explicit_path = false;
     for (const char* var : {"CONTAINERS_REGISTRIES_CONF", "REGISTRIES_CONFIG_PATH"}) {
