@@ -185,9 +185,16 @@ TEST_F(ContainersConf, PcTableUsernsHolder) {
   RunOpts shared = with_conf("[containers]\n");
   EXPECT_EQ(userns(shared), userns(shared)) << "by default containers join the user's held namespace";
   RunOpts own = with_conf("[pc]\nuserns_holder = false\n", "own.conf");
-  const std::string a = userns(own), b = userns(own);
-  EXPECT_NE(a, b);
-  EXPECT_NE(a, userns(shared));
+  // Namespace inodes are reused once freed: compare with namespaces still alive (a running
+  // container's, and the held one).
+  const std::string name = unique_name("own-userns");
+  ASSERT_PC_OK(pc({"run", "-d", "--name", name, image(), "sleep", "60"}, own));
+  Result first = pc({"exec", name, "readlink", "/proc/self/ns/user"});
+  ASSERT_PC_OK(first);
+  const std::string b = userns(own);
+  EXPECT_NE(trim(first.out), b);
+  EXPECT_NE(b, userns(shared));
+  EXPECT_PC_OK(pc({"rm", "-f", "-t", "0", name}));
   RunOpts bad = with_conf("[pc]\nuserns_holdr = false\n", "typo.conf");
   Result r = run_in({}, {"true"}, bad);
   EXPECT_EXIT_CODE(r, 125);
