@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/command_tree.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -166,6 +167,7 @@ const std::vector<CommandRegistration>& command_registrations() {
         {{"pod"}, register_pod},
         {{"compose"}, register_compose},
         {{"build", "buildx"}, register_build},
+        {{"completion", "help"}, register_completion},
     };
     return table;
 }
@@ -190,12 +192,9 @@ void register_commands(CLI::App& app, Context& ctx, const std::string& word) {
     for (const auto& entry : command_registrations()) entry.add(app, ctx);
 }
 
-int main(int argc, char** argv) {
-    // A foreground container's exit applies its pod's exit policy (pod/pod_ops.hpp).
-    container::set_exit_hook(pod::on_container_exit);
-    Context ctx;
-    ctx.argv.assign(argv, argv + argc);
-    CLI::App app{"Manage pods, containers and images, rootless and without a daemon", "pc"};
+void configure_root(CLI::App& app, Context& ctx) {
+    app.description("Manage pods, containers and images, rootless and without a daemon");
+    app.name("pc");
     app.require_subcommand(0, 1);
     app.fallthrough(false);
     // A flag given twice takes its last value, as with Podman (cobra); inherited by every
@@ -205,10 +204,18 @@ int main(int argc, char** argv) {
     app.add_option("--runroot", ctx.globals.runroot, "Path to the runtime directory");
     app.add_option("--storage-driver", ctx.globals.storage_driver, "Storage driver: overlay, fuse-overlayfs or vfs");
     app.add_option("--log-level", ctx.globals.log_level, "Log messages at and above this level (debug, info, warn, error)");
-    bool show_version = false;
-    app.add_flag("-v,--version", show_version, "Version of pc");
+    app.add_flag("-v,--version", ctx.globals.show_version, "Version of pc");
+    app.parse_complete_callback([&ctx] { configure_logging(ctx.globals.log_level); });
+}
 
-    app.parse_complete_callback([&] { configure_logging(ctx.globals.log_level); });
+int main(int argc, char** argv) {
+    // A foreground container's exit applies its pod's exit policy (pod/pod_ops.hpp).
+    container::set_exit_hook(pod::on_container_exit);
+    Context ctx;
+    ctx.argv.assign(argv, argv + argc);
+    CLI::App app;
+    configure_root(app, ctx);
+    const bool& show_version = ctx.globals.show_version;
 
     register_commands(app, ctx, command_word(argc, argv));
 

@@ -29,6 +29,7 @@ const std::vector<ComposeSubcommandEntry>& compose_subcommands() {
         {"exec", add_compose_exec_run},  // exec, run
         {"images", add_compose_images},  // images, pull, push, cp, events
         {"watch", add_compose_watch},
+        {"build", add_compose_build},
     };
     return table;
 }

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/image_views.hpp"
+#include "image/image_config.hpp"
 #include "cli/output.hpp"
 #include "cli/prune.hpp"
 #include "common/error.hpp"
@@ -33,8 +34,7 @@ bool image_matches_filter(Context& ctx, const storage::ImageRecord& img, const s
         return false;
     }
     if (key == "label") {
-        auto cfg = image_config_doc(ctx, img).value("config", nlohmann::json::object());
-        auto labels = cfg.is_object() ? cfg.value("Labels", nlohmann::json::object()) : nlohmann::json::object();
+        const nlohmann::json labels = image::image_config_facts(image_config_doc(ctx, img)).labels;
         auto [lk, lv] = str::split_once(*value, '=');
         return labels.is_object() && labels.contains(lk) && (!lv || labels[lk] == *lv);
     }

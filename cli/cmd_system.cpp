@@ -11,11 +11,14 @@
 #include "cli/output.hpp"
 #include "cli/prune.hpp"
 #include "common/atomic_file.hpp"
+#include "common/containers_conf.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
+#include "image/registries_conf.hpp"
 #include "net/network_mode.hpp"
 #include "net/slirp_stack.hpp"
+#include "rootless/caps.hpp"
 #include "rootless/idmap.hpp"
 #include "rootless/userns_holder.hpp"
 
@@ -83,6 +86,35 @@ json version_json() {
                         {"Os", "linux"}}}};
 }
 
+// Podman's .Registries: the search list and one entry per [[registry]] prefix.
+json registries_json(const image::RegistriesConf& conf) {
+    json out = json::object();
+    out["search"] = conf.search;
+    auto endpoint = [](const image::RegistryEndpoint& e) {
+        return json{{"Location", e.location}, {"Insecure", e.insecure}, {"PullFromMirror", e.pull_from_mirror}};
+    };
+    for (const auto& r : conf.registries) {
+        json mirrors = json::array();
+        for (const auto& m : r.mirrors) mirrors.push_back(endpoint(m));
+        json e = endpoint(r.endpoint);
+        e["Prefix"] = r.prefix;
+        e["Blocked"] = r.blocked;
+        e["MirrorByDigestOnly"] = r.mirror_by_digest_only;
+        e["Mirrors"] = mirrors;
+        out[r.prefix] = e;
+    }
+    return out;
+}
+
+// The capabilities a container gets by default (containers.conf default_capabilities).
+std::string default_capabilities_text() {
+    std::vector<std::string> names;
+    const auto& conf = containers_conf().default_capabilities;
+    for (int c : rootless::base_capabilities(conf.value_or(std::vector<std::string>{}))) names.push_back(rootless::capability_name(c));
+    if (conf && conf->empty()) names.clear();
+    return str::join(names, ",");
+}
+
 json info_json(Context& ctx) {
     struct utsname u {};
     ::uname(&u);
@@ -99,6 +131,7 @@ json info_json(Context& ctx) {
     const MemoryFacts mem = memory_facts();
     const CpuUtilization cpu = cpu_utilization();
     const FilesystemFacts fs = filesystem_facts(store.root());
+    const image::RegistriesConf registries = image::load_registries_conf();
     json host = {
         {"arch", std::string(u.machine) == "x86_64" ? "amd64" : u.machine},
         {"cgroupManager", "cgroupfs"},
@@ -111,7 +144,7 @@ json info_json(Context& ctx) {
         {"os", "linux"},
         {"rootless", ::getuid() != 0},
         {"security", {{"rootless", ::getuid() != 0}, {"seccompEnabled", true}, {"seccompProfilePath", "built-in (Podman's default)"},
-                      {"capabilities", "CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,CAP_NET_BIND_SERVICE,CAP_SETFCAP,CAP_SETGID,CAP_SETPCAP,CAP_SETUID,CAP_SYS_CHROOT"},
+                      {"capabilities", default_capabilities_text()},
                       {"selinuxEnabled", false}, {"apparmorEnabled", false}}},
         {"networkBackend", "slirp4netns"},
         {"slirp4netns", {{"executable", "built-in (libslirp, run by each container's monitor)"},
@@ -139,6 +172,8 @@ json info_json(Context& ctx) {
         // pc creates no cgroups: none is usable by its containers.
         {"cgroupControllers", json::array()},
         {"serviceIsRemote", false},
+        // Which configuration files this pc read (containers.conf(5), registries.conf(5)).
+        {"configFiles", {{"containersConf", containers_conf().files}, {"registriesConf", registries.files}}},
     };
     json st = {{"configFile", ""},
                {"containerStore", {{"number", total}, {"paused", 0}, {"running", running}, {"stopped", stopped}}},
@@ -154,7 +189,7 @@ json info_json(Context& ctx) {
                {"imageStore", {{"number", store.images().size()}}},
                {"runRoot", store.runroot()},
                {"volumePath", store.volumes_dir()}};
-    return {{"host", host}, {"store", st}, {"registries", json::object()}, {"plugins", {{"volume", {"local"}}, {"network", json::array()}, {"log", {"k8s-file"}}, {"authorization", nullptr}}},
+    return {{"host", host}, {"store", st}, {"registries", registries_json(registries)}, {"plugins", {{"volume", {"local"}}, {"network", json::array()}, {"log", {"k8s-file"}}, {"authorization", nullptr}}},
             {"version", version_json()["Client"]}};
 }
 

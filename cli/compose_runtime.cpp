@@ -9,6 +9,8 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/compose_build.hpp"
+
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/strings.hpp"
@@ -66,7 +68,11 @@ std::unique_ptr<compose::Engine> make_engine(Context& ctx, const compose::Projec
         if (!quiet) write_line(STDERR_FILENO, " " + resource + "  " + status + "\n");
     };
     progress.warning = [](const std::string& message) { write_line(STDERR_FILENO, "WARN[0000] " + message + "\n"); };
-    return std::make_unique<compose::Engine>(ctx.containers(), project, progress);
+    auto engine = std::make_unique<compose::Engine>(ctx.containers(), project, progress);
+    ComposeBuildSettings build;
+    build.quiet = quiet;
+    engine->set_build_hook(compose_build_hook(ctx, build));
+    return engine;
 }
 
 std::string service_of(const container::Container& c) { return label(c, compose::kLabelService); }

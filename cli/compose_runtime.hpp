@@ -43,6 +43,7 @@ void add_compose_listing(CLI::App& compose, Context& ctx, const std::shared_ptr<
 void add_compose_logs(CLI::App& compose, Context& ctx, const std::shared_ptr<ComposeFlags>& flags);
 void add_compose_exec_run(CLI::App& compose, Context& ctx, const std::shared_ptr<ComposeFlags>& flags);
 void add_compose_images(CLI::App& compose, Context& ctx, const std::shared_ptr<ComposeFlags>& flags);
+void add_compose_build(CLI::App& compose, Context& ctx, const std::shared_ptr<ComposeFlags>& flags);
 void add_compose_watch(CLI::App& compose, Context& ctx, const std::shared_ptr<ComposeFlags>& flags);
 
 // Follows the logs of `containers` with Docker Compose's prefixes until `done()` says so

@@ -18,6 +18,7 @@ struct GlobalOptions {
     std::string runroot;
     std::string storage_driver;
     std::string log_level = "warn";
+    bool show_version = false;  // -v/--version
 };
 
 class Context {
@@ -63,6 +64,7 @@ void register_unshare(CLI::App& app, Context& ctx);    // unshare
 void register_pod(CLI::App& app, Context& ctx);        // pod ...
 void register_compose(CLI::App& app, Context& ctx);    // compose
 void register_build(CLI::App& app, Context& ctx);      // build, buildx
+void register_completion(CLI::App& app, Context& ctx); // completion, help
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);

@@ -2,7 +2,9 @@
 
 #include "cli/network_flags.hpp"
 #include "common/atomic_file.hpp"
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/strings.hpp"
 #include "pod/pod_ops.hpp"
 
@@ -40,7 +42,13 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     cmd->add_flag("--privileged", f.privileged, "Give extended privileges to the container");
     cmd->add_flag("--read-only", f.read_only, "Make the container's root filesystem read-only");
     cmd->add_option("--read-only-tmpfs", f.read_only_tmpfs, "With --read-only, mount a read-write tmpfs on /run, /tmp and /var/tmp");
-    cmd->add_flag("--init", f.init, "Run an init inside the container that forwards signals and reaps processes");
+    // Unset unless given (containers.conf's init is the default): a flag function runs only
+    // for a flag on the command line; "--init=false" gives it a negative count.
+    cmd->add_flag_function(
+        "--init", [&f](std::int64_t n) { f.init = n > 0; },
+        "Run an init inside the container that forwards signals and reaps processes");
+    cmd->add_option("--tz", f.tz, "Set timezone in container (local, or an IANA name such as Europe/Berlin)");
+    cmd->add_option("--umask", f.umask, "Set umask in container (default 0022)");
     cmd->add_option("--sig-proxy", f.sig_proxy, "Proxy received signals to the process");
     cmd->add_flag("-q,--quiet", f.quiet, "Suppress output information when pulling images");
     cmd->add_option("--detach-keys", f.detach_keys, "Override the key sequence for detaching a container");

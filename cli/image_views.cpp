@@ -5,6 +5,7 @@
 #include "cli/human_units.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
+#include "image/image_config.hpp"
 
 namespace pc::cli {
 
@@ -45,9 +46,7 @@ json image_config_doc(Context& ctx, const storage::ImageRecord& img) {
 }
 
 json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
-    json doc = image_config_doc(ctx, img);
-    json cfg = doc.value("config", json::object());
-    if (!cfg.is_object()) cfg = json::object();
+    const image::ImageConfigFacts facts = image::image_config_facts(image_config_doc(ctx, img));
     json layers = json::array();
     std::vector<std::string> lowers;
     for (const auto& chain : img.layers) {
@@ -59,8 +58,7 @@ json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
         graph["Data"]["UpperDir"] = lowers.front();
         if (lowers.size() > 1) graph["Data"]["LowerDir"] = str::join(std::vector<std::string>(lowers.begin() + 1, lowers.end()), ":");
     }
-    json history = doc.value("history", json::array());
-    std::string created = doc.value("created", "");
+    std::string created = facts.created;
     // The manifest's own type and annotations (builds set them; --format docker, --annotation).
     json annotations = json::object();
     std::string manifest_type = "application/vnd.oci.image.manifest.v1+json";
@@ -78,28 +76,27 @@ json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
             {"RepoTags", img.names},
             {"RepoDigests", repo_digests(img)},
             {"Parent", img.parent},
-            {"Comment", history.empty() ? "" : history.back().value("comment", "")},
+            {"Comment", facts.comment},
             {"Created", created},
-            {"Config", cfg},
-            {"Version", doc.value("docker_version", "")},
-            {"Author", doc.value("author", "")},
-            {"Architecture", doc.value("architecture", "amd64")},
-            {"Os", doc.value("os", "linux")},
+            {"Config", facts.config},
+            {"Version", facts.docker_version},
+            {"Author", facts.author},
+            {"Architecture", facts.architecture},
+            {"Os", facts.os},
             {"Size", img.size},
             {"VirtualSize", img.size},
             {"GraphDriver", graph},
             {"RootFS", {{"Type", "layers"}, {"Layers", layers}}},
-            {"Labels", cfg.contains("Labels") ? cfg["Labels"] : json(nullptr)},
+            {"Labels", facts.labels},
             {"Annotations", annotations},
             {"ManifestType", manifest_type},
-            {"User", cfg.value("User", "")},
-            {"History", history},
+            {"User", facts.user},
+            {"History", facts.history},
             {"NamesHistory", img.names}};
 }
 
 json image_list_json(Context& ctx, const storage::ImageRecord& img) {
-    json doc = image_config_doc(ctx, img);
-    json cfg = doc.value("config", json::object());
+    const image::ImageConfigFacts facts = image::image_config_facts(image_config_doc(ctx, img));
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     return {{"Id", img.id},
             {"ParentId", img.parent},
@@ -108,7 +105,7 @@ json image_list_json(Context& ctx, const storage::ImageRecord& img) {
             {"Size", img.size},
             {"SharedSize", 0},
             {"VirtualSize", img.size},
-            {"Labels", cfg.is_object() && cfg.contains("Labels") ? cfg["Labels"] : json(nullptr)},
+            {"Labels", facts.labels},
             {"Containers", containers_using(ctx, img.id)},
             {"Names", img.names.empty() ? json(nullptr) : json(img.names)},
             {"Digest", img.digest},

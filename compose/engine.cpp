@@ -46,7 +46,6 @@ int number_of(const Container& c) {
 bool is_oneoff(const Container& c) { return label_of(c, kLabelOneoff) == "True"; }
 
 // Docker Compose's default image name for a service that is built and names none.
-std::string image_of(const Project& p, const Service& s) { return s.image.empty() ? p.name + "-" + s.name : s.image; }
 
 std::string pod_hash(const Project& p) {
     // What the pod is made with: the services' published ports (they are the pod's).
@@ -59,6 +58,8 @@ std::string pod_hash(const Project& p) {
 }
 
 }  // namespace
+
+std::string service_image(const Project& p, const Service& s) { return s.image.empty() ? p.name + "-" + s.name : s.image; }
 
 Engine::Engine(container::ContainerStore& containers, const Project& project, Progress progress)
     : containers_(containers), pods_(containers), project_(project), progress_(std::move(progress)) {
@@ -133,7 +134,7 @@ void Engine::ensure_images(const std::vector<std::string>& services, const UpOpt
     storage::Store& store = containers_.storage();
     for (const auto& name : services) {
         const Service& s = project_.services.at(name);
-        const std::string image = image_of(project_, s);
+        const std::string image = service_image(project_, s);
         std::string policy = !o.pull.empty() ? o.pull : s.pull_policy;
         if (policy.empty() || policy == "if_not_present" || str::starts_with(policy, "every_") || policy == "daily" ||
             policy == "weekly")
@@ -567,7 +568,7 @@ void Engine::down(const DownOptions& o) {
         for (const auto& [name, s] : project_.services) {
             // local: only images without a name of their own (built for the project).
             if (o.rmi == "local" && !s.image.empty()) continue;
-            images.insert(image_of(project_, s));
+            images.insert(service_image(project_, s));
         }
         storage::Store& store = containers_.storage();
         for (const auto& ref : images) {

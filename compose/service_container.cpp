@@ -228,7 +228,7 @@ ServiceContainer service_container_config(storage::Store& store, pod::PodStore& 
     o.group_add = s.group_add;
     o.privileged = s.privileged;
     o.read_only = s.read_only;
-    o.init = s.init.value_or(false);
+    o.init = s.init;  // unset: containers.conf decides
     o.tty = s.tty;
     o.interactive = s.stdin_open;
     o.stop_signal = s.stop_signal;

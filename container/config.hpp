@@ -46,6 +46,8 @@ struct ContainerConfig {
     bool tty = false;
     bool interactive = false;
     bool init = false;
+    std::string umask = "0022";  // --umask (octal), applied to the init and exec sessions
+    std::string timezone;        // --tz: "", "local" or an IANA name (/etc/localtime)
 
     // Metadata
     std::map<std::string, std::string> labels;
@@ -61,6 +63,9 @@ struct ContainerConfig {
 
     // Security
     bool privileged = false;
+    // containers.conf default_capabilities, the base --cap-add/--cap-drop apply to; empty:
+    // the built-in default (Podman's).
+    std::vector<std::string> default_caps;
     std::vector<std::string> cap_add, cap_drop;
     std::string seccomp_profile;   // "" = default, "unconfined", or a file path (read at start)
     bool no_new_privileges = false;

@@ -407,7 +407,10 @@ void extract_copy_archive(int in_fd, const ExtractSpec& spec) {
     }
     // The base: the target's parent, resolved inside the root (following the root's own
     // symlinks, as a path inside a container should); everything else is created below it.
-    auto [base_path, leaf] = split_parent(rootless::join_components(rootless::clean_path_components(target), SIZE_MAX));
+    // Named copies, not a structured binding: the lambda below captures them, which clang 14
+    // (the sanitizer lane's compiler) does not allow for bindings.
+    const auto parent_and_leaf = split_parent(rootless::join_components(rootless::clean_path_components(target), SIZE_MAX));
+    std::string base_path = parent_and_leaf.first, leaf = parent_and_leaf.second;
     if (spec.raw || leaf == ".") {
         base_path = target;
         leaf = "";

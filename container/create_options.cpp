@@ -7,7 +7,9 @@
 #include <cstdlib>
 
 #include "common/atomic_file.hpp"
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/strings.hpp"
 #include "common/units.hpp"
 #include "common/user_paths.hpp"
@@ -18,6 +20,7 @@
 #include "container/healthcheck.hpp"
 #include "container/mount_options.hpp"
 #include "container/network_options.hpp"
+#include "container/spec_builder.hpp"
 #include "image/image_config.hpp"
 #include "net/network_mode.hpp"
 #include "rootless/caps.hpp"
@@ -222,13 +225,13 @@ void apply_lifecycle_flags(ContainerConfig& cfg, const CreateOptions& f, const i
     if (!f.health_cmd.empty()) {
         cfg.health_cmd = parse_health_cmd(f.health_cmd);
     } else if (rc.healthcheck) {
-        const auto& h = *rc.healthcheck;
-        if (h.contains("Test") && h["Test"].is_array()) cfg.health_cmd = h["Test"].get<std::vector<std::string>>();
-        if (h.value("Interval", int64_t{0}) > 0) cfg.health_interval_ns = h["Interval"].get<int64_t>();
-        if (h.value("Timeout", int64_t{0}) > 0) cfg.health_timeout_ns = h["Timeout"].get<int64_t>();
-        if (h.value("StartPeriod", int64_t{0}) > 0) cfg.health_start_period_ns = h["StartPeriod"].get<int64_t>();
-        if (h.value("StartInterval", int64_t{0}) > 0) cfg.health_start_interval_ns = h["StartInterval"].get<int64_t>();
-        if (h.value("Retries", 0) > 0) cfg.health_retries = h["Retries"].get<unsigned>();
+        const image::ImageHealthcheck h = image::healthcheck_of(*rc.healthcheck);
+        cfg.health_cmd = h.test;
+        if (h.interval_ns > 0) cfg.health_interval_ns = h.interval_ns;
+        if (h.timeout_ns > 0) cfg.health_timeout_ns = h.timeout_ns;
+        if (h.start_period_ns > 0) cfg.health_start_period_ns = h.start_period_ns;
+        if (h.start_interval_ns > 0) cfg.health_start_interval_ns = h.start_interval_ns;
+        if (h.retries > 0) cfg.health_retries = h.retries;
     }
     bool any_option = !f.health_interval.empty() || !f.health_timeout.empty() || !f.health_start_period.empty() ||
                       !f.health_start_interval.empty() ||
@@ -260,11 +263,104 @@ void apply_lifecycle_flags(ContainerConfig& cfg, const CreateOptions& f, const i
     }
 }
 
+// containers.conf (common/containers_conf.hpp) as the options its keys stand for, filled
+// in where the command line says nothing; values from the file are checked here so that an
+// error names the file and line rather than a flag the user never typed.
+CreateOptions with_containers_conf(CreateOptions f, const ContainersConf& conf) {
+    if (f.net.dns.empty()) f.net.dns = conf.dns_servers;
+    if (f.net.dns_search.empty()) f.net.dns_search = conf.dns_searches;
+    if (f.net.dns_option.empty()) f.net.dns_option = conf.dns_options;
+    if (conf.no_hosts) f.net.no_hosts = true;
+    if (f.net.network.empty() && !conf.netns.empty() && conf.netns != "private") {
+        try {
+            net::parse_network_mode(conf.netns);
+        } catch (const Error& e) {
+            throw Error(conf.where("containers.netns") + ": netns = \"" + conf.netns + "\": " + e.what());
+        }
+        f.net.network = conf.netns;
+    }
+    // [engine] network_cmd_options: the slirp4netns options when --network names none.
+    const std::string& n = f.net.network;
+    if (!conf.network_cmd_options.empty() &&
+        (n.empty() || n == "slirp4netns" || n == "private" || n == "bridge" || n == "default")) {
+        const std::string with = "slirp4netns:" + str::join(conf.network_cmd_options, ",");
+        try {
+            net::parse_network_mode(with);
+        } catch (const Error& e) {
+            throw Error(conf.where("engine.network_cmd_options") + ": network_cmd_options: " + e.what());
+        }
+        f.net.network = with;
+    }
+    if (!f.init) f.init = conf.init;
+    if (f.tz.empty() && !conf.tz.empty()) {
+        try {
+            check_timezone(conf.tz);
+        } catch (const Error& e) {
+            throw Error(conf.where("containers.tz") + ": tz: " + e.what());
+        }
+        f.tz = conf.tz;
+    }
+    if (f.umask.empty()) f.umask = conf.umask;
+    // pids_limit is a default Podman drops where it cannot create cgroups (rootless on
+    // cgroup v1, as here); pc creates none anywhere yet, so it is never applied: only an
+    // explicit --pids-limit fails (check_limits).
+    if (conf.pids_limit > 0 && f.pids_limit.empty())
+        log::debug(conf.where("containers.pids_limit") + ": pids_limit = " + std::to_string(conf.pids_limit) +
+                   " not applied: pc creates no cgroups");
+    if (!f.stop_timeout && conf.stop_timeout) f.stop_timeout = conf.stop_timeout;
+    bool has_max_size = std::any_of(f.log_opts.begin(), f.log_opts.end(),
+                                    [](const std::string& o) { return str::starts_with(o, "max-size="); });
+    if (!has_max_size && conf.log_size_max > 0) f.log_opts.push_back("max-size=" + std::to_string(conf.log_size_max));
+    // default_ulimits: a --ulimit of the same name wins.
+    std::vector<std::string> ulimits;
+    for (const auto& u : conf.default_ulimits) {
+        const std::string name = u.substr(0, u.find('='));
+        bool overridden = std::any_of(f.ulimits.begin(), f.ulimits.end(),
+                                      [&](const std::string& v) { return v.substr(0, v.find('=')) == name; });
+        if (overridden) continue;
+        try {
+            checked_ulimits({u});
+        } catch (const Error& e) {
+            throw Error(conf.where("containers.default_ulimits") + ": default_ulimits: " + e.what());
+        }
+        ulimits.push_back(u);
+    }
+    f.ulimits.insert(f.ulimits.begin(), ulimits.begin(), ulimits.end());
+    return f;
+}
+
+// The environment every container starts from (below the image's and the flags'):
+// containers.conf env, the host's proxy variables (http_proxy = true, Podman's default)
+// or its whole environment (env_host = true).
+std::vector<std::string> default_environment(const ContainersConf& conf) {
+    std::vector<std::string> env;
+    if (conf.env_host) {
+        for (char** e = environ; *e; ++e) set_env(env, *e);
+    } else if (conf.http_proxy) {
+        for (const char* name : {"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                                 "FTP_PROXY", "NO_PROXY"})
+            if (const char* v = ::getenv(name)) set_env(env, std::string(name) + "=" + v);
+    }
+    for (const auto& kv : conf.env) set_env(env, kv);
+    return env;
+}
+
 }  // namespace
 
-ContainerConfig build_container_config(storage::Store& store, const CreateOptions& f, const std::vector<std::string>& args,
+ContainerConfig build_container_config(storage::Store& store, const CreateOptions& options,
+                                       const std::vector<std::string>& args,
                                        const std::vector<std::string>& create_command) {
     ContainerConfig cfg;
+    // ---- containers.conf: its defaults become options the caller did not give; the
+    // capability base set and the default environment are applied below (conf.*).
+    const ContainersConf& conf = containers_conf();
+    const CreateOptions f = with_containers_conf(options, conf);
+    if (conf.default_capabilities) {
+        rootless::base_capabilities(*conf.default_capabilities);  // names checked
+        cfg.default_caps = *conf.default_capabilities;
+        if (cfg.default_caps.empty()) cfg.cap_drop = {"ALL"};  // an empty list: no capabilities
+    }
+    // ---- end of containers.conf
     // Everything that can be checked without the store is checked first.
     check_limits(f);
     if (!f.workdir.empty() && f.workdir[0] != '/')
@@ -276,9 +372,9 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
         throw Error("invalid --pull \"" + f.pull + "\" (valid: always, missing, never, newer)");
     if (f.cgroups != "enabled" && f.cgroups != "disabled" && f.cgroups != "no-conmon" && f.cgroups != "split")
         throw Error("invalid --cgroups \"" + f.cgroups + "\" (valid: enabled, disabled)");
-    rootless::resolve_capabilities(rootless::default_capabilities(), f.cap_add, f.cap_drop);  // names checked
     cfg.cap_add = f.cap_add;
-    cfg.cap_drop = f.cap_drop;
+    cfg.cap_drop.insert(cfg.cap_drop.end(), f.cap_drop.begin(), f.cap_drop.end());
+    rootless::resolve_capabilities(rootless::base_capabilities(cfg.default_caps), cfg.cap_add, cfg.cap_drop);  // names checked
     apply_security_opts(cfg, f.security_opt);
     for (const auto& v : f.volumes) cfg.mounts.push_back(parse_volume_flag(v));
     for (const auto& v : f.mounts) cfg.mounts.push_back(parse_mount_flag(v));
@@ -332,7 +428,8 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     if (cfg.entrypoint.empty() && cfg.cmd.empty())
         throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
-    cfg.env = rc.env;
+    cfg.env = default_environment(conf);
+    for (const auto& kv : rc.env) set_env(cfg.env, kv);
     bool has_path = std::any_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "PATH="); });
     if (!has_path) cfg.env.insert(cfg.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     set_env(cfg.env, "container=podman");  // what scripts test for, as under Podman
@@ -352,7 +449,11 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     cfg.ulimits = checked_ulimits(f.ulimits);
     cfg.tty = f.tty;
     cfg.interactive = f.interactive;
-    cfg.init = f.init;
+    cfg.init = f.init.value_or(false);
+    if (!f.tz.empty()) check_timezone(f.tz);
+    cfg.timezone = f.tz;
+    if (!parse_umask(f.umask)) throw Error("invalid umask string " + f.umask);
+    cfg.umask = f.umask;
     for (const auto& [k, v] : rc.labels) cfg.labels.emplace(k, v);  // flags win over the image
     if (!f.stop_signal.empty()) parse_signal(f.stop_signal);  // "invalid signal: FOO", as Podman
     cfg.stop_signal = !f.stop_signal.empty() ? f.stop_signal : (!rc.stop_signal.empty() ? rc.stop_signal : "SIGTERM");

@@ -28,7 +28,9 @@ struct CreateOptions {
     std::string pull = "missing";
     std::string cgroups = "enabled";
     bool rm = false, interactive = false, tty = false, privileged = false, read_only = false;
-    bool read_only_tmpfs = true, init = false, sig_proxy = true, quiet = false;
+    bool read_only_tmpfs = true, sig_proxy = true, quiet = false;
+    std::optional<bool> init;  // unset: containers.conf decides
+    std::string tz, umask;
     bool detach = false, no_healthcheck = false;
     std::string restart, detach_keys, log_driver;
     std::string health_cmd, health_interval, health_timeout, health_start_period, health_on_failure;

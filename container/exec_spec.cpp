@@ -1,5 +1,7 @@
 #include "container/exec_spec.hpp"
 
+#include "common/containers_conf.hpp"
+
 #include "common/strings.hpp"
 #include "container/spec_builder.hpp"
 #include "rootless/caps.hpp"
@@ -40,6 +42,7 @@ rootless::ExecProcessSpec exec_process_spec(const ContainerConfig& cfg, const Ex
     s.seccomp = container_seccomp(cfg);
     s.seccomp_caps = container_caps;
     s.terminal = o.tty;
+    s.umask = parse_umask(cfg.umask).value_or(022);
     return s;
 }
 

@@ -95,8 +95,9 @@ MountConfig parse_mount_flag(const std::string& value) {
     std::vector<std::string> opts;
     for (const auto& field : str::split(value, ',')) {
         if (field.empty()) continue;
-        auto [k, v] = str::split_once(field, '=');
-        std::string key = str::to_lower(k);
+        const auto kv = str::split_once(field, '=');  // no binding: the lambda captures it (clang 14)
+        const std::optional<std::string>& v = kv.second;
+        std::string key = str::to_lower(kv.first);
         auto need = [&]() -> const std::string& {
             if (!v || v->empty()) throw Error("invalid --mount \"" + value + "\": " + key + " needs a value");
             return *v;

@@ -65,7 +65,9 @@ void apply_network_options(storage::Store& store, ContainerConfig& cfg, const Ne
         for (auto& m : net::parse_publish(p)) ports.push_back(std::move(m));
     if (f.publish_all) {
         for (const auto& e : cfg.exposed_ports) {
-            auto [port, proto] = net::parse_port_proto(e);
+            const auto pp = net::parse_port_proto(e);  // no binding: the lambda captures it (clang 14)
+            const auto port = pp.first;
+            const std::string& proto = pp.second;
             bool published = std::any_of(ports.begin(), ports.end(), [&](const net::PortMapping& m) {
                 return m.container_port == port && m.protocol == proto;
             });

@@ -1,8 +1,10 @@
 #include "container/spec_builder.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/atomic_file.hpp"
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "container/container_store.hpp"
@@ -18,7 +20,7 @@ namespace pc::container {
 
 std::vector<int> container_capabilities(const ContainerConfig& cfg) {
     if (cfg.privileged) return rootless::all_capabilities();
-    return rootless::resolve_capabilities(rootless::default_capabilities(), cfg.cap_add, cfg.cap_drop);
+    return rootless::resolve_capabilities(rootless::base_capabilities(cfg.default_caps), cfg.cap_add, cfg.cap_drop);
 }
 
 std::vector<rootless::Rlimit> container_rlimits(const ContainerConfig& cfg) {
@@ -35,6 +37,19 @@ std::string container_hostname(const ContainerConfig& cfg) {
         if (::gethostname(buf, sizeof(buf) - 1) == 0) return buf;
     }
     return cfg.short_id();
+}
+
+std::string timezone_file(const std::string& tz) {
+    if (tz == "local") return "/etc/localtime";
+    return "/usr/share/zoneinfo/" + tz;
+}
+
+void check_timezone(const std::string& tz) {
+    // IANA names are relative paths below zoneinfo ("Europe/Berlin", "UTC", "Etc/GMT+5").
+    bool bad = tz.empty() || tz[0] == '/' || tz.find("..") != std::string::npos;
+    struct stat st {};
+    if (bad || ::stat(timezone_file(tz).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        throw Error("finding timezone: unknown time zone " + tz);
 }
 
 namespace {
@@ -148,6 +163,15 @@ std::vector<std::pair<std::string, std::string>> write_etc_files(storage::Store&
     if (!cfg.no_hosts) files.emplace_back("/etc/hosts", hosts);
     files.emplace_back("/etc/resolv.conf", resolv);
     files.emplace_back("/etc/hostname", dir + "/hostname");
+    // --tz: a copy of the host's zone file (as Podman makes), so the container never reads
+    // the host's /usr/share/zoneinfo through a mount.
+    if (!cfg.timezone.empty()) {
+        const std::string zone = timezone_file(cfg.timezone);
+        auto data = try_read_file(zone);
+        if (!data) throw Error("--tz " + cfg.timezone + ": " + zone + " no longer exists on the host");
+        write_file_atomic(dir + "/localtime", *data, 0644, false);
+        files.emplace_back("/etc/localtime", dir + "/localtime");
+    }
     return files;
 }
 
@@ -226,6 +250,7 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     spec.cwd = cfg.working_dir.empty() ? "/" : cfg.working_dir;
     spec.terminal = cfg.tty;
     spec.init = cfg.init;
+    spec.umask = parse_umask(cfg.umask).value_or(022);
     return spec;
 }
 

@@ -36,4 +36,9 @@ std::vector<rootless::Rlimit> container_rlimits(const ContainerConfig& cfg);
 // The container's hostname: --hostname, the host's for --network host, else the short id.
 std::string container_hostname(const ContainerConfig& cfg);
 
+// --tz: the host file a timezone names ("local": /etc/localtime, else under
+// /usr/share/zoneinfo); check_timezone throws Podman's "unknown time zone" when it has none.
+std::string timezone_file(const std::string& tz);
+void check_timezone(const std::string& tz);
+
 }  // namespace pc::container

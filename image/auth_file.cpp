@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/atomic_file.hpp"
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
 #include "common/user_paths.hpp"
 
@@ -20,10 +21,7 @@ std::string env(const char* name) {
     return v ? v : "";
 }
 
-std::string user_config_auth() {
-    std::string xdg = env("XDG_CONFIG_HOME");
-    return (xdg.empty() ? caller().home + "/.config" : xdg) + "/containers/auth.json";
-}
+std::string user_config_auth() { return containers_config_dir() + "/auth.json"; }
 
 std::vector<std::string> read_order(const std::string& authfile) {
     if (!authfile.empty()) return {authfile};

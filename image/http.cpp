@@ -140,6 +140,10 @@ struct HttpClient::Impl {
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
         curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+        // URLs come from registries too (a bearer challenge's realm, redirects): never let
+        // one make curl read a local file or speak another protocol.
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
         // A stalled registry fails the transfer instead of hanging forever.
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);

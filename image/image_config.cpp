@@ -99,6 +99,41 @@ void set_env(std::vector<std::string>& env, const std::string& key, const std::s
 
 }  // namespace
 
+ImageHealthcheck healthcheck_of(const nlohmann::json& h) {
+    ImageHealthcheck out;
+    if (!h.is_object()) return out;
+    if (auto t = h.find("Test"); t != h.end() && t->is_array() &&
+        std::all_of(t->begin(), t->end(), [](const nlohmann::json& v) { return v.is_string(); }))
+        out.test = t->get<std::vector<std::string>>();
+    auto duration = [&](const char* key) -> int64_t {
+        auto it = h.find(key);
+        return it != h.end() && it->is_number_integer() && it->get<int64_t>() > 0 ? it->get<int64_t>() : 0;
+    };
+    out.interval_ns = duration("Interval");
+    out.timeout_ns = duration("Timeout");
+    out.start_period_ns = duration("StartPeriod");
+    out.start_interval_ns = duration("StartInterval");
+    if (auto r = h.find("Retries"); r != h.end() && r->is_number_unsigned() && r->get<uint64_t>() <= 1000000)
+        out.retries = r->get<unsigned>();
+    return out;
+}
+
+ImageConfigFacts image_config_facts(const nlohmann::json& doc) {
+    ImageConfigFacts f;
+    if (!doc.is_object()) return f;
+    if (auto c = doc.find("config"); c != doc.end() && c->is_object()) f.config = *c;
+    if (auto h = doc.find("history"); h != doc.end() && h->is_array()) f.history = *h;
+    if (auto l = f.config.find("Labels"); l != f.config.end()) f.labels = *l;
+    f.created = string_field(doc, "created");
+    f.author = string_field(doc, "author");
+    f.docker_version = string_field(doc, "docker_version");
+    f.user = string_field(f.config, "User");
+    if (auto a = string_field(doc, "architecture"); !a.empty()) f.architecture = a;
+    if (auto o = string_field(doc, "os"); !o.empty()) f.os = o;
+    if (!f.history.empty() && f.history.back().is_object()) f.comment = string_field(f.history.back(), "comment");
+    return f;
+}
+
 RuntimeConfig runtime_config_of(const nlohmann::json& doc) {
     RuntimeConfig rc;
     auto it = doc.find("config");
@@ -191,8 +226,12 @@ void apply_change(RuntimeConfig& rc, const std::string& change) {
         }
     } else if (instr == "volume") {
         need_arg();
+        // VOLUME ["/a", "/b"] or VOLUME /a /b; text that only looks like an array is words,
+        // as Docker reads it (never the shell form CMD falls back to).
         std::vector<std::string> paths;
-        if (arg[0] == '[') paths = exec_or_shell_form(arg);
+        nlohmann::json array = arg[0] == '[' ? nlohmann::json::parse(arg, nullptr, false) : nlohmann::json();
+        if (array.is_array() && std::all_of(array.begin(), array.end(), [](const nlohmann::json& v) { return v.is_string(); }))
+            paths = array.get<std::vector<std::string>>();
         else
             for (const auto& p : str::split(arg, ' '))
                 if (!p.empty()) paths.push_back(p);

@@ -98,7 +98,9 @@ ImageManifest parse_manifest(const std::string& text, const std::string& what) {
     json j = parse_doc(text, what);
     ImageManifest m;
     m.media_type = document_media_type(text);
-    if (j.value("schemaVersion", 0) == 1 || str::starts_with(m.media_type, "application/vnd.docker.distribution.manifest.v1"))
+    const auto version = j.find("schemaVersion");
+    const bool schema1 = version != j.end() && version->is_number_integer() && version->get<int64_t>() == 1;
+    if (schema1 || str::starts_with(m.media_type, "application/vnd.docker.distribution.manifest.v1"))
         throw Error(what + ": Docker schema 1 manifests are not supported (deprecated since 2017)");
     if (!media::is_manifest(m.media_type)) throw Error(what + ": unsupported manifest media type \"" + m.media_type + "\"");
     if (!j.contains("config") || !j.contains("layers") || !j["layers"].is_array())

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/user_paths.hpp"
 #include "common/strings.hpp"
 #include "image/layer_ingest.hpp"
@@ -16,14 +18,14 @@ namespace pc::image {
 
 namespace {
 
-std::string caller_cert_dir(const std::string& registry) {
-    const char* xdg = ::getenv("XDG_CONFIG_HOME");
-    return (xdg && *xdg ? std::string(xdg) : caller().home + "/.config") + "/containers/certs.d/" + registry;
-}
+std::string caller_cert_dir(const std::string& registry) { return containers_config_dir() + "/certs.d/" + registry; }
 
-storage::ImageRecord pull_one(storage::Store& store, const Reference& ref, PullOptions options, Progress& progress,
-                              const RegistriesConf& conf) {
-    if (conf.insecure.count(ref.registry)) options.registry.tls.verify = false;
+// Pulls `name` from `source` (the same reference, or a mirror's or a rewritten location's)
+// and records it under `name`.
+storage::ImageRecord pull_one(storage::Store& store, const Reference& name, const PullSource& source,
+                              PullOptions options, Progress& progress) {
+    const Reference& ref = source.ref;
+    if (source.insecure) options.registry.tls.verify = false;
     if (options.registry.tls.cert_dir.empty()) {
         // Podman's per-registry CA dirs.
         for (const std::string& d : {caller_cert_dir(ref.registry), "/etc/containers/certs.d/" + ref.registry})
@@ -82,7 +84,22 @@ storage::ImageRecord pull_one(storage::Store& store, const Reference& ref, PullO
                                       manifest.layers[i].media_type, what + ": layer " + manifest.layers[i].digest));
     }
     progress.message("Writing manifest to image destination");
-    return register_received_image(store, config, m.text, layers, {ref.str()});
+    return register_received_image(store, config, m.text, layers, {name.str()});
+}
+
+// One reference through its sources (mirrors first); the last source's error when all fail.
+storage::ImageRecord pull_reference(storage::Store& store, const Reference& ref, const PullOptions& options,
+                                    Progress& progress, const RegistriesConf& conf) {
+    std::vector<PullSource> sources = pull_sources(ref, conf);
+    for (size_t i = 0; i < sources.size(); ++i) {
+        try {
+            return pull_one(store, ref, sources[i], options, progress);
+        } catch (const Error& e) {
+            if (i + 1 == sources.size()) throw;
+            log::info("pulling " + ref.str() + " from mirror " + sources[i].ref.name() + ": " + e.what());
+        }
+    }
+    throw Error("pulling " + ref.str() + ": no source");  // not reached: the location is always last
 }
 
 }  // namespace
@@ -95,10 +112,20 @@ storage::ImageRecord pull_image(storage::Store& store, const std::string& refere
     std::vector<std::string> candidates;
     if (has_registry(reference)) candidates.push_back(reference);
     else candidates = resolve_short_name(reference, conf);
+    // Several search registries and no alias: the short-name mode decides (Podman's rules).
+    if (candidates.size() > 1 && conf.mode() != ShortNameMode::Disabled) {
+        if (options.choose_short_name) {
+            candidates = {options.choose_short_name(reference, candidates)};
+        } else if (conf.mode() == ShortNameMode::Enforcing) {
+            throw Error("short-name resolution enforced but cannot prompt without a TTY: \"" + reference +
+                        "\" could be any of " + str::join(candidates, ", ") + " (short-name-mode = \"enforcing\" in " +
+                        str::join(conf.files, ", ") + "); use a fully qualified name");
+        }
+    }
     std::vector<std::string> errors;
     for (const auto& c : candidates) {
         try {
-            return pull_one(store, parse_qualified(c), options, progress, conf);
+            return pull_reference(store, parse_qualified(c), options, progress, conf);
         } catch (const Error& e) {
             if (candidates.size() == 1) throw;
             errors.push_back(e.what());

@@ -3,7 +3,9 @@
 // image is registered last.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "image/manifest.hpp"
 #include "image/progress.hpp"
@@ -16,6 +18,9 @@ struct PullOptions {
     RegistryOptions registry;
     Platform platform = host_platform();
     int parallel = 4;
+    // For a short name with several candidates (short-name-mode enforcing or permissive):
+    // asks the user which one (set by the CLI when stdin and stdout are a terminal).
+    std::function<std::string(const std::string& name, const std::vector<std::string>& candidates)> choose_short_name;
 };
 
 // `reference`: fully qualified, or a short name resolved through registries.conf.

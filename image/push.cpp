@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "image/media_types.hpp"
 #include "image/reference.hpp"
+#include "image/registries_conf.hpp"
 #include "storage/image_refs.hpp"
 
 namespace pc::image {
@@ -45,7 +46,10 @@ std::string push_image(storage::Store& store, const std::string& source, const s
             }
         }
 
-    RegistryClient client(dest.registry, dest.repository, options.registry, "pull,push");
+    RegistryOptions registry = options.registry;
+    // [[registry]] insecure = true applies to pushes too (blocking and mirrors only to pulls).
+    if (load_registries_conf().insecure(dest.name())) registry.tls.verify = false;
+    RegistryClient client(dest.registry, dest.repository, registry, "pull,push");
     std::vector<Descriptor> blobs = bm.manifest.layers;
     blobs.push_back(bm.manifest.config);
     for (const auto& b : blobs) {

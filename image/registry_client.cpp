@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "image/auth_challenge.hpp"
 #include "common/strings.hpp"
 #include "storage/digest.hpp"
 
@@ -30,31 +31,6 @@ std::string reason(long status) {
     }
 }
 
-// key="value" pairs of a WWW-Authenticate challenge.
-std::map<std::string, std::string> challenge_params(const std::string& s) {
-    std::map<std::string, std::string> out;
-    size_t i = s.find(' ');
-    while (i != std::string::npos && i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == ',')) ++i;
-        size_t eq = s.find('=', i);
-        if (eq == std::string::npos) break;
-        std::string key = str::to_lower(str::trim(s.substr(i, eq - i)));
-        std::string val;
-        size_t j = eq + 1;
-        if (j < s.size() && s[j] == '"') {
-            size_t end = s.find('"', j + 1);
-            val = s.substr(j + 1, end == std::string::npos ? std::string::npos : end - j - 1);
-            i = end == std::string::npos ? s.size() : end + 1;
-        } else {
-            size_t end = s.find(',', j);
-            val = s.substr(j, end == std::string::npos ? std::string::npos : end - j);
-            i = end;
-        }
-        out[key] = val;
-    }
-    return out;
-}
-
 std::string url_escape(const std::string& s) {
     std::string out;
     for (unsigned char c : s) {
@@ -77,7 +53,7 @@ std::string describe_http_error(const HttpResponse& resp) {
     if (j.is_object() && j.contains("errors") && j["errors"].is_array())
         for (const auto& e : j["errors"]) {
             if (!e.is_object()) continue;
-            std::string m = e.value("code", "");
+            std::string m = e.contains("code") && e["code"].is_string() ? e["code"].get<std::string>() : "";
             if (e.contains("message") && e["message"].is_string()) m += (m.empty() ? "" : ": ") + e["message"].get<std::string>();
             if (e.contains("detail") && e["detail"].is_string()) m += " (" + e["detail"].get<std::string>() + ")";
             if (!m.empty()) msgs.push_back(m);
@@ -137,14 +113,20 @@ void RegistryClient::ping() {
 
 void RegistryClient::authorize(const std::string& challenge) {
     tried_auth_ = true;
-    std::string scheme = str::to_lower(challenge.substr(0, challenge.find(' ')));
+    // Bearer when the registry offers it, else the first scheme offered.
+    std::vector<AuthChallenge> offered = parse_auth_challenges(challenge);
+    AuthChallenge chosen;
+    for (const auto& c : offered)
+        if (c.scheme == "bearer") chosen = c;
+    if (chosen.scheme.empty() && !offered.empty()) chosen = offered.front();
+    const std::string& scheme = chosen.scheme;
     if (scheme == "basic") {
         if (!options_.creds) return;  // anonymous; requests will say 401 with the registry's message
         authorization_ = "Authorization: Basic " + base64_encode(options_.creds->username + ":" + options_.creds->password);
         return;
     }
     if (scheme != "bearer") throw Error("registry " + registry_ + ": unsupported authentication scheme \"" + scheme + "\"");
-    auto p = challenge_params(challenge);
+    auto& p = chosen.params;
     if (p["realm"].empty()) throw Error("registry " + registry_ + ": bearer challenge without a realm");
     HttpRequest req;
     std::string scope = "repository:" + repository_ + ":" + actions_;

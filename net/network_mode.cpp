@@ -110,7 +110,11 @@ SlirpOptions parse_slirp_options(const std::string& value, const std::string& op
 
 NetworkMode parse_network_mode(const std::string& value) {
     NetworkMode m;
-    auto [name, rest] = str::split_once(value, ':');
+    // Not a structured binding: lambdas may not capture those before C++20 as clang 14
+    // implements it (the sanitizer lane builds with clang).
+    const auto split = str::split_once(value, ':');
+    const std::string& name = split.first;
+    const std::optional<std::string>& rest = split.second;
     auto target = [&](const char* what) {
         if (rest->empty()) throw Error("invalid --network " + in_quotes(value) + ": " + what + " is required");
         return *rest;

@@ -123,6 +123,12 @@ std::string capability_name(int cap) {
     return normalize(n);
 }
 
+std::vector<int> base_capabilities(const std::vector<std::string>& names) {
+    if (names.empty()) return default_capabilities();
+    Parsed p = parse_list(names);
+    return p.all ? all_capabilities() : p.caps;
+}
+
 std::vector<int> resolve_capabilities(std::vector<int> base, const std::vector<std::string>& add,
                                       const std::vector<std::string>& drop) {
     Parsed adds = parse_list(add);

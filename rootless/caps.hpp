@@ -11,6 +11,9 @@ namespace pc::rootless {
 // CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_NET_BIND_SERVICE,
 // CAP_SETFCAP, CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT.
 std::vector<int> default_capabilities();
+// The base set of a container: `names` (containers.conf default_capabilities, "ALL" allowed)
+// or, when empty, the default. Throws for an unknown name.
+std::vector<int> base_capabilities(const std::vector<std::string>& names);
 // All capabilities the running kernel knows (0..cap_last_cap).
 std::vector<int> all_capabilities();
 // "NET_ADMIN", "CAP_NET_ADMIN", "net_admin" -> number; nullopt if unknown.

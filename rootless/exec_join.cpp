@@ -2,6 +2,7 @@
 
 #include <linux/close_range.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,6 +50,7 @@ namespace {
     std::vector<char*> envp = c_strings(env);
 
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    ::umask(spec.umask);
     if (spec.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         throw Error::sys("prctl(PR_SET_NO_NEW_PRIVS)", errno);
     if (spec.seccomp && !early_seccomp) apply_seccomp(*spec.seccomp, spec.seccomp_caps);

@@ -32,6 +32,7 @@ struct ExecProcessSpec {
     bool terminal = false;
     int console_socket = -1;        // master of the pty is sent here (with terminal)
     unsigned short console_rows = 0, console_cols = 0;
+    unsigned umask = 022;           // the container's --umask
 };
 
 [[noreturn]] void exec_in_joined_namespaces(const ExecProcessSpec& spec, int error_fd);

@@ -85,6 +85,7 @@ void apply_sysctls(const std::vector<std::pair<std::string, std::string>>& sysct
         complete_env(spec.env, user.home, spec.hostname.empty() ? current_hostname() : spec.hostname,
                      spec.terminal);
     const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
+    ::umask(spec.umask);
     ensure_cwd(cwd, user);
 
     if (spec.terminal) setup_terminal(spec.console_socket, user.uid, spec.console_rows, spec.console_cols);

@@ -101,6 +101,7 @@ struct SandboxSpec {
     // --init: PID 1 is a built-in init (same binary, no exec) that forks the payload,
     // forwards signals to it and reaps zombies; exits with the payload's status.
     bool init = false;
+    unsigned umask = 022;  // --umask of the init (and so of its payload)
 };
 
 [[noreturn]] void exec_container(const SandboxSpec& spec, int error_fd);

@@ -580,9 +580,11 @@ unsigned filter_flags(const seccomp::Profile& p) {
     return flags;
 }
 
+}  // namespace
+
 // Builds the libseccomp filter for `profile` as it applies to this host and `caps`, and
 // returns it as BPF with the seccomp(2) flags the profile asks for.
-SeccompProgram build_program(const SeccompProfile& profile, const std::vector<int>& caps) {
+SeccompProgram build_seccomp_program(const SeccompProfile& profile, const std::vector<int>& caps) {
     using namespace seccomp;
     const std::string& origin = profile.origin;
     const Profile p = parse_profile(profile.doc(), origin);
@@ -643,6 +645,8 @@ SeccompProgram build_program(const SeccompProfile& profile, const std::vector<in
         throw Error::sys("seccomp profile " + origin + ": reading the generated filter");
     return prog;
 }
+
+namespace {
 
 // Everything the compiled program depends on. Rules only look at the kernel's major.minor,
 // the arch and caps, but the whole release and libseccomp's version are included so that
@@ -705,7 +709,7 @@ SeccompProgram compile_seccomp(const SeccompProfile& profile, const std::vector<
     std::string key = program_key(profile, caps);
     auto& m = memo();
     if (auto it = m.find(key); it != m.end()) return it->second;
-    SeccompProgram prog = build_program(profile, caps);
+    SeccompProgram prog = build_seccomp_program(profile, caps);
     m.emplace(std::move(key), prog);
     return prog;
 }
@@ -735,7 +739,7 @@ SeccompProgram compile_seccomp_cached(const SeccompProfile& profile, const std::
         m.emplace(std::move(key), *cached);
         return *cached;
     }
-    SeccompProgram prog = build_program(profile, caps);
+    SeccompProgram prog = build_seccomp_program(profile, caps);
     make_private_dirs(cache_dir);
     std::string data = header;
     data.append(reinterpret_cast<const char*>(prog.insns.data()), prog.insns.size() * sizeof(sock_filter));

@@ -26,6 +26,8 @@ struct SeccompProgram {
 };
 
 SeccompProgram compile_seccomp(const SeccompProfile& profile, const std::vector<int>& caps);
+// The compilation itself, remembered nowhere (what compile_seccomp memoizes; tests/fuzz).
+SeccompProgram build_seccomp_program(const SeccompProfile& profile, const std::vector<int>& caps);
 // Same, with an on-disk cache under `cache_dir` (created 0700 if missing). The cache key
 // covers the profile, the caps, the native arch, the kernel version and libseccomp's version;
 // a missing, unreadable or corrupt entry just means compiling again.

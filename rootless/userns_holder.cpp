@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/atomic_file.hpp"
+#include "common/containers_conf.hpp"
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
@@ -225,6 +226,8 @@ std::optional<Record> start_holder(const IdMapping& m, const std::string& record
 
 std::optional<UniqueFd> shared_userns(const IdMapping& m) {
     if (m.single || m.uids.empty() || m.gids.empty()) return std::nullopt;
+    // containers.conf [pc] userns_holder = false: a fresh namespace for every container.
+    if (!containers_conf().userns_holder) return std::nullopt;
     std::string why;
     try {
         const std::string path = record_path(m);

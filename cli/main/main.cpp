@@ -4,6 +4,7 @@
 
 #include "cli/app.hpp"
 #include "container/exit_hook.hpp"
+#include "cli/completion.hpp"
 #include "container/monitor.hpp"
 #include "pod/pod_ops.hpp"
 #include "rootless/userns_holder.hpp"
@@ -17,5 +18,8 @@ int main(int argc, char** argv) {
     }
     // The holder of the user's shared user namespace (rootless/userns_holder.hpp).
     if (argc >= 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main(argc, argv);
+    // Hidden helpers on the whole command tree: shell completion and the man pages.
+    if (argc > 1 && std::strcmp(argv[1], "__complete") == 0) return pc::cli::complete_main(argc - 2, argv + 2);
+    if (argc > 1 && std::strcmp(argv[1], "__man") == 0) return pc::cli::man_main(argc - 2, argv + 2);
     return pc::cli::main(argc, argv);
 }

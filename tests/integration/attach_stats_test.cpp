@@ -75,15 +75,23 @@ TEST_F(Attach, ExitsWithTheContainersExitCode) {
   EXPECT_TRUE(contains(r.out, "got go")) << r;
 }
 
+// The container echoes whatever reaches its stdin (cat), so input --no-stdin let through
+// would show up. A second client with stdin sends a probe afterwards: once the probe is
+// echoed, anything sent before it on the same stdin pipe would have been echoed too.
 TEST_F(Attach, SeesOutputButSendsNoInputWithNoStdin) {
-  std::string name = run_detached("att-nostdin", {"-i"}, {"sh", "-c", "while :; do echo tick; sleep 0.2; done"});
+  std::string name = run_detached("att-nostdin", {"-i"}, {"sh", "-c", "while :; do echo tick; sleep 0.2; done & exec cat"});
   ASSERT_TRUE(wait_running(name));
   auto client = store().pc_async({"attach", "--no-stdin", name}, {.input = "ignored\n"});
   ASSERT_TRUE(client->wait_for_output("tick", 20)) << client->err();
+  auto probe = store().pc_async({"attach", name}, {.input = "probe\n"});
+  ASSERT_TRUE(probe->wait_for_output("probe", 20)) << probe->out() << probe->err();
+  ASSERT_TRUE(client->wait_for_output("probe", 20)) << "the --no-stdin client sees the output" << client->out();
   EXPECT_PC_OK(pc({"stop", "-t", "0", name}));
   Result r = client->wait(20);
+  probe->wait(20);
   EXPECT_FALSE(r.timed_out) << r;
-  EXPECT_FALSE(contains(r.out, "ignored"));
+  EXPECT_FALSE(contains(r.out, "ignored")) << r;
+  EXPECT_FALSE(contains(pc({"logs", name}).out, "ignored"));
 }
 
 TEST_F(Attach, TerminalDetachKeysLeaveTheContainerRunning) {

@@ -378,10 +378,9 @@ TEST_F(Robustness, KillDashNineOfPcDuringRun) {
   EXPECT_PC_OK(rm);
   EXPECT_FALSE(contains(pc({"ps", "-a"}).out, name));
   // whether or not the payload outlived its monitor, it is gone after rm -f
-  if (!pid.empty() && pid != "0") {
-    bool gone = poll_until([&] { return !path_exists("/proc/" + pid); }, 20, 50);
-    EXPECT_TRUE(gone) << "payload pid " << pid << " still alive after pc rm -f";
-  }
+  ASSERT_FALSE(pid.empty() || pid == "0") << "no pid recorded for the running container";
+  bool gone = poll_until([&] { return !path_exists("/proc/" + pid); }, 20, 50);
+  EXPECT_TRUE(gone) << "payload pid " << pid << " still alive after pc rm -f";
   Result again = pc({"run", "--rm", "--name", name, image(), "true"});
   EXPECT_PC_OK(again);
 }

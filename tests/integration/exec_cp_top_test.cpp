@@ -84,9 +84,9 @@ TEST_F(Exec, JoinsTheContainersNamespaces) {
   EXPECT_TRUE(contains(r.out, "sleep 1000")) << r;
   EXPECT_TRUE(contains(r.out, "/proc/1/root/etc/passwd")) << r;
   Result hn = pc({"inspect", "-f", "{{.Config.Hostname}}", c->name()});
-  if (hn.ok() && !trim(hn.out).empty()) {
-    EXPECT_TRUE(contains(r.out, trim(hn.out))) << r << hn;
-  }
+  ASSERT_PC_OK(hn);
+  ASSERT_FALSE(trim(hn.out).empty()) << hn;
+  EXPECT_TRUE(contains(r.out, trim(hn.out))) << r << hn;
 }
 
 TEST_F(Exec, EnvUserWorkdir) {
@@ -353,9 +353,8 @@ TEST_F(Cp, StoppedContainer) {
   EXPECT_EQ(read_file(tmp_ + "/back"), "stopped\n");
   // The file is in the container's own layer: its command sees it.
   Result start = pc({"start", "-a", name});
-  if (start.ok()) {
-    EXPECT_EQ(start.out, "stopped\n") << start;
-  }
+  EXPECT_PC_OK(start);
+  EXPECT_EQ(start.out, "stopped\n") << start;
   Result missing = pc({"cp", name + ":/nope", tmp_});
   EXPECT_EXIT_CODE(missing, 125);
   pc({"rm", "-f", name});

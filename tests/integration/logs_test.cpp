@@ -200,10 +200,10 @@ TEST_F(Logs, RotationKeepsTheNewestLines) {
   EXPECT_EQ(ls.back(), "line-999-padding-padding-padding") << r.out.size();
   EXPECT_LT(ls.size(), 1000u) << "the oldest lines were rotated away";
   Result dir = pc({"inspect", "--format", "{{.HostConfig.LogConfig.Path}}", name});
-  if (dir.ok() && trim(dir.out).starts_with("/")) {
-    std::string path = trim(dir.out);
-    EXPECT_LE(read_file(path).size(), 10u * 1024 + 200) << path;
-  }
+  ASSERT_PC_OK(dir);
+  const std::string path = trim(dir.out);
+  ASSERT_TRUE(path.starts_with("/")) << dir;
+  EXPECT_LE(read_file(path).size(), 10u * 1024 + 200) << path;
 }
 
 // ---------------------------------------------------------------- follow

@@ -219,20 +219,97 @@ TEST_F(ImagesTransferRegistry, RegistryServingWrongBytesIsRefused) {
   EXPECT_EQ(id_of(dest), "");
 }
 
+// Killed at a known point: a proxy in front of the registry (tests/fixtures/hold_proxy.py)
+// sends half of one layer and holds the rest, so pc is in the middle of downloading it
+// (the other layers downloaded) when it is killed. The store must show no trace of the
+// image, and the next pull must complete and clean what the killed one left.
 TEST_F(ImagesTransferRegistry, KillDuringPullThenPullSucceeds) {
   Registry reg(Registry::Mode::Plain);
   ASSERT_TRUE(reg.ok()) << reg.error();
   std::string tar = make_big_archive(store().dir() + "/big", "localhost/bigpull:1", 3, 16 << 20);
   ASSERT_PC_OK(pc({"load", "-i", tar}, {.timeout_s = 180}));
-  const std::string dest = reg.host() + "/big/app:1";
-  ASSERT_PC_OK(pc({"push", "--tls-verify=false", "localhost/bigpull:1", dest}, {.timeout_s = 180}));
+  ASSERT_PC_OK(pc({"push", "--tls-verify=false", "localhost/bigpull:1", reg.host() + "/big/app:1"}, {.timeout_s = 180}));
   ASSERT_PC_OK(pc({"rmi", "localhost/bigpull:1"}));
+  const int port = free_port();
+  Child proxy({"python3", source_dir() + "/tests/fixtures/hold_proxy.py", std::to_string(port), reg.host()});
+  const std::string dest = "127.0.0.1:" + std::to_string(port) + "/big/app:1";
+  ASSERT_TRUE(poll_until([&] { return run({"curl", "-s", "-o", "/dev/null", "http://127.0.0.1:" + std::to_string(port) + "/v2/"}).ok(); }, 20))
+      << proxy.err();
+
   auto child = store().pc_async({"pull", "--tls-verify=false", dest});
-  usleep(300 * 1000);
+  ASSERT_TRUE(proxy.wait_for_output("holding sha256:", 120)) << "the pull never reached a layer download: " << child->err();
+  ASSERT_FALSE(child->exited()) << "pc must be waiting for the held layer" << child->out() << child->err();
+  const pid_t killed = child->pid();
   child->signal_group(SIGKILL);
-  child->wait(30);
-  Result img = pc({"images"});
-  if (contains(img.out, "big/app")) EXPECT_PC_OK(pc({"run", "--rm", dest, "true"}));
+  Result k = child->wait(30);
+  EXPECT_EQ(k.term_signal, SIGKILL) << k;
+
+  // The store: no image, a valid index, no layer without its record.
+  EXPECT_FALSE(contains(pc({"images", "-a"}).out, "big/app"));
+  EXPECT_FALSE(nlohmann::json::parse(read_file(store().root() + "/images.json"), nullptr, false).is_discarded());
+  const std::string dead = std::to_string(killed);
+  auto leftovers = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : list_tree(store().root() + "/tmp"))
+      if (e.find('/') == std::string::npos) out.push_back("tmp/" + e);
+    for (const auto& e : list_tree(store().root() + "/layers")) {
+      if (e.find('/') != std::string::npos) continue;
+      if (!path_exists(store().root() + "/layers/" + e + "/layer.json")) out.push_back("layers/" + e);
+    }
+    return out;
+  };
+  for (const auto& l : leftovers())
+    EXPECT_TRUE(contains(l, "-" + dead + "-")) << l << ": only the killed pull's own temporary files may be left";
+
+  // The next pull completes (the proxy passes everything through now) and cleans up.
   ASSERT_PC_OK(pc({"pull", "--tls-verify=false", dest}, {.timeout_s = 180}));
   EXPECT_PC_OK(pc({"run", "--rm", dest, "true"}));
+  for (const auto& l : leftovers()) ADD_FAILURE() << "left after the next pull: " << l;
+}
+
+// registries.conf (docs/configuration.md): a short name found through the search list of a
+// registry marked insecure (no --tls-verify flag needed), a registry reached through a
+// mirror under its own name, a blocked one, and short-name-mode = "enforcing" without a
+// terminal.
+TEST_F(ImagesTransferRegistry, RegistriesConfSearchInsecureMirrorsAndBlocking) {
+  Registry reg(Registry::Mode::Plain);
+  ASSERT_TRUE(reg.ok()) << reg.error();
+  load_test_image("localhost/regconf:1");
+  ASSERT_PC_OK(pc({"push", "--tls-verify=false", "localhost/regconf:1", reg.host() + "/team/app:1"}, {.timeout_s = 120}));
+  ASSERT_PC_OK(pc({"rmi", "localhost/regconf:1"}));
+  const std::string dir = make_temp_dir("pc-regconf");
+  write_file(dir + "/registries.conf",
+             "unqualified-search-registries = [\"" + reg.host() + "\"]\n"
+             "[[registry]]\nlocation = \"" + reg.host() + "\"\ninsecure = true\n"
+             "[[registry]]\nprefix = \"registry.example.invalid/team\"\nlocation = \"registry.example.invalid/team\"\n"
+             "[[registry.mirror]]\nlocation = \"" + reg.host() + "/team\"\ninsecure = true\n"
+             "[[registry]]\nlocation = \"blocked.example.invalid\"\nblocked = true\n");
+  RunOpts o;
+  o.env["REGISTRIES_CONFIG_PATH"] = dir + "/registries.conf";
+  o.env["XDG_CONFIG_HOME"] = dir;  // no drop-ins of the test user's
+  o.timeout_s = 120;
+  Result short_name = pc({"pull", "team/app:1"}, o);
+  ASSERT_PC_OK(short_name);
+  EXPECT_NE(id_of(reg.host() + "/team/app:1"), "");
+  Result mirrored = pc({"pull", "registry.example.invalid/team/app:1"}, o);
+  ASSERT_PC_OK(mirrored);
+  EXPECT_NE(id_of("registry.example.invalid/team/app:1"), "") << "recorded under the name asked for";
+  EXPECT_PC_OK(pc({"run", "--rm", "registry.example.invalid/team/app:1", "true"}));
+  Result blocked = pc({"pull", "blocked.example.invalid/x:1"}, o);
+  EXPECT_EXIT_CODE(blocked, 125);
+  EXPECT_TRUE(contains(blocked.err, "blocked") && contains(blocked.err, dir + "/registries.conf")) << blocked;
+  // Two candidates and no terminal: enforcing refuses to guess.
+  write_file(dir + "/enforcing.conf", "unqualified-search-registries = [\"" + reg.host() +
+                                          "\", \"other.example.invalid\"]\nshort-name-mode = \"enforcing\"\n");
+  o.env["REGISTRIES_CONFIG_PATH"] = dir + "/enforcing.conf";
+  Result enforced = pc({"pull", "team/app:1"}, o);
+  EXPECT_EXIT_CODE(enforced, 125);
+  EXPECT_TRUE(contains(enforced.err, "cannot prompt without a TTY")) << enforced;
+  // A mistake in the file: its name and line.
+  write_file(dir + "/broken.conf", "[[registry]]\nlocation = \"https://x.example\"\n");
+  o.env["REGISTRIES_CONFIG_PATH"] = dir + "/broken.conf";
+  Result broken = pc({"pull", "x.example/y:1"}, o);
+  EXPECT_EXIT_CODE(broken, 125);
+  EXPECT_TRUE(contains(broken.err, dir + "/broken.conf:2")) << broken;
+  remove_tree(dir);
 }

@@ -43,7 +43,7 @@ insecure = true
 "myapp" = "quay.io/team/myapp"
 )", "test.conf", c);
   EXPECT_EQ(c.search, (std::vector<std::string>{"quay.io", "docker.io"}));
-  EXPECT_TRUE(c.insecure.count("10.0.0.1:5000"));
+  EXPECT_TRUE(c.insecure("10.0.0.1:5000"));
   EXPECT_EQ(resolve_short_name("myapp:2", c), std::vector<std::string>{"quay.io/team/myapp:2"});
   EXPECT_EQ(resolve_short_name("busybox", c),
             (std::vector<std::string>{"quay.io/busybox", "docker.io/library/busybox"}));
