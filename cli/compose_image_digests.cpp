@@ -22,7 +22,7 @@ public:
         std::string digest = r.digest;
         if (digest.empty()) {
             image::RegistryOptions options;
-            if (conf_.insecure.count(r.registry)) options.tls.verify = false;
+            if (conf_.insecure(r.registry)) options.tls.verify = false;
             try {
                 image::RegistryClient client(r.registry, r.repository, options, "pull");
                 digest = client.get_manifest(tag).digest;
