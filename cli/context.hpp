@@ -18,6 +18,7 @@ struct GlobalOptions {
     std::string runroot;
     std::string storage_driver;
     std::string log_level = "warn";
+    std::vector<std::string> cdi_spec_dirs;  // --cdi-spec-dir
 };
 
 class Context {

@@ -66,6 +66,9 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     one_per_flag(cmd->add_option("--security-opt", f.security_opt, "Security options"));
     one_per_flag(cmd->add_option("--group-add", f.group_add, "Add additional groups to the primary container process")->delimiter(','));
     one_per_flag(cmd->add_option("--ulimit", f.ulimits, "Ulimit options (NAME=SOFT[:HARD], or host)"));
+    one_per_flag(cmd->add_option("--device", f.device.devices, "Add a host device (HOST[:CTR[:PERMS]]) or a CDI device (vendor.com/class=name)"));
+    one_per_flag(cmd->add_option("--device-cgroup-rule", f.device.device_cgroup_rules, "Add a rule to the cgroup allowed devices list (no effect rootless)"));
+    one_per_flag(cmd->add_option("--gpus", f.device.gpus, "GPU devices to add (all, N, device=N[,M]): CDI nvidia.com/gpu=..."));
     cmd->add_option("--pod", f.pod, "Run container in an existing pod (NAME or ID), or a new one (new:NAME)");
     cmd->add_option("--pod-id-file", f.pod_id_file, "Read the pod ID from the file");
     cmd->prefix_command();
@@ -79,8 +82,10 @@ std::vector<std::string> image_and_command(const CLI::App* cmd) {
     return rest;
 }
 
-container::ContainerConfig build_container_config(Context& ctx, const container::CreateOptions& flags,
+container::ContainerConfig build_container_config(Context& ctx, const container::CreateOptions& given,
                                                   const std::vector<std::string>& args) {
+    container::CreateOptions flags = given;
+    flags.device.cdi_spec_dirs = ctx.globals.cdi_spec_dirs;  // pc --cdi-spec-dir
     std::string pod_ref = flags.pod;
     if (!flags.pod_id_file.empty()) {
         if (!pod_ref.empty()) throw Error("--pod and --pod-id-file cannot be set together");

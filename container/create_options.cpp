@@ -330,6 +330,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     cfg.auto_remove = f.rm;
     cfg.name = f.name;
     apply_lifecycle_flags(cfg, f, rc);
+    apply_device_options(cfg, f.device);  // last: CDI edits add to the environment and mounts
     return cfg;
 }
 

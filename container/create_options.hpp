@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "container/config.hpp"
+#include "container/device_options.hpp"
 #include "container/network_options.hpp"
 #include "storage/store.hpp"
 
@@ -37,6 +38,7 @@ struct CreateOptions {
     std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, cap_add, cap_drop;
     std::vector<std::string> security_opt, group_add, annotations, ulimits;
     NetworkOptions net;
+    DeviceOptions device;  // --device, --device-cgroup-rule, --gpus
     // --pod NAME|ID|new:NAME and --pod-id-file: used by pod/ (pod::build_member_config), not
     // by build_container_config.
     std::string pod, pod_id_file;

@@ -301,6 +301,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
         out.p1.wait();
         throw Error(err->message, err->code);
     }
+    run_monitor_hooks(store, cfg, "poststart", init_pid);
     if (cfg.auto_remove)
         out.mount_ns.reset(::open(("/proc/" + std::to_string(init_pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
     if (cfg.tty && console.a && !out.pty_master) {
