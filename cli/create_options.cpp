@@ -55,6 +55,8 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     cmd->add_option("--log-driver", f.log_driver, "Logging driver for the container (k8s-file)");
     one_per_flag(cmd->add_option("--log-opt", f.log_opts, "Logging driver options (max-size=SIZE)"));
     one_per_flag(cmd->add_option("-e,--env", f.env, "Set environment variables in container"));
+    cmd->add_flag("--env-host", f.env_host, "Use host environment in container");
+    cmd->add_flag("--http-proxy", f.http_proxy, "Set proxy environment variables in the container based on the host proxy vars (default true)");
     one_per_flag(cmd->add_option("--env-file", f.env_file, "Read in a file of environment variables"));
     one_per_flag(cmd->add_option("-v,--volume", f.volumes, "Bind mount a volume into the container"));
     one_per_flag(cmd->add_option("--mount", f.mounts, "Attach a filesystem mount to the container"));

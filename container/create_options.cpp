@@ -14,6 +14,7 @@
 #include "container/cgroups.hpp"
 #include "container/control.hpp"
 #include "container/env_options.hpp"
+#include "container/exec_spec.hpp"
 #include "container/healthcheck.hpp"
 #include "container/mount_options.hpp"
 #include "container/network_options.hpp"
@@ -287,12 +288,14 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     if (cfg.entrypoint.empty() && cfg.cmd.empty())
         throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
-    cfg.env = rc.env;
+    std::vector<std::string> environment;
+    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
+    // Podman's order: the host's environment (--env-host) or its proxy variables
+    // (--http-proxy, on by default), then the image's, then --env-file and -e.
+    cfg.env = merge_env(host_env_defaults(f.env_host, f.http_proxy, environment), rc.env);
     bool has_path = std::any_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "PATH="); });
     if (!has_path) cfg.env.insert(cfg.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     set_env(cfg.env, "container=podman");  // what scripts test for, as under Podman
-    std::vector<std::string> environment;
-    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
     for (const auto& kv : env_from_flags(f.env_file, f.env, environment)) set_env(cfg.env, kv);
     // Podman's default environment has TERM=xterm, with or without a terminal.
     if (std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))

@@ -31,6 +31,7 @@ struct CreateOptions {
     bool rm = false, interactive = false, tty = false, privileged = false, read_only = false;
     bool read_only_tmpfs = true, init = false, sig_proxy = true, quiet = false;
     bool detach = false, no_healthcheck = false;
+    bool env_host = false, http_proxy = true;  // --env-host, --http-proxy (Podman's defaults)
     std::string restart, detach_keys, log_driver;
     std::string health_cmd, health_interval, health_timeout, health_start_period, health_on_failure;
     std::optional<unsigned> health_retries;
