@@ -213,6 +213,10 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg) {
                                gate.b.release());
             }
             init_pid = pid;
+            // P1 only waits for P2 (and serves the port proxy): a signal meant for the
+            // payload, which a batch system sends to every process of a step, must not end
+            // P1 and with it (PDEATHSIG) the container. P2 forked first, with the defaults.
+            ignore_terminating_signals();
             console.b.reset();
             gate.b.reset();
             netns_channel.b.reset();
