@@ -2,11 +2,20 @@
 // (scripts/test does): scancel --signal=USR1 reaches a trapping payload once, and the TERM
 // of a cancelled step leaves the payload its checkpoint time. Skipped, saying so, when no
 // cluster answers.
+#include <dirent.h>
+
+#include <fstream>
+
 #include "harness.hpp"
 
 using namespace pcit;
 
 namespace {
+
+std::string read_file_or_empty(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 class SlurmSteps : public PcTest {
  protected:
@@ -52,4 +61,30 @@ TEST_F(SlurmSteps, CancelledStepLetsThePayloadCheckpointOnTerm) {
   Result r = child->wait(60);
   // Slurm's KillWait (5 s here) is the grace period: the 2 s checkpoint fits in it.
   EXPECT_TRUE(contains(r.out, "checkpoint-done")) << r;
+}
+
+TEST_F(SlurmSteps, DetachedContainerEndsWithItsJob) {
+  const std::string name = unique_name("jobd");
+  std::string cmd;
+  for (const auto& a : store().argv({"run", "-d", "--name", name, image(), "sleep", "300"})) cmd += "'" + a + "' ";
+  const std::string script = store().dir() + "/job.sh";
+  write_file(script, "#!/bin/sh\n" + cmd + "\n" + "sleep 1\n", 0755);
+  Result job = run({"sbatch", "--wait", "--job-name=" + unique_name("pc-job"), "-o", store().dir() + "/job.out", script},
+                   {.timeout_s = 60});
+  ASSERT_PC_OK(job);
+  // The job's script has ended: the container and its monitor end with it.
+  EXPECT_TRUE(poll_until([&] { return trim(pc({"inspect", "--format", "{{.State.Status}}", name}).out) == "exited"; }, 20))
+      << pc({"inspect", name}) << read_file(store().dir() + "/job.out");
+  // No monitor (nor anything else) names the container any more.
+  const std::string id = trim(pc({"inspect", "--format", "{{.Id}}", name}).out);
+  ASSERT_FALSE(id.empty());
+  std::vector<std::string> left;
+  DIR* d = opendir("/proc");
+  while (struct dirent* e = d ? readdir(d) : nullptr) {
+    if (atoi(e->d_name) <= 0) continue;
+    std::string cmd = read_file_or_empty("/proc/" + std::string(e->d_name) + "/cmdline");
+    if (cmd.find(id) != std::string::npos) left.push_back(std::string(e->d_name) + ": " + cmd);
+  }
+  if (d) closedir(d);
+  EXPECT_TRUE(left.empty()) << left.front();
 }
