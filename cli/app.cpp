@@ -203,6 +203,7 @@ void configure_root(CLI::App& app, Context& ctx) {
     app.add_option("--root", ctx.globals.root, "Path to the root directory in which data is stored");
     app.add_option("--runroot", ctx.globals.runroot, "Path to the runtime directory");
     app.add_option("--storage-driver", ctx.globals.storage_driver, "Storage driver: overlay, fuse-overlayfs or vfs");
+    app.add_option("--cdi-spec-dir", ctx.globals.cdi_spec_dirs, "Directory to search for CDI spec files (repeatable)")->allow_extra_args(false);
     app.add_option("--log-level", ctx.globals.log_level, "Log messages at and above this level (debug, info, warn, error)");
     app.add_flag("-v,--version", ctx.globals.show_version, "Version of pc");
     app.parse_complete_callback([&ctx] { configure_logging(ctx.globals.log_level); });

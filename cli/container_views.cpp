@@ -91,6 +91,15 @@ json health_json(const Container& c) {
             {"Log", c.state.health_log.is_array() ? c.state.health_log : json::array()}};
 }
 
+// inspect's HostConfig.Devices: every device bound in (--device, CDI device nodes), with
+// Podman's keys.
+json devices_json(const container::ContainerConfig& cfg) {
+    json out = json::array();
+    for (const auto& d : cfg.devices)
+        out.push_back({{"PathOnHost", d.host_path}, {"PathInContainer", d.container_path}, {"CgroupPermissions", d.permissions}});
+    return out;
+}
+
 // inspect's HostConfig.Ulimits: what the container runs with, as Podman lists it. Without
 // --ulimit, open files and processes are pc's own (open files raised to the hard limit
 // when the container starts).
@@ -385,7 +394,8 @@ json container_inspect_json(Context& ctx, const Container& c) {
                         {"CpuShares", 0},
                         {"CpusetCpus", ""},
                         {"CpusetMems", ""},
-                        {"Devices", json::array()},
+                        {"Devices", devices_json(cfg)},
+                        {"DeviceCgroupRules", cfg.device_cgroup_rules},
                         {"DiskQuota", 0},
                         {"IOMaximumBandwidth", 0},
                         {"IOMaximumIOps", 0},

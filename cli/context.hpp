@@ -19,6 +19,7 @@ struct GlobalOptions {
     std::string storage_driver;
     std::string log_level = "warn";
     bool show_version = false;  // -v/--version
+    std::vector<std::string> cdi_spec_dirs;  // --cdi-spec-dir
 };
 
 class Context {

@@ -64,6 +64,12 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     cmd->add_option("--log-driver", f.log_driver, "Logging driver for the container (k8s-file)");
     one_per_flag(cmd->add_option("--log-opt", f.log_opts, "Logging driver options (max-size=SIZE)"));
     one_per_flag(cmd->add_option("-e,--env", f.env, "Set environment variables in container"));
+    // Unset unless given, as --init: containers.conf's env_host and http_proxy are the defaults.
+    cmd->add_flag_function(
+        "--env-host", [&f](std::int64_t n) { f.env_host = n > 0; }, "Use host environment in container");
+    cmd->add_flag_function(
+        "--http-proxy", [&f](std::int64_t n) { f.http_proxy = n > 0; },
+        "Set proxy environment variables in the container based on the host proxy vars (default true)");
     one_per_flag(cmd->add_option("--env-file", f.env_file, "Read in a file of environment variables"));
     one_per_flag(cmd->add_option("-v,--volume", f.volumes, "Bind mount a volume into the container"));
     one_per_flag(cmd->add_option("--mount", f.mounts, "Attach a filesystem mount to the container"));
@@ -80,6 +86,9 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     cmd->add_option("--pid", f.pid, "PID namespace to use: host, private, container:NAME");
     cmd->add_option("--shm-size", f.shm_size, "Size of /dev/shm (format: <number>[<unit>], where unit = b, k, m or g)");
     one_per_flag(cmd->add_option("--sysctl", f.sysctls, "Sysctl options (NAME=VALUE)"));
+    one_per_flag(cmd->add_option("--device", f.device.devices, "Add a host device (HOST[:CTR[:PERMS]]) or a CDI device (vendor.com/class=name)"));
+    one_per_flag(cmd->add_option("--device-cgroup-rule", f.device.device_cgroup_rules, "Add a rule to the cgroup allowed devices list (no effect rootless)"));
+    one_per_flag(cmd->add_option("--gpus", f.device.gpus, "GPU devices to add (all, N, device=N[,M]): CDI nvidia.com/gpu=..."));
     cmd->add_option("--pod", f.pod, "Run container in an existing pod (NAME or ID), or a new one (new:NAME)");
     cmd->add_option("--pod-id-file", f.pod_id_file, "Read the pod ID from the file");
     cmd->prefix_command();
@@ -93,8 +102,10 @@ std::vector<std::string> image_and_command(const CLI::App* cmd) {
     return rest;
 }
 
-container::ContainerConfig build_container_config(Context& ctx, const container::CreateOptions& flags,
+container::ContainerConfig build_container_config(Context& ctx, const container::CreateOptions& given,
                                                   const std::vector<std::string>& args) {
+    container::CreateOptions flags = given;
+    flags.device.cdi_spec_dirs = ctx.globals.cdi_spec_dirs;  // pc --cdi-spec-dir
     std::string pod_ref = flags.pod;
     if (!flags.pod_id_file.empty()) {
         if (!pod_ref.empty()) throw Error("--pod and --pod-id-file cannot be set together");

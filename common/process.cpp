@@ -201,4 +201,11 @@ std::string sibling_program(const std::string& name) {
     return ::access(sibling.c_str(), X_OK) == 0 ? sibling : std::string();
 }
 
+void ignore_terminating_signals() {
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGVTALRM, SIGPROF,
+                    SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGTSTP, SIGTTIN, SIGTTOU})
+        ::signal(sig, SIG_IGN);
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) ::signal(sig, SIG_IGN);
+}
+
 }  // namespace pc

@@ -88,4 +88,11 @@ namespace pc {
 // ones for TIME_WAIT), and the container inherits the limit.
 void raise_open_file_limit();
 
+// Sets every signal whose default action ends or stops a process, other than the
+// synchronous faults (SEGV, BUS, ...), SIGKILL and SIGSTOP, to be ignored. For pc's helper
+// processes of a container (its namespace process P1): a batch system signals every
+// process of a job step (Slurm: scancel --signal, the TERM before KillWait), and only the
+// payload may act on that; a helper that died would take the container with it.
+void ignore_terminating_signals();
+
 }  // namespace pc

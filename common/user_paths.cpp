@@ -6,8 +6,10 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 
 namespace pc {
 
@@ -40,10 +42,37 @@ std::string default_store_root() {
     return base + "/pc";
 }
 
+namespace {
+
+// Why $XDG_RUNTIME_DIR cannot hold pc's runtime dir ("" when it can): it must be a
+// directory of the caller's that the caller can write, or already hold a pc dir of theirs.
+std::string runtime_dir_problem(const std::string& base) {
+    struct stat st {};
+    if (::stat((base + "/pc").c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::getuid() &&
+        ::access((base + "/pc").c_str(), W_OK | X_OK) == 0)
+        return "";
+    if (::stat(base.c_str(), &st) < 0) return std::string("it does not exist (") + std::strerror(errno) + ")";
+    if (!S_ISDIR(st.st_mode)) return "it is not a directory";
+    if (st.st_uid != ::getuid()) return "it is owned by uid " + std::to_string(st.st_uid) + ", not by you";
+    if (::access(base.c_str(), W_OK | X_OK) < 0) return std::string("it is not writable (") + std::strerror(errno) + ")";
+    return "";
+}
+
+}  // namespace
+
 std::string default_runtime_root() {
-    std::string base = env_or_empty("XDG_RUNTIME_DIR");
-    if (!base.empty()) return base + "/pc";
-    return "/tmp/pc-" + std::to_string(caller().uid);
+    static const std::string root = [] {
+        const std::string fallback = "/tmp/pc-" + std::to_string(caller().uid);
+        std::string base = env_or_empty("XDG_RUNTIME_DIR");
+        if (base.empty()) return fallback;
+        if (std::string why = runtime_dir_problem(base); !why.empty()) {
+            // Fatal before: a job step with a stale or foreign XDG_RUNTIME_DIR still runs.
+            log::warn("XDG_RUNTIME_DIR=" + base + " is not usable: " + why + "; using " + fallback);
+            return fallback;
+        }
+        return base + "/pc";
+    }();
+    return root;
 }
 
 std::string default_config_dir() {

@@ -1,6 +1,7 @@
 // Where a user's pc data lives: the store root ($XDG_DATA_HOME/pc, ~/.local/share/pc) and
 // the runtime dir ($XDG_RUNTIME_DIR/pc, or a private /tmp/pc-UID when unset: no systemd
-// session is needed). Also the caller's identity (uid, gid, user name).
+// session is needed; also, with one warning, when it is set but unusable: missing, not the
+// caller's, not writable). Also the caller's identity (uid, gid, user name).
 #pragma once
 
 #include <sys/types.h>

@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include "common/error.hpp"
+#include "container/job_step.hpp"
 #include "container/log_file.hpp"
 #include "container/stdio_relay.hpp"
 
@@ -65,6 +66,11 @@ ForwardedSignals::ForwardedSignals() {
 }
 
 ForwardedSignals::~ForwardedSignals() {
+    // Signals that came after the container's exit were for it, not for us: they must not
+    // end this process (with a status that is not the payload's) once the mask is restored.
+    struct timespec now {};
+    while (::sigtimedwait(&set_, nullptr, &now) > 0) {
+    }
     // A SIGPIPE left pending would kill us the moment the old mask comes back.
     if (!sigismember(&old_, SIGPIPE)) {
         sigset_t pipe_set;
@@ -135,6 +141,8 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
                     if (relay) copy_window_size(::isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, master);
                     continue;
                 }
+                // Slurm signals a step's processes itself: the payload has this one already.
+                if (sent_to_payload_too(static_cast<pid_t>(si.ssi_pid), signal_pid)) continue;
                 if (options.sig_proxy && signal_pid > 0) ::kill(signal_pid, sig);
             }
         }

@@ -31,6 +31,9 @@ void from_json(const nlohmann::json& j, MountConfig& m) {
     m.anonymous = j.value("anonymous", false);
 }
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceConfig, host_path, container_path, permissions)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HookConfig, stage, path, args, env, timeout)
+
 #define PC_FIELDS(X)                                                                          \
     X(id) X(name) X(created_ns) X(image_id) X(image_name) X(image_ref) X(layers) X(entrypoint) \
     X(cmd) X(env) X(working_dir) X(user) X(group_add) X(ulimits) X(tty) X(interactive) X(init) X(labels) \
@@ -42,7 +45,8 @@ void from_json(const nlohmann::json& j, MountConfig& m) {
     X(health_retries) X(health_on_failure) X(ports) X(exposed_ports) X(add_hosts) X(dns_servers)  \
     X(dns_search) X(dns_options) X(no_hosts) X(ipc_mode) X(uts_mode) X(pid_mode) X(pod) X(infra)        \
     X(dependencies) X(domainname) X(shm_size) X(sysctls)       \
-    X(health_start_interval_ns) X(umask) X(timezone) X(default_caps)
+    X(health_start_interval_ns) X(umask) X(timezone) X(default_caps) \
+    X(devices) X(device_cgroup_rules) X(cdi_devices) X(hooks)
 
 void to_json(nlohmann::json& j, const ContainerConfig& c) {
     j = nlohmann::json::object();

@@ -24,6 +24,21 @@ struct MountConfig {
     bool anonymous = false;   // volumes: made for this container (-v /dst, image VOLUME)
 };
 
+// A device made available in the container (--device, a CDI device node): rootless, the
+// host's node is bind-mounted, as rootless Podman does (no mknod in a user namespace).
+struct DeviceConfig {
+    std::string host_path, container_path;
+    std::string permissions = "rwm";  // recorded (inspect); no device cgroup rootless
+};
+
+// An OCI hook (from a CDI spec): run at `stage` with the container's state on stdin.
+struct HookConfig {
+    std::string stage;  // prestart, createRuntime, createContainer, startContainer, poststart, poststop
+    std::string path;
+    std::vector<std::string> args, env;
+    int timeout = 0;  // seconds; 0 = none
+};
+
 struct ContainerConfig {
     std::string id;
     std::string name;
@@ -78,6 +93,12 @@ struct ContainerConfig {
     std::vector<std::string> add_hosts;       // --add-host "name:ip"
     std::vector<std::string> dns_servers, dns_search, dns_options;
     bool no_hosts = false;                    // --no-hosts: the image's own /etc/hosts
+
+    // Devices (--device, --gpus and CDI names, resolved at create time as Podman does).
+    std::vector<DeviceConfig> devices;
+    std::vector<std::string> device_cgroup_rules;  // accepted; no device cgroup rootless
+    std::vector<std::string> cdi_devices;          // the CDI names asked for
+    std::vector<HookConfig> hooks;
 
     // Namespaces and identity
     std::string hostname;               // "" = first 12 chars of the id

@@ -17,6 +17,7 @@
 #include "container/container_store.hpp"
 #include "container/control.hpp"
 #include "container/env_options.hpp"
+#include "container/exec_spec.hpp"
 #include "container/healthcheck.hpp"
 #include "container/mount_options.hpp"
 #include "container/network_options.hpp"
@@ -292,6 +293,8 @@ CreateOptions with_containers_conf(CreateOptions f, const ContainersConf& conf) 
         f.net.network = with;
     }
     if (!f.init) f.init = conf.init;
+    if (!f.env_host) f.env_host = conf.env_host;
+    if (!f.http_proxy) f.http_proxy = conf.http_proxy;
     if (f.tz.empty() && !conf.tz.empty()) {
         try {
             check_timezone(conf.tz);
@@ -327,22 +330,6 @@ CreateOptions with_containers_conf(CreateOptions f, const ContainersConf& conf) 
     }
     f.ulimits.insert(f.ulimits.begin(), ulimits.begin(), ulimits.end());
     return f;
-}
-
-// The environment every container starts from (below the image's and the flags'):
-// containers.conf env, the host's proxy variables (http_proxy = true, Podman's default)
-// or its whole environment (env_host = true).
-std::vector<std::string> default_environment(const ContainersConf& conf) {
-    std::vector<std::string> env;
-    if (conf.env_host) {
-        for (char** e = environ; *e; ++e) set_env(env, *e);
-    } else if (conf.http_proxy) {
-        for (const char* name : {"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-                                 "FTP_PROXY", "NO_PROXY"})
-            if (const char* v = ::getenv(name)) set_env(env, std::string(name) + "=" + v);
-    }
-    for (const auto& kv : conf.env) set_env(env, kv);
-    return env;
 }
 
 }  // namespace
@@ -428,13 +415,16 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     if (cfg.entrypoint.empty() && cfg.cmd.empty())
         throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
-    cfg.env = default_environment(conf);
-    for (const auto& kv : rc.env) set_env(cfg.env, kv);
+    std::vector<std::string> environment;
+    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
+    // Podman's order: the host's environment (--env-host) or its proxy variables
+    // (--http-proxy, on by default), containers.conf's env, then the image's, then
+    // --env-file and -e.
+    cfg.env = merge_env(host_env_defaults(f.env_host.value_or(false), f.http_proxy.value_or(true), environment), conf.env);
+    cfg.env = merge_env(std::move(cfg.env), rc.env);
     bool has_path = std::any_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "PATH="); });
     if (!has_path) cfg.env.insert(cfg.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     set_env(cfg.env, "container=podman");  // what scripts test for, as under Podman
-    std::vector<std::string> environment;
-    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
     for (const auto& kv : env_from_flags(f.env_file, f.env, environment)) set_env(cfg.env, kv);
     // Podman's default environment has TERM=xterm, with or without a terminal.
     if (std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))
@@ -490,6 +480,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     cfg.auto_remove = f.rm;
     cfg.name = f.name;
     apply_lifecycle_flags(cfg, f, rc);
+    apply_device_options(cfg, f.device);  // last: CDI edits add to the environment and mounts
     return cfg;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "container/config.hpp"
+#include "container/device_options.hpp"
 #include "container/network_options.hpp"
 #include "storage/store.hpp"
 
@@ -32,6 +33,8 @@ struct CreateOptions {
     std::optional<bool> init;  // unset: containers.conf decides
     std::string tz, umask;
     bool detach = false, no_healthcheck = false;
+    // --env-host, --http-proxy; unset: containers.conf decides (Podman's defaults: false, true).
+    std::optional<bool> env_host, http_proxy;
     std::string restart, detach_keys, log_driver;
     std::string health_cmd, health_interval, health_timeout, health_start_period, health_on_failure;
     std::string health_start_interval;
@@ -46,6 +49,7 @@ struct CreateOptions {
     std::vector<MountConfig> mount_configs;
     std::vector<std::string> sysctls;     // --sysctl NAME=VALUE
     NetworkOptions net;
+    DeviceOptions device;  // --device, --device-cgroup-rule, --gpus
     // --pod NAME|ID|new:NAME and --pod-id-file: used by pod/ (pod::build_member_config), not
     // by build_container_config.
     std::string pod, pod_id_file;

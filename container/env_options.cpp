@@ -47,4 +47,19 @@ std::vector<std::string> env_from_flags(const std::vector<std::string>& env_file
     return out;
 }
 
+std::vector<std::string> host_env_defaults(bool env_host, bool http_proxy,
+                                           const std::vector<std::string>& process_environment) {
+    if (env_host) return process_environment;
+    std::vector<std::string> out;
+    if (!http_proxy) return out;
+    static const char* const kProxyVars[] = {"http_proxy", "https_proxy", "ftp_proxy", "no_proxy",
+                                             "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY"};
+    for (const std::string& e : process_environment) {
+        const std::string key = str::split_once(e, '=').first;
+        for (const char* v : kProxyVars)
+            if (key == v) out.push_back(e);
+    }
+    return out;
+}
+
 }  // namespace pc::container

@@ -13,4 +13,10 @@ namespace pc::container {
 std::vector<std::string> env_from_flags(const std::vector<std::string>& env_files, const std::vector<std::string>& env_flags,
                                   const std::vector<std::string>& process_environment);
 
+// The environment a container starts from before the image's: all of `process_environment`
+// with --env-host, else (with --http-proxy, Podman's default) its proxy variables
+// (http_proxy, https_proxy, ftp_proxy, no_proxy, in lower and upper case).
+std::vector<std::string> host_env_defaults(bool env_host, bool http_proxy,
+                                           const std::vector<std::string>& process_environment);
+
 }  // namespace pc::container

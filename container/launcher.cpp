@@ -215,6 +215,10 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
                                gate.b.release());
             }
             init_pid = pid;
+            // P1 only waits for P2 (and serves the port proxy): a signal meant for the
+            // payload, which a batch system sends to every process of a step, must not end
+            // P1 and with it (PDEATHSIG) the container. P2 forked first, with the defaults.
+            ignore_terminating_signals();
             console.b.reset();
             gate.b.reset();
             netns_channel.b.reset();
@@ -303,6 +307,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
         out.p1.wait();
         throw Error(err->message, err->code);
     }
+    run_monitor_hooks(store, cfg, "poststart", init_pid);
     if (cfg.auto_remove)
         out.mount_ns.reset(::open(("/proc/" + std::to_string(init_pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
     if (cfg.tty && console.a && !out.pty_master) {

@@ -23,6 +23,7 @@
 #include "container/events.hpp"
 #include "container/exit_hook.hpp"
 #include "container/healthcheck.hpp"
+#include "container/job_step.hpp"
 #include "container/launcher.hpp"
 #include "container/log_file.hpp"
 #include "rootless/sandbox.hpp"
@@ -128,7 +129,8 @@ public:
             fds.assign({{signals_.fd(), POLLIN, 0},
                         {out_fd, POLLIN, 0},
                         {err_fd, POLLIN, 0},
-                        {health_timer_ ? health_timer_.get() : -1, POLLIN, 0}});
+                        {health_timer_ ? health_timer_.get() : -1, POLLIN, 0},
+                        {status ? -1 : job_fd_, POLLIN, 0}});
             // Attach clients only while the container runs: after the exit, only drain.
             const bool serve_clients = attach_ && !status;
             if (serve_clients) attach_->poll_fds(fds);
@@ -148,7 +150,8 @@ public:
             if (err_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
                 if (!pump(err_fd, LogStream::Stderr)) err_fd = -1;
             if (health_timer_ && (fds[3].revents & POLLIN)) on_health_timer();
-            if (serve_clients && n > 0) attach_->handle(&fds[4]);
+            if (!status && (fds[4].revents & POLLIN)) on_job_end();
+            if (serve_clients && n > 0) attach_->handle(&fds[5]);
             // Only a SIGCHLD can mean P1 ended: no waitpid per wakeup of a busy network.
             if (!status && child_changed_) {
                 child_changed_ = false;
@@ -191,6 +194,14 @@ private:
             // The monitor itself being told to stop (shutdown) stops the container.
             if (launched_.init_pid > 0) ::kill(launched_.init_pid, sig);
         }
+    }
+
+    // The job is over (its slurmstepd is gone): so is the container, as Slurm would have
+    // killed it had it stayed in the step's process tree. No restart follows.
+    void on_job_end() {
+        job_ended_ = true;
+        job_fd_ = -1;
+        if (launched_.init_pid > 0) ::kill(launched_.init_pid, SIGKILL);
     }
 
     void arm_health_timer(int64_t every_ns) {
@@ -262,6 +273,9 @@ private:
 
 public:
     bool force_restart() const { return force_restart_; }
+    bool job_ended() const { return job_ended_; }
+    // The Slurm job this container was started in (job_step.hpp); -1 outside a job.
+    void watch_job(int fd) { job_fd_ = fd; }
     // The exited run's tap device, still open (see ContainerNetwork::release_ports).
     UniqueFd take_retired_tap() { return std::move(retired_tap_); }
 
@@ -278,6 +292,8 @@ private:
     bool in_start_interval_ = false;
     pid_t health_pid_ = -1;
     pid_t stopper_pid_ = -1;
+    int job_fd_ = -1;
+    bool job_ended_ = false;
     bool force_restart_ = false;
     bool child_changed_ = true;  // check once at the start: P1 may have exited already
     IdleTrimmer idle_;  // the monitor idles for the container's life: its memory is a product feature
@@ -344,6 +360,17 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
         log::warn("container " + cfg.name + " cannot be attached to: " + e.what());
     }
     AttachServer* attach_ptr = attach ? &*attach : nullptr;
+    UniqueFd job;
+    if (const char* anchor = std::getenv("PC_JOB_ANCHOR"); anchor && *anchor) {
+        job.reset(open_job_anchor(anchor));
+        ::unsetenv("PC_JOB_ANCHOR");  // not for the container's processes
+        if (!job) {
+            containers.update_state(id, [](ContainerState& s) { s.error = "the Slurm job it was started in has ended"; });
+            report(report_fd, kExitEngine, "container " + cfg.name + ": the Slurm job it was started in has ended");
+            if (cfg.auto_remove) containers.remove(c, true);
+            return kExitEngine;
+        }
+    }
     int64_t delay_ms = kFirstBackoffMs;
     bool first = true;
     // The last run's tap: closed by the next run (a restart may pay for it), or left open
@@ -354,6 +381,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
     } retired_tap;
     for (;;) {
         MonitoredRun run(containers, cfg, log, signals, attach_ptr);
+        run.watch_job(job.get());
         try {
             run.start();
         } catch (const Error& e) {
@@ -420,6 +448,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
             run_exit_hook(containers, cfg);
             return code;
         }
+        if (run.job_ended()) break;
         if (!run.force_restart() && !should_restart(cfg, st, code)) break;
         // A run that lasted a while resets the backoff: only crash loops slow down.
         if ((now_ns() - started) / 1000000 > 10000) delay_ms = kFirstBackoffMs;
@@ -464,6 +493,7 @@ void start_detached(ContainerStore& containers, const Container& c) {
         args.push_back(a);
     const std::string exe = args.front();
     Pipe reply = Pipe::make();
+    const std::string job_anchor = container::job_anchor();
     pid_t pid = ::fork();
     if (pid < 0) throw Error::sys("starting the container monitor");
     if (pid == 0) {
@@ -476,6 +506,8 @@ void start_detached(ContainerStore& containers, const Container& c) {
         ::dup2(null, 1);
         ::dup2(null, 2);
         ::dup2(reply.write.get(), kReportFd);  // dup2 clears CLOEXEC on the copy
+        // Inside a Slurm job the container lives no longer than the job (job_step.hpp).
+        if (!job_anchor.empty()) ::setenv("PC_JOB_ANCHOR", job_anchor.c_str(), 1);
         ::close_range(kReportFd + 1, ~0U, 0);
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

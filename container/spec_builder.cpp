@@ -3,9 +3,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "common/atomic_file.hpp"
 #include "common/containers_conf.hpp"
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/strings.hpp"
 #include "container/container_store.hpp"
 #include "container/namespace_plan.hpp"
@@ -186,6 +189,43 @@ void write_infra_etc_files(storage::Store& store, const ContainerConfig& cfg) {
         if (c.config.pod == cfg.pod && !c.config.infra) add_pod_member_host(hosts, c.config.name);
 }
 
+std::vector<rootless::HookSpec> container_hooks(const ContainerConfig& cfg) {
+    std::vector<rootless::HookSpec> out;
+    for (const auto& h : cfg.hooks) out.push_back({h.stage, h.path, h.args, h.env, h.timeout});
+    return out;
+}
+
+std::string hook_bundle_dir(storage::Store& store, const ContainerConfig& cfg) {
+    return store.container_dir(cfg.id) + "/bundle";
+}
+
+void run_monitor_hooks(storage::Store& store, const ContainerConfig& cfg, const std::string& stage, pid_t pid) noexcept {
+    if (cfg.hooks.empty()) return;
+    try {
+        rootless::run_hooks(container_hooks(cfg), stage,
+                            rootless::hook_state_json(cfg.id, stage == "poststop" ? "stopped" : "running", pid,
+                                                      hook_bundle_dir(store, cfg)));
+    } catch (const std::exception& e) {
+        log::warn(std::string("container ") + cfg.short_id() + ": " + e.what());
+    }
+}
+
+namespace {
+
+// The OCI config.json of the bundle that hooks are pointed at: what they read of it.
+void write_hook_bundle(storage::Store& store, const ContainerConfig& cfg, const rootless::SandboxSpec& spec) {
+    const std::string dir = hook_bundle_dir(store, cfg);
+    if (::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) throw Error::sys("creating " + dir);
+    nlohmann::json j = {{"ociVersion", "1.0.2"},
+                        {"root", {{"path", spec.rootfs}, {"readonly", spec.readonly_rootfs}}},
+                        {"process", {{"args", spec.args}, {"env", spec.env}, {"cwd", spec.cwd}}},
+                        {"hostname", spec.hostname},
+                        {"annotations", cfg.annotations}};
+    write_file_atomic(dir + "/config.json", j.dump(2) + "\n", 0600, false);
+}
+
+}  // namespace
+
 std::optional<rootless::SeccompProfile> container_seccomp(const ContainerConfig& cfg) { return seccomp_for(cfg); }
 
 std::vector<int> container_added_capabilities(const ContainerConfig& cfg) {
@@ -251,6 +291,14 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
     spec.terminal = cfg.tty;
     spec.init = cfg.init;
     spec.umask = parse_umask(cfg.umask).value_or(022);
+    for (const auto& d : cfg.devices)
+        spec.devices.push_back({d.host_path, d.container_path});
+    if (!cfg.hooks.empty()) {
+        spec.hooks = container_hooks(cfg);
+        spec.hook_id = cfg.id;
+        spec.hook_bundle = hook_bundle_dir(store, cfg);
+        write_hook_bundle(store, cfg, spec);
+    }
     return spec;
 }
 

@@ -33,6 +33,15 @@ std::vector<int> container_added_capabilities(const ContainerConfig& cfg);
 // sets none: they inherit pc's own).
 std::vector<rootless::Rlimit> container_rlimits(const ContainerConfig& cfg);
 
+// The container's OCI hooks (from CDI specs), and the bundle directory they are told about:
+// it holds an OCI config.json (root.path, process, hostname) that hooks such as
+// nvidia-ctk's read, written by build_sandbox_spec when there are hooks.
+std::vector<rootless::HookSpec> container_hooks(const ContainerConfig& cfg);
+std::string hook_bundle_dir(storage::Store& store, const ContainerConfig& cfg);
+// Runs the container's hooks of `stage` (poststart, poststop) from the monitor; failures
+// are logged, as the runtime spec asks for these stages.
+void run_monitor_hooks(storage::Store& store, const ContainerConfig& cfg, const std::string& stage, pid_t pid) noexcept;
+
 // The container's hostname: --hostname, the host's for --network host, else the short id.
 std::string container_hostname(const ContainerConfig& cfg);
 

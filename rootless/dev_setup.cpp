@@ -42,6 +42,16 @@ void bind_host_node(int root_fd, const std::string& name) {
     mount_or_throw(host.c_str(), fd_path(fd.get()), nullptr, MS_BIND, "", host, host);
 }
 
+// The bind gets nosuid and noexec, as Podman's rootless device mounts.
+void bind_device(int root_fd, const DeviceSpec& d) {
+    UniqueFd fd = create_in_root(root_fd, d.container_path, NodeKind::File);
+    mount_or_throw(d.host_path.c_str(), fd_path(fd.get()), nullptr, MS_BIND, "", "device " + d.host_path,
+                   d.container_path);
+    UniqueFd top = open_in_root(root_fd, d.container_path, O_PATH);
+    if (!top) throw Error::sys("reopening device " + d.container_path + " after mounting it", errno);
+    remount_bind_adding(fd_path(top.get()), MS_NOSUID | MS_NOEXEC, d.container_path);
+}
+
 void symlink_in_dev(int dev_fd, const char* target, const char* name) {
     if (::symlinkat(target, dev_fd, name) < 0 && errno != EEXIST)
         throw Error::sys(std::string("creating symlink /dev/") + name, errno);
@@ -80,6 +90,7 @@ void setup_dev(int root_fd, const SandboxSpec& spec) {
         mount_or_throw("/dev/mqueue", fd_path(fd.get()), nullptr, MS_BIND | MS_REC, "",
                        "/dev/mqueue (host)", "/dev/mqueue");
     }
+    for (const DeviceSpec& d : spec.devices) bind_device(root_fd, d);
 }
 
 }  // namespace pc::rootless

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/atomic_file.hpp"
@@ -65,8 +66,17 @@ void apply_sysctls(const std::vector<std::pair<std::string, std::string>>& sysct
     if (spec.args.empty()) throw Error("no command or entrypoint provided");
 
     mount_container_filesystems(spec);
+    std::string hook_state;
+    if (!spec.hooks.empty()) {
+        // Still in the host's /proc: "self" is our pid as the host sees it.
+        char self[32] = {};
+        (void)!::readlink("/proc/self", self, sizeof(self) - 1);
+        hook_state = hook_state_json(spec.hook_id, "created", std::atoi(self), spec.hook_bundle);
+        for (const char* stage : {"createRuntime", "prestart", "createContainer"}) run_hooks(spec.hooks, stage, hook_state);
+    }
     pivot_to_rootfs(spec.rootfs);
     apply_sysctls(spec.sysctls);  // before /proc/sys is made read-only
+    if (!spec.hooks.empty()) run_hooks(spec.hooks, "startContainer", hook_state);
     if (!spec.privileged) {
         mask_paths(spec.masked_paths);
         make_paths_readonly(spec.readonly_paths);
