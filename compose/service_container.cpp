@@ -164,6 +164,36 @@ std::vector<std::string> project_host_names(const Project& p) {
     return {names.begin(), names.end()};
 }
 
+namespace {
+
+// Docker Compose's GPU requests (`gpus:`, deploy.resources.reservations.devices with the
+// "gpu" capability) as `--gpus` values: "all", a count, or "device=ID,ID".
+std::vector<std::string> gpu_flags(const Service& s) {
+    std::vector<const DeviceRequest*> requests;
+    for (const auto& r : s.gpus) requests.push_back(&r);
+    if (s.deploy && s.deploy->resources.reservations)
+        for (const auto& r : s.deploy->resources.reservations->devices)
+            if (std::find(r.capabilities.begin(), r.capabilities.end(), "gpu") != r.capabilities.end())
+                requests.push_back(&r);
+    std::vector<std::string> out;
+    for (const DeviceRequest* r : requests) {
+        if (!r->driver.empty() && r->driver != "nvidia" && r->driver != "cdi")
+            throw Error("service \"" + s.name + "\": GPU driver \"" + r->driver + "\" is not supported (nvidia, cdi)");
+        if (!r->device_ids.empty()) out.push_back("device=" + str::join(r->device_ids, ","));
+        else if (r->count > 0) {
+            // CDI names GPUs, it does not count them: N GPUs are the first N.
+            std::vector<std::string> ids;
+            for (int64_t i = 0; i < r->count; ++i) ids.push_back(std::to_string(i));
+            out.push_back("device=" + str::join(ids, ","));
+        } else {
+            out.push_back("all");
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<std::string> unsupported_keys(const Service& s) {
     std::vector<std::string> keys;
     auto no_cgroups = [&](bool set, const std::string& key) {
@@ -182,16 +212,16 @@ std::vector<std::string> unsupported_keys(const Service& s) {
     no_cgroups(s.oom_kill_disable, "oom_kill_disable");
     no_cgroups(!s.cgroup_parent.empty(), "cgroup_parent");
     if (s.deploy && s.deploy->resources.limits) keys.push_back("deploy.resources.limits");
-    if (s.deploy && s.deploy->resources.reservations) keys.push_back("deploy.resources.reservations");
+    // Device reservations are applied (gpu_flags below); other reservations need cgroups.
+    if (s.deploy && s.deploy->resources.reservations &&
+        (s.deploy->resources.reservations->cpus > 0 || s.deploy->resources.reservations->memory > 0 ||
+         s.deploy->resources.reservations->pids > 0))
+        keys.push_back("deploy.resources.reservations");
     std::vector<std::string> out;
     for (const auto& k : keys)
         out.push_back("service \"" + s.name + "\": " + k +
                       " is not applied: pc creates no cgroups for rootless containers on this host, so resource "
                       "limits and reservations cannot be enforced");
-    if (!s.gpus.empty())
-        out.push_back("service \"" + s.name + "\": gpus is not applied: no GPU device is available to pc here");
-    if (!s.devices.empty())
-        out.push_back("service \"" + s.name + "\": devices is not applied: pc cannot pass host devices into containers yet");
     if (s.oom_score_adj != 0)
         out.push_back("service \"" + s.name + "\": oom_score_adj is not applied: rootless containers cannot change it here");
     if (!s.mac_address.empty())
@@ -229,6 +259,15 @@ ServiceContainer service_container_config(storage::Store& store, pod::PodStore& 
     o.privileged = s.privileged;
     o.read_only = s.read_only;
     o.init = s.init;  // unset: containers.conf decides
+    // devices: host nodes ("/dev/x:/dev/y:rwm") or CDI names; gpus and device reservations
+    // become --gpus values, resolved through CDI as Podman does (container/device_options).
+    for (const auto& d : s.devices) {
+        std::string v = d.source;
+        if (!d.target.empty()) v += ":" + d.target;
+        if (!d.permissions.empty()) v += (d.target.empty() ? ":" + d.source + ":" : ":") + d.permissions;
+        o.device.devices.push_back(v);
+    }
+    for (const auto& g : gpu_flags(s)) o.device.gpus.push_back(g);
     o.tty = s.tty;
     o.interactive = s.stdin_open;
     o.stop_signal = s.stop_signal;

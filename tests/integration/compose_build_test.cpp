@@ -84,5 +84,40 @@ TEST_F(ComposeBuild, AFailingBuildNamesTheServiceAndStartsNothing) {
   EXPECT_NE(remote.err.find("services.app.build.context"), std::string::npos) << remote.err;
 }
 
+// devices: and gpus: map onto --device and --gpus (CDI), as Docker Compose's do onto Docker's.
+TEST_F(ComposeBuild, DevicesAndGpusReachTheService) {
+  const std::string specs = dir_ + "/cdi";
+  ::mkdir(specs.c_str(), 0755);
+  write_file(specs + "/nvidia.json",
+             R"({"cdiVersion":"0.5.0","kind":"nvidia.com/gpu","devices":[)"
+             R"({"name":"all","containerEdits":{"env":["NVIDIA_VISIBLE_DEVICES=all"],"deviceNodes":[{"path":"/dev/nvidia0","hostPath":"/dev/zero"}]}},)"
+             R"({"name":"0","containerEdits":{"env":["GPU0=yes"]}},{"name":"1","containerEdits":{"env":["GPU1=yes"]}}]})");
+  file("services:\n"
+       "  all:\n"
+       "    image: localhost/busybox\n"
+       "    command: sleep 600\n"
+       "    devices: [\"/dev/null:/dev/mynull\"]\n"
+       "    gpus: all\n"
+       "  two:\n"
+       "    image: localhost/busybox\n"
+       "    command: sleep 600\n"
+       "    deploy:\n"
+       "      resources:\n"
+       "        reservations:\n"
+       "          devices:\n"
+       "            - driver: nvidia\n"
+       "              count: 2\n"
+       "              capabilities: [gpu]\n");
+  RunOpts o;
+  o.env["PC_CDI_SPEC_DIRS"] = specs;
+  Result up = compose({"up", "-d"}, o);
+  ASSERT_TRUE(up.ok()) << up.out << up.err;
+  EXPECT_EQ(up.err.find("not applied"), std::string::npos) << up.err;
+  Result a = pc({"exec", ctr("all"), "sh", "-c", "test -c /dev/mynull && test -c /dev/nvidia0 && echo $NVIDIA_VISIBLE_DEVICES"});
+  EXPECT_EQ(trim(a.out), "all") << a.err;
+  Result t = pc({"exec", ctr("two"), "sh", "-c", "echo $GPU0 $GPU1"});
+  EXPECT_EQ(trim(t.out), "yes yes") << t.err;
+}
+
 }  // namespace
 }  // namespace pcit
