@@ -164,6 +164,7 @@ const std::vector<CommandRegistration>& command_registrations() {
         {{"stats"}, register_stats},
         {{"unshare"}, register_unshare},
         {{"pod"}, register_pod},
+        {{"network"}, register_network},
     };
     return table;
 }

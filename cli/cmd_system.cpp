@@ -199,16 +199,6 @@ CLI::App* add_info(CLI::App& app, Context& ctx, const std::string& name) {
     return info;
 }
 
-// Asks on the terminal, as Podman does without --force; anything but y/yes (including no
-// input at all) declines.
-bool confirmed(const std::string& warning) {
-    std::cout << warning << "Are you sure you want to continue? [y/N] " << std::flush;
-    std::string answer;
-    if (!std::getline(std::cin, answer)) return false;
-    answer = str::to_lower(str::trim(answer));
-    return answer == "y" || answer == "yes";
-}
-
 void print_section(const char* heading, const std::vector<std::string>& ids) {
     if (ids.empty()) return;
     std::cout << heading << "\n";
@@ -243,6 +233,16 @@ CLI::App* add_system_prune(CLI::App& parent, Context& ctx) {
 }
 
 }  // namespace
+
+// Asks on the terminal, as Podman does without --force; anything but y/yes (including no
+// input at all) declines.
+bool confirmed(const std::string& warning) {
+    std::cout << warning << "Are you sure you want to continue? [y/N] " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    answer = str::to_lower(str::trim(answer));
+    return answer == "y" || answer == "yes";
+}
 
 void register_system(CLI::App& app, Context& ctx) {
     add_info(app, ctx, "info");

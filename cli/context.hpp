@@ -61,6 +61,7 @@ void register_attach(CLI::App& app, Context& ctx);     // attach
 void register_stats(CLI::App& app, Context& ctx);      // stats
 void register_unshare(CLI::App& app, Context& ctx);    // unshare
 void register_pod(CLI::App& app, Context& ctx);        // pod ...
+void register_network(CLI::App& app, Context& ctx);    // network ...
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);

@@ -41,7 +41,7 @@ void from_json(const nlohmann::json& j, MountConfig& m) {
     X(health_cmd) X(health_interval_ns) X(health_timeout_ns) X(health_start_period_ns)          \
     X(health_retries) X(health_on_failure) X(ports) X(exposed_ports) X(add_hosts) X(dns_servers)  \
     X(dns_search) X(dns_options) X(no_hosts) X(ipc_mode) X(uts_mode) X(pid_mode) X(pod) X(infra)        \
-    X(dependencies)
+    X(dependencies) X(networks)
 
 void to_json(nlohmann::json& j, const ContainerConfig& c) {
     j = nlohmann::json::object();

@@ -6,6 +6,7 @@
 #include "container/exit_hook.hpp"
 #include "container/monitor.hpp"
 #include "pod/pod_ops.hpp"
+#include "net/network_holder.hpp"
 #include "rootless/userns_holder.hpp"
 
 int main(int argc, char** argv) {
@@ -17,5 +18,8 @@ int main(int argc, char** argv) {
     }
     // The holder of the user's shared user namespace (rootless/userns_holder.hpp).
     if (argc == 2 && std::strcmp(argv[1], "__userns-holder") == 0) pc::rootless::userns_holder_main();
+    // The holder of the store's user-defined networks (net/network_holder.hpp).
+    if (argc > 1 && std::strcmp(argv[1], "__network-holder") == 0)
+        return pc::net::network_holder_main(std::vector<std::string>(argv + 2, argv + argc));
     return pc::cli::main(argc, argv);
 }
