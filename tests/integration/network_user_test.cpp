@@ -254,6 +254,29 @@ TEST_F(NetworkUser, ConnectAndDisconnectARunningContainer) {
   expect_nothing_left();
 }
 
+TEST_F(NetworkUser, StopStartAndRestartGiveBackAnAddressAndTheName) {
+  ASSERT_PC_OK(pc({"network", "create", "app"}));
+  ASSERT_PC_OK(pc({"network", "create", "--disable-dns", "quiet"}));
+  ASSERT_PC_OK(run_web("web", {"--network", "app", "--mac-address", "02:42:ac:11:00:99"}, "back again"));
+  EXPECT_EQ(inspect("web", "{{(index .NetworkSettings.Networks \"app\").MacAddress}}"), "02:42:ac:11:00:99");
+  ASSERT_PC_OK(pc({"stop", "-t", "0", "web"}));
+  EXPECT_EQ(ip_of("web", "app"), "") << "a stopped container holds no address";
+  EXPECT_FALSE(fetch("app", "web", 3).ok()) << "nor its name";
+  ASSERT_PC_OK(pc({"start", "web"}));
+  EXPECT_EQ(trim(fetch("app", "web").out), "back again");
+  ASSERT_PC_OK(pc({"restart", "-t", "0", "web"}));
+  EXPECT_TRUE(contains(ip_of("web", "app"), "10.89.0.")) << ip_of("web", "app");
+  EXPECT_EQ(trim(fetch("app", "web").out), "back again");
+  // --disable-dns: no name server on the gateway; the container gets the host's resolvers.
+  Result conf = run_in({"--network", "quiet"}, {"cat", "/etc/resolv.conf"});
+  EXPECT_PC_OK(conf);
+  EXPECT_FALSE(contains(conf.out, "nameserver 10.89.1.1")) << conf;
+  EXPECT_TRUE(contains(conf.out, "nameserver ")) << conf;
+  ASSERT_PC_OK(pc({"rm", "-f", "-t", "0", "web"}));
+  ASSERT_PC_OK(pc({"network", "rm", "app", "quiet"}));
+  expect_nothing_left();
+}
+
 TEST_F(NetworkUser, Ipv4AndIpv6) {
   ASSERT_PC_OK(pc({"network", "create", "--subnet", "10.93.0.0/24", "--subnet", "fd93::/64", "dual"}));
   EXPECT_EQ(trim(pc({"network", "inspect", "--format", "{{.IPv6Enabled}}", "dual"}).out), "true");
