@@ -49,6 +49,10 @@ constexpr uint32_t kUplinkTable = 100;     // the uplink's default routes, and r
 constexpr uint32_t kToUplinkPriority = 100;
 constexpr uint32_t kRefusePriority = 101;
 constexpr int64_t kFirstRequestNs = 10'000'000'000;  // a holder nobody asks for goes
+// A network nobody uses keeps its bridge this long: deleting a link waits for the kernel's
+// RCU grace periods (~50 ms here), which a burst of `run --rm` would pay every time; and
+// when the holder leaves first, its namespace takes the bridges along for free.
+constexpr int64_t kRetireNs = 2'000'000'000;
 constexpr char kDnsDomain[] = ".dns.podman";
 constexpr int kReportFd = 3;
 
@@ -89,6 +93,7 @@ struct ActiveNetwork {
     int bridge = 0;
     std::vector<SubnetAllocator> allocators;
     size_t users = 0;
+    int64_t unused_since_ns = 0;  // when users last fell to 0
 };
 
 struct Client {
@@ -118,8 +123,11 @@ private:
     json add_names(const std::string& container, const std::vector<std::string>& names);
     json status() const;
 
-    ActiveNetwork& activate(const NetworkConfig& cfg);
+    // `adopt`: a bridge already there is this network's, with containers on it (a killed
+    // holder's, restored); otherwise one this holder does not know of is stale and goes.
+    ActiveNetwork& activate(const NetworkConfig& cfg, bool adopt = false);
     void deactivate(const std::string& name);
+    int retire_unused();
     Endpoint make_endpoint(ActiveNetwork& n, const EndpointOptions& o, const std::string& container,
                            const std::string& ifname);
     void release(const Endpoint& e);
@@ -165,7 +173,7 @@ void Holder::start() {
         for (auto& e : t.lease.endpoints) {
             auto saved_cfg = saved_networks.find(e.network);
             if (saved_cfg == saved_networks.end()) continue;
-            ActiveNetwork& n = activate(saved_cfg->get<NetworkConfig>());
+            ActiveNetwork& n = activate(saved_cfg->get<NetworkConfig>(), true);
             ++n.users;
             for (auto& a : n.allocators) {
                 if (a.subnet().subnet.contains(e.ip4)) a.reserve(e.ip4);
@@ -242,7 +250,7 @@ void Holder::build_uplink() {
                                        });
 }
 
-ActiveNetwork& Holder::activate(const NetworkConfig& cfg) {
+ActiveNetwork& Holder::activate(const NetworkConfig& cfg, bool adopt) {
     auto it = networks_.find(cfg.name);
     if (it != networks_.end()) {
         if (it->second.cfg.id == cfg.id) return it->second;
@@ -250,9 +258,29 @@ ActiveNetwork& Holder::activate(const NetworkConfig& cfg) {
             throw Error("network " + cfg.name + " was removed and created again while containers still use the old one");
         deactivate(cfg.name);
     }
+    // An unused network's bridge may still stand on the interface name or the subnets the
+    // new one needs (removed and created again under another name): it goes first.
+    std::vector<std::string> in_the_way;
+    for (const auto& [name, other] : networks_) {
+        if (other.users > 0) continue;
+        bool clash = other.cfg.interface == cfg.interface;
+        for (const auto& a : other.cfg.subnets)
+            for (const auto& b : cfg.subnets) clash |= a.subnet.overlaps(b.subnet);
+        if (clash) in_the_way.push_back(name);
+    }
+    for (const auto& name : in_the_way) deactivate(name);
     ActiveNetwork n;
     n.cfg = cfg;
     n.bridge = rtnl_.link_index(cfg.interface);
+    if (n.bridge != 0 && !adopt) {
+        // Left unused by a killed holder: its addresses and rules may be another network's.
+        for (int family : {AF_INET, AF_INET6}) {
+            rtnl::delete_rule(rtnl_, {family, kToUplinkPriority, cfg.interface, kUplinkTable, FR_ACT_TO_TBL});
+            rtnl::delete_rule(rtnl_, {family, kRefusePriority, cfg.interface, 0, FR_ACT_UNREACHABLE});
+        }
+        rtnl::delete_link(rtnl_, n.bridge);
+        n.bridge = 0;
+    }
     if (n.bridge == 0) {
         rtnl::create_bridge(rtnl_, cfg.interface, cfg.mtu());
         n.bridge = rtnl_.link_index(cfg.interface);
@@ -360,7 +388,23 @@ void Holder::release(const Endpoint& e) {
         if (!e.ip6.empty() && a.subnet().subnet.contains(e.ip6)) a.release(e.ip6);
     }
     if (ipv6_uplink_ && !e.ip6.empty()) rtnl::delete_proxy_neighbour(rtnl_, tap_index_, e.ip6);
-    if (--it->second.users == 0) deactivate(e.network);
+    if (--it->second.users == 0) it->second.unused_since_ns = monotonic_ns();  // retire_unused() removes it
+}
+
+// Removes the bridges of networks unused for kRetireNs; returns the ms until the next one
+// is due (-1: none).
+int Holder::retire_unused() {
+    const int64_t now = monotonic_ns();
+    int64_t next = -1;
+    std::vector<std::string> due;
+    for (const auto& [name, n] : networks_) {
+        if (n.users > 0) continue;
+        const int64_t at = n.unused_since_ns + kRetireNs;
+        if (at <= now) due.push_back(name);
+        else next = next < 0 ? at : std::min(next, at);
+    }
+    for (const auto& name : due) deactivate(name);
+    return next < 0 ? -1 : static_cast<int>((next - now) / 1'000'000 + 1);
 }
 
 void Holder::release_lease(const std::string& container) {
@@ -620,6 +664,8 @@ int Holder::run() {
             fds.push_back({t.pidfd.get(), POLLIN, 0});
         }
         int timeout = served_ ? -1 : 1000;
+        const int retire_ms = retire_unused();
+        if (retire_ms >= 0 && (timeout < 0 || retire_ms < timeout)) timeout = retire_ms;
         slirp_->fill(fds, timeout);
         dns_->fill(fds, timeout);
         idle.before_sleep(timeout);

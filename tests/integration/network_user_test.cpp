@@ -190,6 +190,32 @@ TEST_F(NetworkUser, NetworksAreIsolatedAndAnInternalOneHasNoWayOut) {
   expect_nothing_left();
 }
 
+// The holder keeps an unused network's bridge a while (deleting a link is slow); a network
+// made again on the same bridge name and subnet must not inherit its predecessor's way out.
+TEST_F(NetworkUser, ANetworkMadeAgainRightAwayGetsRulesOfItsOwn) {
+  net::TcpServer host_server(net::TcpServer::Mode::Http, "outside");
+  const std::string host_url = "host.containers.internal:" + std::to_string(host_server.port());
+  ASSERT_PC_OK(pc({"network", "create", "other"}));
+  ASSERT_PC_OK(run_d("keep", {"--network", "other"}, {"sleep", "600"}));  // keeps the holder
+  ASSERT_PC_OK(pc({"network", "create", "app"}));
+  EXPECT_EQ(trim(fetch("app", host_url).out), "outside");
+  ASSERT_PC_OK(pc({"network", "rm", "app"}));
+  ASSERT_PC_OK(pc({"network", "create", "--internal", "inner"}));  // another name, the same bridge and subnet
+  EXPECT_EQ(trim(pc({"network", "inspect", "--format", "{{.NetworkInterface}}", "inner"}).out), "podman2");
+  Result out = fetch("inner", host_url, 3);
+  EXPECT_FALSE(out.ok()) << out;
+  Result route = on("inner", "ip route");
+  EXPECT_FALSE(contains(route.out, "default")) << route;
+  // Once the old network's bridge is retired (2 s unused), the new one keeps its rules.
+  ASSERT_PC_OK(run_web("web", {"--network", "other"}, "other"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  Result across = fetch("inner", ip_of("web", "other"), 3);
+  EXPECT_FALSE(across.ok()) << across;
+  ASSERT_PC_OK(pc({"rm", "-f", "-t", "0", "keep", "web"}));
+  ASSERT_PC_OK(pc({"network", "rm", "inner", "other"}));
+  expect_nothing_left();
+}
+
 TEST_F(NetworkUser, PublishedPortsReachAContainerOnANetwork) {
   ASSERT_PC_OK(pc({"network", "create", "app"}));
   const int port = net::free_port();
