@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/network_views.hpp"
 #include "cli/output.hpp"
+#include "cli/prune.hpp"
 #include "cli/time_input.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
@@ -236,13 +237,7 @@ void add_prune(CLI::App& net_cmd, Context& ctx) {
             !confirmed("WARNING! This will remove all networks not used by at least one container.\n"
                        "The default network '" + std::string(net::kDefaultNetworkName) + "' will not be removed.\n"))
             return;
-        auto store = networks_of(ctx);
-        for (const auto& n : store.list()) {
-            if (n.name == net::kDefaultNetworkName || !network_matches(ctx, n, f->filters)) continue;
-            if (!container::network_users(ctx.containers(), n.name).empty()) continue;
-            store.remove(n.name);
-            std::cout << n.name << std::endl;
-        }
+        for (const auto& name : prune_networks(ctx, f->filters)) std::cout << name << std::endl;
     });
 }
 
@@ -333,6 +328,18 @@ void add_reload(CLI::App& net_cmd, Context& ctx) {
 }
 
 }  // namespace
+
+std::vector<std::string> prune_networks(Context& ctx, const std::vector<std::string>& filters) {
+    auto store = networks_of(ctx);
+    std::vector<std::string> removed;
+    for (const auto& n : store.list()) {
+        if (n.name == net::kDefaultNetworkName || !network_matches(ctx, n, filters)) continue;
+        if (!container::network_users(ctx.containers(), n.name).empty()) continue;
+        store.remove(n.name);
+        removed.push_back(n.name);
+    }
+    return removed;
+}
 
 void register_network(CLI::App& app, Context& ctx) {
     CLI::App* net_cmd = app.add_subcommand("network", "Manage networks");

@@ -218,13 +218,15 @@ CLI::App* add_system_prune(CLI::App& parent, Context& ctx) {
     cmd->add_option("--filter", f->filters, "Provide filter values (e.g. 'label=<key>=<value>')")->allow_extra_args(false);
     cmd->callback([&ctx, f] {
         if (!f->force) {
-            std::string warning = "WARNING! This command removes:\n\t- all stopped containers\n";
+            std::string warning =
+                "WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at least one container\n";
             if (f->volumes) warning += "\t- all volumes not used by at least one container\n";
             warning += f->all ? "\t- all images without at least one container associated with them\n"
                               : "\t- all dangling images\n";
             if (!confirmed(warning + "\n")) return;
         }
         print_section("Deleted Containers", prune_containers(ctx, f->filters));
+        print_section("Deleted Networks", prune_networks(ctx, {}));
         if (f->volumes) print_section("Deleted Volumes", prune_volumes(ctx, {}));
         print_section("Deleted Images", prune_images(ctx, f->all));
         std::cout << std::flush;

@@ -346,6 +346,12 @@ TEST_F(NetworkUser, RemovingANetworkInUse) {
   Result forced = pc({"network", "rm", "-f", "-t", "0", "app"});
   EXPECT_PC_OK(forced);
   EXPECT_EQ(trim(forced.out), "app");
+  // system prune takes unused networks too, as Podman's does.
+  ASSERT_PC_OK(pc({"network", "create", "left"}));
+  Result sys = pc({"system", "prune", "-f"});
+  EXPECT_PC_OK(sys);
+  EXPECT_TRUE(contains(sys.out, "Deleted Networks\nleft\n")) << sys;
+  EXPECT_EXIT_CODE(pc({"network", "exists", "left"}), 1);
   expect_nothing_left();
 }
 
