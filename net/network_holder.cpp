@@ -5,6 +5,7 @@
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -700,6 +701,7 @@ int Holder::run() {
 
 int network_holder_main(const std::vector<std::string>& args) {
     if (args.size() != 2) return kExitEngine;
+    ::prctl(PR_SET_NAME, "pc-net-holder");  // what top and ps -o comm show (not "pc-monitor")
     ::signal(SIGPIPE, SIG_IGN);
     for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
     ::fcntl(kReportFd, F_SETFD, FD_CLOEXEC);
