@@ -130,7 +130,8 @@ void apply_network_options(storage::Store& store, ContainerConfig& cfg, const Ne
         if (!other) throw Error("--network container:" + mode.target + ": no container with name or ID \"" + mode.target + "\" found: no such container");
         mode.target = other->config.id;
     }
-    cfg.network_mode = net::to_string(mode);
+    // On networks by name: Podman's "bridge", the networks themselves in cfg.networks.
+    cfg.network_mode = mode.kind == net::NetworkKind::Bridge ? "bridge" : net::to_string(mode);
     cfg.networks.clear();
     if (mode.kind == net::NetworkKind::Bridge) {
         for (const auto& v : values) {

@@ -160,7 +160,7 @@ std::string to_string(const NetworkMode& m) {
     case NetworkKind::Pod: return "pod";
     case NetworkKind::Container: return "container:" + m.target;
     case NetworkKind::Namespace: return "ns:" + m.target;
-    case NetworkKind::Bridge: return "bridge";
+    case NetworkKind::Bridge: return m.options.empty() ? m.target : m.target + ":" + m.options;
     case NetworkKind::Slirp: break;
     }
     const SlirpOptions& o = m.slirp;

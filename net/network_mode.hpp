@@ -46,8 +46,9 @@ NetworkMode parse_network_mode(const std::string& value);
 
 // Canonical stored form, round-trips through parse_network_mode: "slirp4netns" when every option
 // is default, else "slirp4netns:mtu=1500,allow_host_loopback=false" (only non-default options,
-// in the order of the struct); "none", "host", "container:NAME", "ns:/path", "pod", and
-// "bridge" for named networks (Podman's HostConfig.NetworkMode for them).
+// in the order of the struct); "none", "host", "container:NAME", "ns:/path", "pod", and for
+// a network by name NAME[:OPTIONS] ("podman" for "bridge"). A container's configuration
+// stores "bridge" instead (Podman's HostConfig.NetworkMode), its networks apart.
 std::string to_string(const NetworkMode& m);
 
 // Addresses derived from slirp options (dotted strings): network "10.0.2.0", prefix 24,
