@@ -82,6 +82,11 @@ std::vector<UniqueFd> set_up(bool fresh) {
     // ...and slirp, which knows only its own 10.0.2.0/24, asks who has a container's
     // address: the namespace answers for every address it routes elsewhere.
     sysctl(std::string("ipv4/conf/") + kUplinkTap + "/proxy_arp", "1");
+    // At once: the kernel delays proxied answers by up to 0.8 s (proxy_delay), and slirp
+    // drops a packet whose ARP is unanswered after 1 s, so a container's first connection
+    // out waited 0.6-6 s (its SYN-ACK lost, the SYN retried at 1 s and 3 s).
+    sysctl(std::string("ipv4/neigh/") + kUplinkTap + "/proxy_delay", "0");
+    sysctl_if_present(std::string("ipv6/neigh/") + kUplinkTap + "/proxy_delay", "0");
     // Router advertisements from slirp still count with forwarding on; the same proxy
     // answers for containers' IPv6 addresses (entries added per address).
     sysctl_if_present(std::string("ipv6/conf/") + kUplinkTap + "/accept_ra", "2");
