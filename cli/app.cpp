@@ -168,6 +168,7 @@ const std::vector<CommandRegistration>& command_registrations() {
         {{"compose"}, register_compose},
         {{"build", "buildx"}, register_build},
         {{"completion", "help"}, register_completion},
+        {{"network"}, register_network},
     };
     return table;
 }

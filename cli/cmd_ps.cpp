@@ -1,4 +1,5 @@
 // pc ps / pc container ls
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -44,7 +45,10 @@ bool matches_filter(const container::Container& c, const std::string& filter, co
     }
     if (key == "health") return c.state.running() && c.state.health_status == v;
     if (key == "exited") return c.state.status == container::Status::Exited && std::to_string(c.state.exit_code) == v;
-    throw Error("invalid filter \"" + key + "\" (valid: status, name, id, ancestor, label, exited, health, pod)");
+    if (key == "network")
+        return std::any_of(c.config.networks.begin(), c.config.networks.end(),
+                           [&](const net::EndpointOptions& e) { return e.network == v; });
+    throw Error("invalid filter \"" + key + "\" (valid: status, name, id, ancestor, label, exited, health, pod, network)");
 }
 
 }  // namespace

@@ -234,16 +234,6 @@ CLI::App* add_info(CLI::App& app, Context& ctx, const std::string& name) {
     return info;
 }
 
-// Asks on the terminal, as Podman does without --force; anything but y/yes (including no
-// input at all) declines.
-bool confirmed(const std::string& warning) {
-    std::cout << warning << "Are you sure you want to continue? [y/N] " << std::flush;
-    std::string answer;
-    if (!std::getline(std::cin, answer)) return false;
-    answer = str::to_lower(str::trim(answer));
-    return answer == "y" || answer == "yes";
-}
-
 void print_section(const char* heading, const std::vector<std::string>& ids) {
     if (ids.empty()) return;
     std::cout << heading << "\n";
@@ -263,13 +253,15 @@ CLI::App* add_system_prune(CLI::App& parent, Context& ctx) {
     cmd->add_option("--filter", f->filters, "Provide filter values (e.g. 'label=<key>=<value>')")->allow_extra_args(false);
     cmd->callback([&ctx, f] {
         if (!f->force) {
-            std::string warning = "WARNING! This command removes:\n\t- all stopped containers\n";
+            std::string warning =
+                "WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at least one container\n";
             if (f->volumes) warning += "\t- all volumes not used by at least one container\n";
             warning += f->all ? "\t- all images without at least one container associated with them\n"
                               : "\t- all dangling images\n";
             if (!confirmed(warning + "\n")) return;
         }
         print_section("Deleted Containers", prune_containers(ctx, f->filters));
+        print_section("Deleted Networks", prune_networks(ctx, {}));
         if (f->volumes) print_section("Deleted Volumes", prune_volumes(ctx, {}));
         print_section("Deleted Images", prune_images(ctx, f->all));
         std::cout << std::flush;
@@ -278,6 +270,16 @@ CLI::App* add_system_prune(CLI::App& parent, Context& ctx) {
 }
 
 }  // namespace
+
+// Asks on the terminal, as Podman does without --force; anything but y/yes (including no
+// input at all) declines.
+bool confirmed(const std::string& warning) {
+    std::cout << warning << "Are you sure you want to continue? [y/N] " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    answer = str::to_lower(str::trim(answer));
+    return answer == "y" || answer == "yes";
+}
 
 void register_system(CLI::App& app, Context& ctx) {
     add_info(app, ctx, "info");

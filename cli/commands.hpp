@@ -36,6 +36,9 @@ CLI::App* add_system_df(CLI::App& parent, Context& ctx);
 CLI::App* add_attach(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_stats(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_build(CLI::App& parent, Context& ctx, const std::string& name);
+// Prints `warning` and asks "Are you sure you want to continue? [y/N]" (prune without -f);
+// anything but y/yes, no input included, declines.
+bool confirmed(const std::string& warning);
 
 // Prints the logs of `targets` (`logs`, `pod logs`, `compose logs`), each line after its
 // container's prefix: one container after the other, or with `merge` all records in time

@@ -2,13 +2,17 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include "cli/human_units.hpp"
+#include "cli/network_views.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "container/control.hpp"
 #include "container/spec_builder.hpp"
+#include "net/network_config.hpp"
 #include "net/network_mode.hpp"
 #include "net/port_spec.hpp"
 #include "rootless/caps.hpp"
@@ -148,6 +152,14 @@ json ports_ps_json(const std::vector<net::PortMapping>& ports) {
     return out;
 }
 
+// The networks by name a container is on (ps's Networks).
+std::vector<std::string> network_names(const container::ContainerConfig& cfg) {
+    std::vector<std::string> out;
+    for (const auto& e : cfg.networks) out.push_back(e.network);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 json exposed_ports_json(const std::vector<std::string>& exposed) {
     if (exposed.empty()) return nullptr;
     json out = json::object();
@@ -155,29 +167,45 @@ json exposed_ports_json(const std::vector<std::string>& exposed) {
     return out;
 }
 
-// What a running container's network looks like from outside: its slirp address, or
-// nothing for none, host and shared namespaces (as Podman shows them).
-json network_settings_json(const Container& c) {
+// What a running container's network looks like from outside: its slirp address, its
+// networks by name (each network's address; the top-level fields only for the default
+// "podman" network alone, as Podman shows them), or nothing for none, host and shared
+// namespaces (a pod's members show their infra's networks, as Podman does).
+json network_settings_json(Context& ctx, const Container& c) {
     const auto& cfg = c.config;
     const bool running = c.state.running() && c.state.pid > 0;
     const net::NetworkMode mode = net::parse_network_mode(cfg.network_mode);
     const bool own = mode.kind == net::NetworkKind::Slirp && running;
     const net::SlirpAddresses a = net::slirp_addresses(mode.slirp);
-    return {{"EndpointID", ""},
-            {"Gateway", own ? a.gateway : ""},
-            {"IPAddress", own ? a.guest : ""},
-            {"IPPrefixLen", own ? a.prefix : 0},
-            {"IPv6Gateway", ""},
-            {"GlobalIPv6Address", ""},
-            {"GlobalIPv6PrefixLen", 0},
-            {"MacAddress", ""},
-            {"Bridge", ""},
-            {"SandboxID", ""},
-            {"HairpinMode", false},
-            {"LinkLocalIPv6Address", ""},
-            {"LinkLocalIPv6PrefixLen", 0},
-            {"Ports", net::ports_json(cfg.ports, cfg.exposed_ports)},
-            {"SandboxKey", running && mode.kind != net::NetworkKind::Host ? "/proc/" + std::to_string(c.state.pid) + "/ns/net" : ""}};
+    json out = {{"EndpointID", ""},
+                {"Gateway", own ? a.gateway : ""},
+                {"IPAddress", own ? a.guest : ""},
+                {"IPPrefixLen", own ? a.prefix : 0},
+                {"IPv6Gateway", ""},
+                {"GlobalIPv6Address", ""},
+                {"GlobalIPv6PrefixLen", 0},
+                {"MacAddress", ""},
+                {"Bridge", ""},
+                {"SandboxID", ""},
+                {"HairpinMode", false},
+                {"LinkLocalIPv6Address", ""},
+                {"LinkLocalIPv6PrefixLen", 0},
+                {"Ports", net::ports_json(cfg.ports, cfg.exposed_ports)},
+                {"SandboxKey", running && mode.kind != net::NetworkKind::Host ? "/proc/" + std::to_string(c.state.pid) + "/ns/net" : ""}};
+    std::optional<Container> holder;
+    if (mode.kind == net::NetworkKind::Bridge) holder = c;
+    else if (mode.kind == net::NetworkKind::Container && !cfg.pod.empty()) holder = ctx.containers().find(mode.target);
+    if (!holder || net::parse_network_mode(holder->config.network_mode).kind != net::NetworkKind::Bridge) return out;
+    out["Networks"] = container_networks_json(*holder);
+    const bool alone_on_default = holder->config.networks.size() == 1 &&
+                                  holder->config.networks[0].network == net::kDefaultNetworkName;
+    if (alone_on_default && mode.kind == net::NetworkKind::Bridge) {
+        const json& n = out["Networks"][net::kDefaultNetworkName];
+        for (const char* key : {"Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address",
+                                "GlobalIPv6PrefixLen", "MacAddress"})
+            out[key] = n[key];
+    }
+    return out;
 }
 
 }  // namespace
@@ -201,7 +229,7 @@ json container_ps_json(const Container& c) {
             {"Mounts", mounts},
             {"Names", json::array({cfg.name})},
             {"Namespaces", json::object()},
-            {"Networks", json::array()},
+            {"Networks", network_names(cfg)},
             {"Pid", st.running() ? st.pid : 0},
             {"Pod", cfg.pod},
             {"PodName", ""},  // filled in by the caller, which knows the pods
@@ -224,7 +252,7 @@ json container_ps_template_data(const Container& c, bool no_trunc) {
     d["CreatedAt"] = pc::rfc3339_nano(c.config.created_ns, false);
     d["Ports"] = net::format_ps_ports(c.config.ports);
     d["Mounts"] = str::join(d["Mounts"].get<std::vector<std::string>>(), ",");
-    d["Networks"] = "";
+    d["Networks"] = str::join(network_names(c.config), ",");
     d["Size"] = "";
     d["Labels"] = c.config.labels;
     d["RunningFor"] = human_duration(now_seconds() - c.config.created_ns / 1000000000);
@@ -448,7 +476,7 @@ json container_inspect_json(Context& ctx, const Container& c) {
             {"GraphDriver", {{"Name", cfg.storage_driver}, {"Data", graph_data}}},
             {"Mounts", mounts_json(ctx, c)},
             {"Dependencies", cfg.dependencies},
-            {"NetworkSettings", network_settings_json(c)},
+            {"NetworkSettings", network_settings_json(ctx, c)},
             {"Namespace", ""},
             {"IsInfra", cfg.infra},
             {"IsService", false},

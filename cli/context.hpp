@@ -66,6 +66,7 @@ void register_pod(CLI::App& app, Context& ctx);        // pod ...
 void register_compose(CLI::App& app, Context& ctx);    // compose
 void register_build(CLI::App& app, Context& ctx);      // build, buildx
 void register_completion(CLI::App& app, Context& ctx); // completion, help
+void register_network(CLI::App& app, Context& ctx);    // network ...
 
 // Errors for problems with the command line itself (exit 125, Podman's wording).
 [[noreturn]] void usage_error(const std::string& message);

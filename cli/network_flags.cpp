@@ -4,8 +4,14 @@ namespace pc::cli {
 
 // Repeatable flags take one value each: `-p 80 IMAGE` must not swallow the image.
 void add_network_flags(CLI::App* cmd, container::NetworkOptions& f) {
-    cmd->add_option("--network,--net", f.network,
-                    "Network mode: slirp4netns[:OPTIONS] (default), none, host, container:NAME, ns:PATH");
+    cmd->add_option("--network,--net", f.networks,
+                    "Connect to a network: slirp4netns[:OPTIONS] (default), none, host, container:NAME, ns:PATH, "
+                    "or networks by name (NAME[:alias=A,ip=IP,ip6=IP,mac=MAC,interface_name=IF]; bridge = podman)")
+        ->allow_extra_args(false);
+    cmd->add_option("--network-alias", f.aliases, "Add a network-scoped alias for the container")->allow_extra_args(false);
+    cmd->add_option("--ip", f.ip, "Specify a static IPv4 address for the container");
+    cmd->add_option("--ip6", f.ip6, "Specify a static IPv6 address for the container");
+    cmd->add_option("--mac-address", f.mac, "Container MAC address (e.g. 92:d0:c6:0a:29:33)");
     cmd->add_option("-p,--publish", f.publish, "Publish a container's port, or a range of ports, to the host")->allow_extra_args(false);
     cmd->add_flag("-P,--publish-all", f.publish_all, "Publish all exposed ports to random ports on the host");
     cmd->add_option("--expose", f.expose, "Expose a port or a range of ports")->allow_extra_args(false);

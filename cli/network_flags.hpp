@@ -1,5 +1,6 @@
-// The network flags of `pc run` and `pc create` (--network, -p/-P, --expose, --add-host,
-// --dns*, --no-hosts), bound to container::NetworkOptions, which checks and applies them.
+// The network flags of `pc run`, `pc create` and `pc pod create` (--network, --network-alias,
+// --ip, --ip6, --mac-address, -p/-P, --expose, --add-host, --dns*, --no-hosts),
+// bound to container::NetworkOptions, which checks and applies them.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -66,6 +66,11 @@ json pod_inspect_json(const pod::PodConfig& pod, const std::vector<container::Co
                             {"pid_ns", pod.shares("pid") ? "container" : "private"},
                             {"userns", pod.userns.empty() ? "host" : pod.userns},
                             {"uts_ns", "private"}};
+            if (!cfg.networks.empty()) {
+                std::vector<std::string> names;
+                for (const auto& e : cfg.networks) names.push_back(e.network);
+                infra_config["Networks"] = names;
+            }
             if (mode.kind == net::NetworkKind::Slirp && str::starts_with(cfg.network_mode, "slirp4netns:"))
                 infra_config["NetworkOptions"] = {{"slirp4netns", str::split(cfg.network_mode.substr(12), ',')}};
         }

@@ -15,5 +15,8 @@ std::vector<std::string> prune_containers(Context& ctx, const std::vector<std::s
 std::vector<std::string> prune_images(Context& ctx, bool all);
 // Volumes no container mounts that match every filter (name, driver, label, dangling).
 std::vector<std::string> prune_volumes(Context& ctx, const std::vector<std::string>& filters);
+// Networks no container is on that match every filter (label, label!, until), never the
+// default network "podman".
+std::vector<std::string> prune_networks(Context& ctx, const std::vector<std::string>& filters);
 
 }  // namespace pc::cli

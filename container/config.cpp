@@ -46,7 +46,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HookConfig, stage, path, args, e
     X(dns_search) X(dns_options) X(no_hosts) X(ipc_mode) X(uts_mode) X(pid_mode) X(pod) X(infra)        \
     X(dependencies) X(domainname) X(shm_size) X(sysctls)       \
     X(health_start_interval_ns) X(umask) X(timezone) X(default_caps) \
-    X(devices) X(device_cgroup_rules) X(cdi_devices) X(hooks)
+    X(devices) X(device_cgroup_rules) X(cdi_devices) X(hooks) X(networks)
 
 void to_json(nlohmann::json& j, const ContainerConfig& c) {
     j = nlohmann::json::object();

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/endpoint.hpp"
 #include "net/port_spec.hpp"
 
 namespace pc::container {
@@ -88,6 +89,8 @@ struct ContainerConfig {
 
     // Network (--network in net::to_string's canonical form; container:<full id>)
     std::string network_mode = "slirp4netns";
+    // With network_mode "bridge": the networks it is on, in order (eth0, eth1...).
+    std::vector<net::EndpointOptions> networks;
     std::vector<net::PortMapping> ports;      // -p/-P, host ports already chosen
     std::vector<std::string> exposed_ports;   // "80/tcp": the image's EXPOSE and --expose
     std::vector<std::string> add_hosts;       // --add-host "name:ip"

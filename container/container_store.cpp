@@ -256,6 +256,14 @@ void ContainerStore::rename(Container& c, const std::string& new_name) {
     names_.release(old, c.config.id);
 }
 
+ContainerConfig ContainerStore::update_config(const std::string& id, const std::function<void(ContainerConfig&)>& change) {
+    FileLock l = lock(id);
+    ContainerConfig cfg = read_json(dir(id) + "/config.json").get<ContainerConfig>();
+    change(cfg);
+    write_json_atomic(dir(id) + "/config.json", cfg);
+    return cfg;
+}
+
 void ContainerStore::remove(const Container& c, bool anonymous_volumes, bool background) {
     // Renames make the record disappear atomically (`ps` skips dot entries); the name goes
     // first, while config.json still marks it as taken, so nobody reclaims it in between.

@@ -57,6 +57,9 @@ public:
     ContainerState update_state(const std::string& id, const std::function<void(ContainerState&)>& change,
                                 bool durable = true);
     void rename(Container& c, const std::string& new_name);
+    // Read-modify-write of the configuration under the container's lock (`network
+    // connect`/`disconnect` change its networks). Returns the new configuration.
+    ContainerConfig update_config(const std::string& id, const std::function<void(ContainerConfig&)>& change);
 
     // Removes the record, its name and its storage (and its anonymous volumes when asked,
     // as `rm -v` and --rm do). The caller has stopped it.

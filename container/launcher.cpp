@@ -20,7 +20,10 @@
 #include "common/process.hpp"
 #include "container/infra_pause.hpp"
 #include "container/namespace_plan.hpp"
+#include "container/network_attach.hpp"
 #include "container/spec_builder.hpp"
+#include "net/endpoint_setup.hpp"
+#include "net/holder_client.hpp"
 #include "net/netns_setup.hpp"
 #include "net/netns_sockets.hpp"
 #include "net/network_mode.hpp"
@@ -118,6 +121,24 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     const bool joined = ns.joined();
     const bool slirp = network.kind == net::NetworkKind::Slirp;
     const bool own_net = ns.own_net;
+    // On networks by name: the holder gives the container its addresses first (its
+    // /etc/hosts names them); P1 makes the veth pairs in the namespace it creates.
+    const bool bridge = network.kind == net::NetworkKind::Bridge && own_net;
+    Launched out;
+    int networks_netns = -1;
+    if (bridge && (!cfg.networks.empty() || !cfg.ports.empty())) {
+        if (mode == rootless::UsernsMode::KeepId)
+            throw Error("--userns=keep-id cannot be used with networks by name: a container on them lives in the "
+                        "user's shared user namespace, which owns the networks' namespace");
+        net::Attachment a;
+        if (!cfg.networks.empty()) a = net::attach_endpoints(holder_paths(store), attach_request(store, cfg));
+        out.endpoints = a.endpoints;
+        // Owns the endpoints from here: any failure below gives them back.
+        out.network = std::make_unique<net::ContainerNetwork>(cfg.ports, holder_paths(store), cfg.id, std::move(a));
+        networks_netns = out.network->networks_netns();
+        log::timing("network endpoints given");
+    }
+    if (network.kind == net::NetworkKind::Container) name_on_shared_networks(store, cfg, network.target);
 
     // P2: the container's init, which mounts the root filesystem and sets up the sandbox;
     // or, for a pod's infra container, a pause process that only holds the pod's pid
@@ -126,11 +147,11 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     storage::RootfsPlan plan;
     rootless::SandboxSpec spec;
     if (cfg.infra) {
-        write_infra_etc_files(store, cfg);
+        write_infra_etc_files(store, cfg, out.endpoints);
     } else {
         plan = storage::rootfs_plan(store, cfg.id, cfg.layers, mode);
         plan.volatile_upper = cfg.auto_remove;
-        spec = build_sandbox_spec(store, cfg, mapping, plan.target);
+        spec = build_sandbox_spec(store, cfg, mapping, plan.target, out.endpoints);
         // Compiling the default filter with libseccomp takes ~10 ms; the compiled program
         // is cached on disk and memoised in this process, so the container's init (a fork
         // of us) only loads it.
@@ -141,13 +162,14 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     // init sets its own.
     const std::string infra_hostname = cfg.infra && (ns.unshare_flags & CLONE_NEWUTS) ? container_hostname(cfg) : "";
 
-    Launched out;
     const net::TapConfig tap = net::tap_config(network.slirp);
 
     Pipe errors = Pipe::make();
     Pipe pids = Pipe::make();
+    // The monitor's channel to P1, for sockets in the container's namespace (its port
+    // proxy); with slirp the tap comes over it first.
     SocketPair net_channel;
-    if (slirp) net_channel = SocketPair::make();
+    if (slirp || out.network) net_channel = SocketPair::make();
     SocketPair console;
     if (cfg.tty && !cfg.infra) {
         console = SocketPair::make();
@@ -202,6 +224,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
                 check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
                 net::bring_up_loopback();
                 if (slirp) tap_fd = net::create_tap(tap);
+                if (!out.endpoints.empty()) net::set_up_endpoints(networks_netns, out.endpoints);
             };
             if (own_net && cfg.infra) make_network();
             pid_t pid = ::fork();
@@ -245,14 +268,14 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
         // and exits (or dies with us).
         if (!setup_error.empty()) throw Error(setup_error);
         // P1 waits for the container's whole life: keep only what it still runs.
-        if (!slirp) {
+        if (!net_channel.b) {
             trim_idle_memory();
             return wait_status(init_pid);
         }
         // A monitor that died has closed its end of the channel: EPIPE, not death. (Set
         // after the fork: the payload must not inherit an ignored SIGPIPE.)
         ::signal(SIGPIPE, SIG_IGN);
-        send_fd(net_channel.b.get(), tap_fd.get());
+        if (slirp) send_fd(net_channel.b.get(), tap_fd.get());
         tap_fd.reset();
         trim_idle_memory();
         return serve_until_exit(init_pid, net_channel.b.get());
@@ -295,6 +318,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
         }
         out.network->attach(std::move(tap_fd), std::move(net_channel.a));
         log::timing("network attached");
+    } else if (out.network) {
+        out.network->attach(UniqueFd(), std::move(net_channel.a));
     }
     if (cfg.tty && console.a) {
         try {

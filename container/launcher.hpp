@@ -33,8 +33,11 @@ struct Launched {
     rootless::UsernsChild p1;
     pid_t init_pid = 0;   // host pid of the container's PID 1
     UniqueFd pty_master;  // with a terminal
-    // The container's own network (default mode), attached: the monitor polls it.
+    // The container's own network (default mode) or its side of networks by name,
+    // attached: the monitor polls it.
     std::unique_ptr<net::ContainerNetwork> network;
+    // Its addresses on networks by name (the container's state shows them).
+    std::vector<net::Endpoint> endpoints;
     // With --rm: the container's mount namespace, held so that its teardown (unmounting
     // the overlay, /proc, /sys...: two expedited RCU grace periods, ~0.5 ms here) does not
     // happen in the exit of the container's last process, which the monitor waits for, but

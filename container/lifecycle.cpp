@@ -75,6 +75,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     }
     c.state.status = Status::Running;
     c.state.pid = launched.init_pid;
+    c.state.endpoints = launched.endpoints;
     c.state.monitor_pid = ::getpid();
     c.state.monitor_start = process_start_time(::getpid());
     c.state.started_ns = now_ns();
@@ -104,6 +105,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     log::timing("container exited");
     c.state.status = Status::Exited;
     c.state.pid = 0;
+    c.state.endpoints.clear();
     c.state.monitor_pid = 0;
     c.state.exit_code = code;
     c.state.finished_ns = now_ns();

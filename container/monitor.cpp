@@ -117,6 +117,7 @@ public:
     }
 
     pid_t init_pid() const { return launched_.init_pid; }
+    const std::vector<net::Endpoint>& endpoints() const { return launched_.endpoints; }
 
     // Relays output and runs healthchecks until the container's P1 exits; returns its code.
     PC_IDLE_PATH int wait() {
@@ -406,6 +407,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
         containers.update_state(id, [&](ContainerState& s) {
             s.status = Status::Running;
             s.pid = run.init_pid();
+            s.endpoints = run.endpoints();
             s.monitor_pid = ::getpid();
             s.monitor_start = monitor_start;
             s.started_ns = now_ns();
@@ -440,6 +442,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
             s.exit_code = code;
             s.finished_ns = now_ns();
             s.pid = 0;
+            s.endpoints.clear();
         });
         // After the state is recorded: an attached client may read it once told.
         if (attach) attach->finish(code);

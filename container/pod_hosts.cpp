@@ -22,10 +22,13 @@ void add_pod_member_host(const std::string& hosts_path, const std::string& name)
         while (fields >> host)
             if (host == name) return;
     }
+    append_hosts_line(hosts_path, "127.0.0.1\t" + name + "\n");
+}
+
+void append_hosts_line(const std::string& hosts_path, const std::string& line) {
     UniqueFd fd(::open(hosts_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
-    if (!fd) throw Error::sys("opening the pod's hosts file " + hosts_path);
-    const std::string entry = "127.0.0.1\t" + name + "\n";
-    if (!write_all(fd.get(), entry.data(), entry.size())) throw Error::sys("adding " + name + " to " + hosts_path);
+    if (!fd) throw Error::sys("opening the hosts file " + hosts_path);
+    if (!write_all(fd.get(), line.data(), line.size())) throw Error::sys("adding to " + hosts_path);
 }
 
 }  // namespace pc::container

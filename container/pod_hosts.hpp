@@ -12,4 +12,7 @@ namespace pc::container {
 // rename would leave them the old one.
 void add_pod_member_host(const std::string& hosts_path, const std::string& name);
 
+// Appends `line` (with its newline) to a hosts file in place, for the same reason.
+void append_hosts_line(const std::string& hosts_path, const std::string& line);
+
 }  // namespace pc::container

@@ -108,7 +108,8 @@ std::optional<rootless::SeccompProfile> seccomp_for(const ContainerConfig& cfg) 
 // infra's, where each member's name is added as 127.0.0.1 (the members share one network
 // namespace, so every member reaches every other on localhost, as under Podman).
 std::vector<std::pair<std::string, std::string>> write_etc_files(storage::Store& store, const ContainerConfig& cfg,
-                                                                 const std::string& hostname) {
+                                                                 const std::string& hostname,
+                                                                 const std::vector<net::Endpoint>& endpoints) {
     const std::string dir = store.container_dir(cfg.id);
     net::NetworkMode mode = net::parse_network_mode(cfg.network_mode);
     std::string hosts = dir + "/hosts", resolv = dir + "/resolv.conf";
@@ -144,6 +145,17 @@ std::vector<std::pair<std::string, std::string>> write_etc_files(storage::Store&
             if (net::parse_network_mode(cfg.network_mode).kind == net::NetworkKind::Slirp) ho.own_ip = slirp.guest;
             // The host as seen from the container: its loopback too, unless turned off.
             ho.host_gateway = slirp.gateway;
+        } else if (mode.kind == net::NetworkKind::Bridge) {
+            // A line per network, as Podman writes them; the host through the networks'
+            // uplink (slirp's gateway, reached by way of any non-internal network).
+            for (const auto& e : endpoints) {
+                for (const auto& ip : {e.ip4, e.ip6}) {
+                    if (ip.empty()) continue;
+                    if (ho.own_ip.empty()) ho.own_ip = ip.str();
+                    else ho.more_own_ips.push_back(ip.str());
+                }
+                if (!e.internal) ho.host_gateway = slirp.gateway;
+            }
         } else if (host_net) {
             ho.host_gateway = "127.0.0.1";
         }
@@ -156,6 +168,20 @@ std::vector<std::pair<std::string, std::string>> write_etc_files(storage::Store&
         ro.host_resolv_content = try_read_file("/etc/resolv.conf").value_or("");
         ro.private_network = !host_net;
         if (mode.kind == net::NetworkKind::Slirp) ro.fallback_server = slirp.dns;
+        if (mode.kind == net::NetworkKind::Bridge) {
+            // Each network's name server (on its gateways), then the host's, which the
+            // uplink reaches (slirp's forwarder when the host has only loopback ones).
+            bool outside = false;
+            for (const auto& e : endpoints) {
+                outside |= !e.internal;
+                if (!e.dns) continue;
+                ro.network_domain = "dns.podman";
+                for (const auto& gw : {e.gateway4, e.gateway6})
+                    if (!gw.empty()) ro.network_servers.push_back(gw.str());
+            }
+            ro.host_servers = outside;
+            if (outside) ro.fallback_server = slirp.dns;
+        }
         ro.dns_servers = cfg.dns_servers;
         ro.dns_search = cfg.dns_search;
         ro.dns_options = cfg.dns_options;
@@ -180,8 +206,8 @@ std::vector<std::pair<std::string, std::string>> write_etc_files(storage::Store&
 
 }  // namespace
 
-void write_infra_etc_files(storage::Store& store, const ContainerConfig& cfg) {
-    (void)write_etc_files(store, cfg, container_hostname(cfg));
+void write_infra_etc_files(storage::Store& store, const ContainerConfig& cfg, const std::vector<net::Endpoint>& endpoints) {
+    (void)write_etc_files(store, cfg, container_hostname(cfg), endpoints);
     // Members made while the infra was not running (or before a restart) are named too.
     if (cfg.no_hosts) return;
     const std::string hosts = store.container_dir(cfg.id) + "/hosts";
@@ -233,7 +259,8 @@ std::vector<int> container_added_capabilities(const ContainerConfig& cfg) {
 }
 
 rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerConfig& cfg,
-                                         const rootless::IdMapping& mapping, const std::string& rootfs) {
+                                         const rootless::IdMapping& mapping, const std::string& rootfs,
+                                         const std::vector<net::Endpoint>& endpoints) {
     rootless::SandboxSpec spec;
     spec.rootfs = rootfs;
     spec.readonly_rootfs = cfg.readonly_rootfs;
@@ -269,7 +296,7 @@ rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerC
         spec.hostname.clear();
         if (auto owner = ContainerStore(store).find(uts_owner)) hostname = container_hostname(owner->config);
     }
-    spec.etc_files = write_etc_files(store, cfg, hostname);
+    spec.etc_files = write_etc_files(store, cfg, hostname, endpoints);
 
     spec.privileged = cfg.privileged;
     if (!cfg.privileged) {

@@ -12,13 +12,16 @@
 namespace pc::container {
 
 // Writes the container's hosts/resolv.conf/hostname files into its directory and returns
-// the spec. `rootfs` is where the root filesystem will be mounted.
+// the spec. `rootfs` is where the root filesystem will be mounted; `endpoints`, its
+// addresses on user-defined networks (for /etc/hosts and the name servers).
 rootless::SandboxSpec build_sandbox_spec(storage::Store& store, const ContainerConfig& cfg,
-                                         const rootless::IdMapping& mapping, const std::string& rootfs);
+                                         const rootless::IdMapping& mapping, const std::string& rootfs,
+                                         const std::vector<net::Endpoint>& endpoints = {});
 
 // A pod's infra container: the hosts, resolv.conf and hostname files its members share
 // (the infra has no root filesystem of its own).
-void write_infra_etc_files(storage::Store& store, const ContainerConfig& cfg);
+void write_infra_etc_files(storage::Store& store, const ContainerConfig& cfg,
+                           const std::vector<net::Endpoint>& endpoints = {});
 
 // The effective capability set of a container (default set with --cap-add/--cap-drop, or
 // all when privileged).

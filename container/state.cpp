@@ -49,6 +49,7 @@ void to_json(nlohmann::json& j, const ContainerState& s) {
          {"health_status", s.health_status},
          {"health_failing_streak", s.health_failing_streak},
          {"health_log", s.health_log}};
+    if (!s.endpoints.empty()) j["endpoints"] = s.endpoints;
 }
 
 void from_json(const nlohmann::json& j, ContainerState& s) {
@@ -66,6 +67,7 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
     s.health_status = j.value("health_status", "");
     s.health_failing_streak = j.value("health_failing_streak", 0u);
     s.health_log = j.value("health_log", nlohmann::json::array());
+    s.endpoints = j.value("endpoints", std::vector<net::Endpoint>{});
 }
 
 bool from_json_text(std::string_view text, ContainerState& s) {
@@ -93,6 +95,7 @@ bool from_json_text(std::string_view text, ContainerState& s) {
         if (key == "health_status") return recjson::read(cur, s.health_status);
         if (key == "health_failing_streak") return recjson::read(cur, s.health_failing_streak);
         if (key == "health_log") return recjson::read(cur, s.health_log);
+        if (key == "endpoints") return recjson::read(cur, s.endpoints);
         return false;  // a key from_json does not know either: it ignores it, we fall back
     });
     return ok && cur.at_end();

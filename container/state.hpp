@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "net/endpoint.hpp"
 
 namespace pc::container {
 
@@ -28,6 +31,8 @@ struct ContainerState {
     unsigned restart_count = 0;
     std::string error;              // why the last start failed, if it did
     bool stopped_by_user = false;   // `pc stop`/`kill`/`rm -f`: no restart, not a failure
+    // On user-defined networks, while it runs: the addresses it was given.
+    std::vector<net::Endpoint> endpoints;
 
     // Healthcheck (Podman's .State.Health): "", "starting", "healthy", "unhealthy".
     std::string health_status;

@@ -2,6 +2,11 @@
 // the libslirp stack behind the container's tap, and the published ports: TCP through
 // the splice proxy (or slirp with port_handler=slirp4netns), UDP through slirp.
 //
+// On user-defined networks there is no stack of its own (the network holder runs the
+// uplink): the published ports go to the container's first address, TCP through the same
+// proxy and UDP through a datagram relay, and the monitor keeps the networks' namespace
+// open and gives the container's endpoints back to the holder when the container ends.
+//
 // Made before the container starts, so that every host port is bound (and a port in use
 // fails the start with nothing running); attached once the container's namespace helper
 // has handed over the tap and its socket channel. The slirp stack itself (libslirp and
@@ -18,6 +23,7 @@
 #include "common/fd.hpp"
 #include "common/idle_memory.hpp"
 #include "common/poll_source.hpp"
+#include "net/holder_client.hpp"
 #include "net/network_mode.hpp"
 #include "net/port_spec.hpp"
 #include "net/tap.hpp"
@@ -26,24 +32,32 @@ namespace pc::net {
 
 class SlirpStack;
 class TcpPortProxy;
+class UdpPortProxy;
 
 class ContainerNetwork : public PollSource {
 public:
     ContainerNetwork(const SlirpOptions& options, const std::vector<PortMapping>& ports);
+    // On user-defined networks: `attachment` is what the holder gave container `container`.
+    ContainerNetwork(const std::vector<PortMapping>& ports, HolderPaths holder, std::string container,
+                     Attachment attachment);
     ContainerNetwork(const ContainerNetwork&) = delete;
     ContainerNetwork& operator=(const ContainerNetwork&) = delete;
     ~ContainerNetwork() override;
 
+    // `tap`: none on user-defined networks.
     void attach(UniqueFd tap, UniqueFd socket_channel);
 
-    // The container has exited: closes the host ports and the stack, and hands back the
-    // tap's fd. Closing that is the slow part (the kernel unregisters the device and waits
+    // The container has exited: closes the host ports and the stack (gives its endpoints
+    // back to the network holder), and hands back the tap's fd. Closing that is the slow part (the kernel unregisters the device and waits
     // for an RCU grace period, 15-35 ms here) unless it happens as the process exits, when
     // the kernel defers it: callers keep it open until then.
     UniqueFd release_ports();
 
     void fill(std::vector<struct pollfd>& fds, int& timeout_ms) override;
     void dispatch(const std::vector<struct pollfd>& fds) override;
+
+    // The networks' namespace, for the container's namespace process to enter (-1: none).
+    int networks_netns() const { return networks_netns_ ? networks_netns_.get() : -1; }
 
 private:
     void build_stack();
@@ -57,7 +71,12 @@ private:
     // idle monitor's memory must come back to its idle size.
     IdleTrimmer heap_trimmer_;
     std::unique_ptr<TcpPortProxy> proxy_;
+    std::unique_ptr<UdpPortProxy> udp_proxy_;
     UniqueFd channel_;
+    // User-defined networks.
+    std::optional<HolderPaths> holder_;
+    std::string container_;
+    UniqueFd networks_netns_;
 };
 
 // The tap the namespace helper creates for these options.

@@ -1,5 +1,6 @@
 #include "net/etc_files.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "common/strings.hpp"
@@ -22,6 +23,8 @@ std::string hosts_file(const HostsOptions& o) {
     std::string names = o.hostname;
     if (!o.name.empty() && o.name != o.hostname) names += " " + o.name;
     if (!names.empty()) out << (o.own_ip.empty() ? "127.0.1.1" : o.own_ip) << '\t' << names << '\n';
+    if (!names.empty())
+        for (const auto& ip : o.more_own_ips) out << ip << '\t' << names << '\n';
     if (!o.host_gateway.empty()) out << o.host_gateway << "\thost.containers.internal host.docker.internal\n";
     return out.str();
 }
@@ -48,6 +51,12 @@ std::string resolv_conf(const ResolvOptions& o) {
         } else if (key == "options") {
             options.insert(options.end(), values.begin(), values.end());
         }
+    }
+    if (!o.host_servers) servers.clear();
+    servers.insert(servers.begin(), o.network_servers.begin(), o.network_servers.end());
+    if (!o.network_domain.empty() && std::find(search.begin(), search.end(), o.network_domain) == search.end()) {
+        std::erase(search, ".");  // "no search list" no longer holds
+        search.insert(search.begin(), o.network_domain);
     }
     if (!o.dns_servers.empty()) servers = o.dns_servers;
     if (!o.dns_search.empty()) search = o.dns_search;

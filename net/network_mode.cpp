@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "common/strings.hpp"
+#include "net/network_config.hpp"
 #include "net/sockaddr.hpp"
 
 namespace pc::net {
@@ -20,7 +21,8 @@ constexpr unsigned kMaxMtu = 65521;    // libslirp's IF_MTU_MAX
 constexpr unsigned kMaxPrefix = 25;    // the container is .100, so the network needs 7 host bits
 
 const char* kModes =
-    "valid modes: slirp4netns[:OPTIONS], private, bridge, default, none, host, container:NAME, ns:PATH, pod";
+    "valid modes: slirp4netns[:OPTIONS], private, default, none, host, container:NAME, ns:PATH, pod, bridge, or a "
+    "network's name";
 const char* kOptionNames[] = {"mtu", "allow_host_loopback", "enable_ipv6", "cidr", "outbound_addr", "outbound_addr6",
                               "port_handler"};
 
@@ -119,15 +121,23 @@ NetworkMode parse_network_mode(const std::string& value) {
         if (rest->empty()) throw Error("invalid --network " + in_quotes(value) + ": " + what + " is required");
         return *rest;
     };
+    auto named = [&] {
+        const bool reserved = name == "none" || name == "host" || name == "pod" || name == "private" ||
+                              name == "default" || name == "container" || name == "ns";
+        if (!valid_network_name(name) || reserved) throw Error("unsupported --network " + in_quotes(value) + "; " + kModes);
+        m.kind = NetworkKind::Bridge;
+        m.target = name == "bridge" ? kDefaultNetworkName : name;
+        m.options = rest.value_or("");
+        return m;
+    };
     if (!rest) {
-        // Podman's names for its default network; pc's default network is slirp.
-        for (const char* slirp : {"", "slirp4netns", "private", "bridge", "default"})
+        // Podman's rootless default is slirp, under these names too.
+        for (const char* slirp : {"", "slirp4netns", "private", "default"})
             if (name == slirp) return m;
         if (name == "none") m.kind = NetworkKind::None;
         else if (name == "host") m.kind = NetworkKind::Host;
         else if (name == "pod") m.kind = NetworkKind::Pod;
-        else throw Error("unsupported --network " + in_quotes(value) + " (named networks are not supported); " +
-                         kModes);
+        else return named();
         return m;
     }
     if (name == "slirp4netns") {
@@ -142,7 +152,7 @@ NetworkMode parse_network_mode(const std::string& value) {
         if (m.target[0] != '/')
             throw Error("invalid --network " + in_quotes(value) + ": the namespace path must be absolute");
     } else {
-        throw Error("unsupported --network " + in_quotes(value) + "; " + kModes);
+        return named();
     }
     return m;
 }
@@ -154,6 +164,7 @@ std::string to_string(const NetworkMode& m) {
     case NetworkKind::Pod: return "pod";
     case NetworkKind::Container: return "container:" + m.target;
     case NetworkKind::Namespace: return "ns:" + m.target;
+    case NetworkKind::Bridge: return m.options.empty() ? m.target : m.target + ":" + m.options;
     case NetworkKind::Slirp: break;
     }
     const SlirpOptions& o = m.slirp;

@@ -17,20 +17,27 @@ struct SlirpOptions {
     bool operator==(const SlirpOptions&) const = default;
 };
 
-enum class NetworkKind { Slirp, None, Host, Container, Namespace, Pod };
+// Bridge: user-defined networks (and Podman's default "podman" network), the container's
+// own network namespace with a veth pair per network (net/network_holder.hpp).
+enum class NetworkKind { Slirp, None, Host, Container, Namespace, Pod, Bridge };
 
 struct NetworkMode {
     NetworkKind kind = NetworkKind::Slirp;
-    std::string target;   // Container: name or id; Namespace: path; Pod: ""
+    // Container: name or id; Namespace: path; Pod: ""; Bridge: the network's name as given
+    // ("podman" for "bridge"), "" in the stored form (the networks are kept apart).
+    std::string target;
+    std::string options;  // Bridge: what followed the name's ':' (net/endpoint.hpp parses it)
     SlirpOptions slirp;   // Slirp only
     bool operator==(const NetworkMode&) const = default;
 };
 
 // --network / --net values:
-//   "" | "slirp4netns" | "private" | "bridge" | "default"   (all = the default slirp network)
+//   "" | "slirp4netns" | "private" | "default"   (all = the default slirp network)
 //   "slirp4netns:mtu=1500,allow_host_loopback=false,enable_ipv6=true,cidr=10.5.0.0/24,
 //                outbound_addr=1.2.3.4,outbound_addr6=2001:db8::1,port_handler=slirp4netns"
 //   "none" | "host" | "container:NAME" | "ns:/path" | "pod"
+//   "bridge" (= the network "podman", as in Podman) | "NAME" | "NAME:OPTIONS": a network by
+//   name ([a-zA-Z0-9][a-zA-Z0-9_.-]*), whether it exists is for the caller to check
 // Booleans take Go's strconv.ParseBool spellings (1, t, true, TRUE, 0, f, false, ...); mtu is
 // 68..65521 (libslirp's IF_MTU_MAX); cidr is IPv4 with a prefix of at most /25 (so .100 fits),
 // host bits are cleared. Throws pc::Error: `unsupported --network "X": ...` for unknown modes
@@ -39,7 +46,9 @@ NetworkMode parse_network_mode(const std::string& value);
 
 // Canonical stored form, round-trips through parse_network_mode: "slirp4netns" when every option
 // is default, else "slirp4netns:mtu=1500,allow_host_loopback=false" (only non-default options,
-// in the order of the struct); "none", "host", "container:NAME", "ns:/path", "pod".
+// in the order of the struct); "none", "host", "container:NAME", "ns:/path", "pod", and for
+// a network by name NAME[:OPTIONS] ("podman" for "bridge"). A container's configuration
+// stores "bridge" instead (Podman's HostConfig.NetworkMode), its networks apart.
 std::string to_string(const NetworkMode& m);
 
 // Addresses derived from slirp options (dotted strings): network "10.0.2.0", prefix 24,

@@ -87,19 +87,22 @@ struct TcpPortProxy::Relay {
     bool finished() const { return (up.failed || down.failed) || (up.done() && down.done()); }
 };
 
+UniqueFd bind_published_port(const PortMapping& m) {
+    const bool udp = m.protocol == "udp";
+    const SockAddr addr = make_sockaddr(m.host_ip, m.host_port);
+    UniqueFd fd(::socket(addr.family(), (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) throw Error::sys("publishing port " + std::to_string(m.container_port) + "/" + m.protocol + ": socket");
+    int one = 1;
+    if (!udp) ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (addr.family() == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (::bind(fd.get(), addr.get(), addr.len) < 0 || (!udp && ::listen(fd.get(), kBacklog) < 0))
+        throw Error("cannot publish port " + std::to_string(m.container_port) + "/" + m.protocol + " on " +
+                    format_endpoint(m.host_ip, m.host_port) + ": " + std::strerror(errno));
+    return fd;
+}
+
 TcpPortProxy::TcpPortProxy(const std::vector<PortMapping>& tcp, std::string guest_ip) : guest_ip_(std::move(guest_ip)) {
-    for (const auto& m : tcp) {
-        const SockAddr addr = make_sockaddr(m.host_ip, m.host_port);
-        UniqueFd fd(::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        if (!fd) throw Error::sys("publishing port " + std::to_string(m.container_port) + "/tcp: socket");
-        int one = 1;
-        ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (addr.family() == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-        if (::bind(fd.get(), addr.get(), addr.len) < 0 || ::listen(fd.get(), kBacklog) < 0)
-            throw Error("cannot publish port " + std::to_string(m.container_port) + "/tcp on " +
-                        format_endpoint(m.host_ip, m.host_port) + ": " + std::strerror(errno));
-        listeners_.push_back({std::move(fd), m.container_port});
-    }
+    for (const auto& m : tcp) listeners_.push_back({bind_published_port(m), m.container_port});
 }
 
 TcpPortProxy::~TcpPortProxy() = default;

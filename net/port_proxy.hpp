@@ -16,6 +16,10 @@
 
 namespace pc::net {
 
+// The host socket of a published port, bound (and listening, for TCP); throws pc::Error
+// naming the address and the port when it cannot be had (in use, no permission).
+UniqueFd bind_published_port(const PortMapping& m);
+
 class TcpPortProxy : public PollSource {
 public:
     // Binds and listens on every mapping now, so a port in use fails before the container

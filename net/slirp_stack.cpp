@@ -210,9 +210,13 @@ void SlirpStack::fill(std::vector<struct pollfd>& fds, int& timeout_ms) {
 }
 
 void SlirpStack::dispatch(const std::vector<struct pollfd>& fds) {
+    // The tap first: slirp sends what waited for an ARP answer only at the end of
+    // slirp_pollfds_poll, so an answer read after it would leave that packet queued until
+    // the next wakeup, up to half a second later (on user-defined networks, every
+    // container's first packet from outside waits for one).
+    if (tap_index_ < fds.size() && (fds[tap_index_].revents & (POLLIN | POLLERR | POLLHUP))) read_tap();
     ::slirp_pollfds_poll(slirp_, 0, get_revents, const_cast<std::vector<struct pollfd>*>(&fds));
     run_timers();
-    if (tap_index_ < fds.size() && (fds[tap_index_].revents & (POLLIN | POLLERR | POLLHUP))) read_tap();
 }
 
 void SlirpStack::run_timers() {

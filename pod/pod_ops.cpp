@@ -24,7 +24,9 @@ void check_create_options(const PodCreateOptions& o, const std::vector<std::stri
         throw Error("running pod create option: invalid pod exit policy: \"" + o.exit_policy + "\" (valid: continue, stop)");
     if (!o.userns.empty() && o.userns != "keep-id")
         throw Error("unsupported --userns \"" + o.userns + "\" for a pod (valid: keep-id)");
-    const bool net_options = !o.net.network.empty() || !o.net.publish.empty() || o.net.publish_all ||
+    const std::vector<std::string> networks = o.net.all_networks();
+    const bool net_options = !networks.empty() || !o.net.aliases.empty() || !o.net.ip.empty() || !o.net.ip6.empty() ||
+                             !o.net.mac.empty() || !o.net.publish.empty() || o.net.publish_all ||
                              !o.net.add_host.empty() || !o.net.dns.empty() || !o.net.dns_search.empty() ||
                              !o.net.dns_option.empty() || o.net.no_hosts;
     if (!o.infra) {
@@ -40,10 +42,11 @@ void check_create_options(const PodCreateOptions& o, const std::vector<std::stri
     if (net_options && std::find(shared.begin(), shared.end(), "net") == shared.end())
         throw Error("the pod does not share its network namespace (--share): --network, --publish, --add-host, "
                     "--dns and --no-hosts cannot be set for it");
-    const net::NetworkMode mode = net::parse_network_mode(o.net.network);
-    if (mode.kind != net::NetworkKind::Slirp && mode.kind != net::NetworkKind::None && mode.kind != net::NetworkKind::Host)
-        throw Error("pod create --network " + o.net.network +
-                    ": a pod's network is slirp4netns[:OPTIONS] (the default), none or host");
+    const net::NetworkMode mode = net::parse_network_mode(networks.empty() ? "" : networks.front());
+    if (mode.kind != net::NetworkKind::Slirp && mode.kind != net::NetworkKind::None && mode.kind != net::NetworkKind::Host &&
+        mode.kind != net::NetworkKind::Bridge)
+        throw Error("pod create --network " + networks.front() +
+                    ": a pod's network is slirp4netns[:OPTIONS] (the default), none, host or networks by name");
     container::check_network_options(o.net);
 }
 
@@ -64,8 +67,10 @@ void check_member_options(const PodConfig& pod, const container::CreateOptions& 
         if (!n.publish.empty() || n.publish_all)
             throw Error("invalid config provided: published or exposed ports must be defined when the pod is created: "
                         "network cannot be configured when it is shared with pod " + pod.name);
-        if (!n.network.empty() && n.network != "pod" && n.network != "container:" + pod.infra_id)
-            shared_with_pod(pod, "--network " + n.network);
+        for (const auto& v : n.all_networks())
+            if (v != "pod" && v != "container:" + pod.infra_id) shared_with_pod(pod, "--network " + v);
+        if (!n.aliases.empty() || !n.ip.empty() || !n.ip6.empty() || !n.mac.empty())
+            shared_with_pod(pod, "--network-alias, --ip, --ip6 and --mac-address");
         if (!n.add_host.empty()) shared_with_pod(pod, "extra host entries (--add-host)");
         if (!n.dns.empty() || !n.dns_search.empty() || !n.dns_option.empty())
             shared_with_pod(pod, "DNS options (--dns, --dns-search, --dns-option)");
@@ -129,6 +134,9 @@ PodConfig create_pod(PodStore& pods, const PodCreateOptions& o, const std::vecto
         infra.stop_timeout = 10;
         infra.working_dir = "/";
         container::apply_network_options(containers.storage(), infra, o.net, {});
+        // On networks, the pod answers to its name, as Podman's does.
+        for (auto& e : infra.networks)
+            if (std::find(e.aliases.begin(), e.aliases.end(), p.name) == e.aliases.end()) e.aliases.push_back(p.name);
         Container made = containers.create(infra);
         p.infra_id = made.config.id;
     });
@@ -147,7 +155,10 @@ ContainerConfig build_member_config(PodStore& pods, const PodConfig& pod, contai
                                     const std::vector<std::string>& args, const std::vector<std::string>& create_command) {
     check_member_options(pod, options);
     const bool shares_net = pod.has_infra && pod.shares("net");
-    if (shares_net) options.net.network.clear();
+    if (shares_net) {
+        options.net.network.clear();
+        options.net.networks.clear();
+    }
     if (options.userns.empty()) options.userns = pod.userns;
     ContainerConfig cfg = container::build_container_config(pods.containers().storage(), options, args, create_command);
     cfg.pod = pod.id;

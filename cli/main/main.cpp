@@ -7,6 +7,7 @@
 #include "cli/completion.hpp"
 #include "container/monitor.hpp"
 #include "pod/pod_ops.hpp"
+#include "net/network_holder.hpp"
 #include "rootless/userns_holder.hpp"
 
 int main(int argc, char** argv) {
@@ -21,5 +22,8 @@ int main(int argc, char** argv) {
     // Hidden helpers on the whole command tree: shell completion and the man pages.
     if (argc > 1 && std::strcmp(argv[1], "__complete") == 0) return pc::cli::complete_main(argc - 2, argv + 2);
     if (argc > 1 && std::strcmp(argv[1], "__man") == 0) return pc::cli::man_main(argc - 2, argv + 2);
+    // The holder of the store's user-defined networks (net/network_holder.hpp).
+    if (argc > 1 && std::strcmp(argv[1], "__network-holder") == 0)
+        return pc::net::network_holder_main(std::vector<std::string>(argv + 2, argv + argc));
     return pc::cli::main(argc, argv);
 }

@@ -4,6 +4,7 @@
 #include "network_fixtures.hpp"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <elf.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 namespace pcit::net {
@@ -207,6 +209,26 @@ void NetworkTest::expect_no_running() {
   Result ps = store_->pc({"ps", "-q"});
   EXPECT_PC_OK(ps);
   EXPECT_TRUE(trim(ps.out).empty()) << "containers still running:" << ps;
+}
+
+  // Processes of the test user whose command line names this test's store: monitors,
+// infra pauses and containers' namespace holders all carry it or were started from it.
+std::vector<std::string> NetworkTest::store_processes() {
+  std::vector<std::string> found;
+  DIR* d = opendir("/proc");
+  if (!d) return found;
+  while (dirent* e = readdir(d)) {
+    if (!isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline");
+    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (char& c : cmd)
+      if (c == '\0') c = ' ';
+    if (cmd.find(store_->root()) != std::string::npos && cmd.find(" rm ") == std::string::npos &&
+        cmd.find("rm -f") == std::string::npos)
+      found.push_back(std::string(e->d_name) + ": " + cmd);
+  }
+  closedir(d);
+  return found;
 }
 
 std::string NetworkTest::ps_all() {

@@ -65,6 +65,11 @@ class NetworkTest : public PcTest {
 
   static void expect_no_running();
 
+  // Processes of the test user whose command line names this test's store: monitors, infra
+  // pauses, containers' namespace holders and the network holder all carry it or were
+  // started from it ("pid: command line").
+  static std::vector<std::string> store_processes();
+
   static std::string ps_all();
 };
 

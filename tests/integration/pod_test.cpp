@@ -28,25 +28,6 @@ class Pod : public net::NetworkTest {
     Result r = pc({"inspect", "--format", "{{.State.Status}}", ctr});
     return r.ok() ? trim(r.out) : "?" + r.err;
   }
-  // Processes of the test user whose command line names this test's store: monitors,
-  // infra pauses and containers' namespace holders all carry it or were started from it.
-  static std::vector<std::string> store_processes() {
-    std::vector<std::string> found;
-    DIR* d = opendir("/proc");
-    if (!d) return found;
-    while (dirent* e = readdir(d)) {
-      if (!isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
-      std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline");
-      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      for (char& c : cmd)
-        if (c == '\0') c = ' ';
-      if (cmd.find(store().root()) != std::string::npos && cmd.find(" rm ") == std::string::npos &&
-          cmd.find("rm -f") == std::string::npos)
-        found.push_back(std::string(e->d_name) + ": " + cmd);
-    }
-    closedir(d);
-    return found;
-  }
   static void expect_nothing_left() {
     Result ps = pc({"ps", "-a", "-q"});
     EXPECT_PC_OK(ps);
