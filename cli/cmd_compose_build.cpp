@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "compose/project_ops.hpp"
+#include "compose/service_container.hpp"
 #include "image/push.hpp"
 
 namespace pc::cli {

@@ -59,8 +59,6 @@ std::string pod_hash(const Project& p) {
 
 }  // namespace
 
-std::string service_image(const Project& p, const Service& s) { return s.image.empty() ? p.name + "-" + s.name : s.image; }
-
 Engine::Engine(container::ContainerStore& containers, const Project& project, Progress progress)
     : containers_(containers), pods_(containers), project_(project), progress_(std::move(progress)) {
     if (!progress_.event) progress_.event = [](const std::string&, const std::string&) {};
@@ -354,6 +352,9 @@ std::vector<std::string> Engine::converge(const std::vector<std::string>& servic
         auto it = o.scale.find(name);
         const int64_t replicas = std::max<int64_t>(0, it != o.scale.end() ? it->second : s.replicas());
         const std::string hash = service_config_hash(s);
+        // A container of an image that has since changed (rebuilt, pulled) is made again,
+        // as Docker Compose compares the image a container runs with the service's.
+        const auto image = containers_.storage().find_image(service_image(project_, s));
         bool deps_recreated = false;
         for (const auto& [dep, d] : s.depends_on) deps_recreated |= recreated.count(dep) > 0;
         auto existing = service_containers(name);
@@ -372,7 +373,7 @@ std::vector<std::string> Engine::converge(const std::vector<std::string>& servic
                 recreated.insert(name);
                 continue;
             }
-            const bool changed = label_of(*have, kLabelConfigHash) != hash;
+            const bool changed = label_of(*have, kLabelConfigHash) != hash || (image && have->config.image_id != image->id);
             const bool recreate = !o.no_recreate &&
                                   (o.force_recreate || changed || (o.always_recreate_deps && deps_recreated) ||
                                    (deps_recreated && changed));

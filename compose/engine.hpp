@@ -32,9 +32,6 @@ struct Progress {
 
 // Builds a service's image (`build:`); returns the image id. Set by cli/ (the builder
 // lives beside compose/); unset: a service that must be built is an error.
-// The image a service runs: its `image`, or <project>-<service> for one that is built.
-std::string service_image(const Project& project, const Service& service);
-
 using BuildHook = std::function<std::string(const Project& project, const Service& service, const std::string& image)>;
 
 struct UpOptions {

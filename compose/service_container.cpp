@@ -194,6 +194,8 @@ std::vector<std::string> gpu_flags(const Service& s) {
 
 }  // namespace
 
+std::string service_image(const Project& p, const Service& s) { return s.image.empty() ? p.name + "-" + s.name : s.image; }
+
 std::vector<std::string> unsupported_keys(const Service& s) {
     std::vector<std::string> keys;
     auto no_cgroups = [&](bool set, const std::string& key) {
@@ -322,7 +324,7 @@ ServiceContainer service_container_config(storage::Store& store, pod::PodStore& 
         o.net.dns_option = s.dns_opt;
     }
 
-    std::vector<std::string> args = {s.image};
+    std::vector<std::string> args = {service_image(p, s)};
     if (r.command) args.insert(args.end(), r.command->begin(), r.command->end());
     else if (s.command) args.insert(args.end(), s.command->begin(), s.command->end());
     const std::string hash = service_config_hash(s);

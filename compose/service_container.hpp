@@ -56,4 +56,7 @@ std::vector<std::string> project_host_names(const Project& project);
 // Warnings for keys pc cannot apply here (one per key and service), without building.
 std::vector<std::string> unsupported_keys(const Service& service);
 
+// The image a service runs: its `image`, or <project>-<service> for one that is built.
+std::string service_image(const Project& project, const Service& service);
+
 }  // namespace pc::compose

@@ -272,24 +272,30 @@ CreateOptions with_containers_conf(CreateOptions f, const ContainersConf& conf) 
     if (f.net.dns_search.empty()) f.net.dns_search = conf.dns_searches;
     if (f.net.dns_option.empty()) f.net.dns_option = conf.dns_options;
     if (conf.no_hosts) f.net.no_hosts = true;
-    if (f.net.network.empty() && !conf.netns.empty() && conf.netns != "private") {
+    const std::vector<std::string> given = f.net.all_networks();
+    if (given.empty() && !conf.netns.empty() && conf.netns != "private") {
         try {
-            net::parse_network_mode(conf.netns);
+            // A mode, or "bridge" (the default network); a name of some other network (or a
+            // mode pc does not have, such as pasta) is not what the key takes.
+            const net::NetworkMode mode = net::parse_network_mode(conf.netns);
+            if (mode.kind == net::NetworkKind::Bridge && conf.netns != "bridge")
+                throw Error("not a network mode (valid: private, bridge, slirp4netns[:OPTIONS], none, host, ns:PATH)");
         } catch (const Error& e) {
             throw Error(conf.where("containers.netns") + ": netns = \"" + conf.netns + "\": " + e.what());
         }
         f.net.network = conf.netns;
     }
     // [engine] network_cmd_options: the slirp4netns options when --network names none.
-    const std::string& n = f.net.network;
-    if (!conf.network_cmd_options.empty() &&
-        (n.empty() || n == "slirp4netns" || n == "private" || n == "bridge" || n == "default")) {
+    const std::string n = given.size() == 1 ? given.front() : (given.empty() ? f.net.network : "");
+    if (!conf.network_cmd_options.empty() && given.size() <= 1 &&
+        (n.empty() || n == "slirp4netns" || n == "private" || n == "default")) {
         const std::string with = "slirp4netns:" + str::join(conf.network_cmd_options, ",");
         try {
             net::parse_network_mode(with);
         } catch (const Error& e) {
             throw Error(conf.where("engine.network_cmd_options") + ": network_cmd_options: " + e.what());
         }
+        f.net.networks.clear();
         f.net.network = with;
     }
     if (!f.init) f.init = conf.init;
