@@ -41,7 +41,12 @@ PC_LAZY_FORWARD(curl_library(), CURLMsg*, curl_multi_info_read, (CURLM * multi, 
 // The two variadic calls take exactly one argument after the option, whose type the
 // option's number encodes (curl.h: CURLOPTTYPE_* ranges, CURLINFO_* type bits); it is read
 // with that type and passed on. va_start after an enum parameter is what curl's own
-// definitions of these functions do (their signature is fixed by curl.h).
+// definitions of these functions do (their signature is fixed by curl.h); clang warns about
+// that (-Wvarargs: an enum is promoted), and the promotion is exactly what the callers do.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wvarargs"
+#endif
 extern "C" CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...) {
     static const auto real = curl_library().function<decltype(&::curl_easy_setopt)>(
         "curl_easy_setopt");
@@ -74,3 +79,6 @@ extern "C" CURLcode curl_easy_getinfo(CURL* curl, CURLINFO info, ...) {
     va_end(args);
     return real(curl, info, out);
 }
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
