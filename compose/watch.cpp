@@ -257,7 +257,9 @@ void ProjectWatch::handle(const std::vector<std::string>& batch) {
         }
     };
     if (!rebuild.empty()) report([&] { this->rebuild({rebuild.begin(), rebuild.end()}); });
-    for (const auto& [service, paths] : sync) {
+    for (const auto& entry : sync) {  // no structured binding: lambdas capture it (clang 14)
+        const std::string& service = entry.first;
+        const auto& paths = entry.second;
         cb_.log("Syncing service \"" + service + "\" after " + std::to_string(paths.size()) + " changes were detected");
         report([&] { sync_to_containers(containers_, engine_.service_containers(service), paths, cb_.warning); });
     }
@@ -268,12 +270,14 @@ void ProjectWatch::handle(const std::vector<std::string>& batch) {
             cb_.log("service(s) " + quoted(services) + " restarted");
         });
     }
-    for (const auto& [service, indexes] : exec)
-        for (size_t i : indexes)
+    for (const auto& entry : exec) {
+        const std::string& service = entry.first;
+        for (size_t i : entry.second)
             report([&, i] {
                 run_exec_hook(containers_, engine_.service_containers(service), rules_[i].trigger.exec, options_.exec_out,
                               options_.exec_err);
             });
+    }
 }
 
 void ProjectWatch::rebuild(const std::vector<std::string>& services) {
