@@ -42,6 +42,8 @@ toml::table parse(std::string_view text, const std::string& origin) {
         const auto& at = e.source().begin;
         throw Error(origin + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +
                     std::string(e.description()));
+    } catch (const TomlInternalCheck& e) {
+        throw Error(origin + ": not valid TOML (the parser's check \"" + std::string(e.what()) + "\" failed)");
     }
 }
 

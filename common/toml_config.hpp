@@ -6,6 +6,18 @@
 // serializers. Include it only through this header so every file sees the same settings.
 #pragma once
 
+#include <stdexcept>
+
+namespace pc {
+// toml++'s internal consistency checks (assert by default) throw this instead, in builds
+// without NDEBUG (the sanitizer lane): the fuzzer reaches inputs that break them (Debian's
+// toml++ 3.3, parse_key), and a configuration file must give an error, not an abort.
+// parse() below turns it into pc::Error naming the file.
+struct TomlInternalCheck : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+}  // namespace pc
+#define TOML_ASSERT(expr) ((expr) ? static_cast<void>(0) : throw ::pc::TomlInternalCheck(#expr))
 #define TOML_HEADER_ONLY 0
 #define TOML_ENABLE_FORMATTERS 0
 #include <toml++/toml.h>

@@ -41,6 +41,8 @@ bool Cursor::string(std::string& out) {
         const char* q = p_;
         while (q < end_ && *q != '"' && *q != '\\') {
             if (static_cast<unsigned char>(*q) < 0x20) return false;  // raw control char: invalid JSON
+            // Non-ASCII text is left to nlohmann, which checks that it is valid UTF-8.
+            if (static_cast<unsigned char>(*q) >= 0x80) return false;
             ++q;
         }
         out.append(p_, q);

@@ -26,13 +26,15 @@ void remove_box(const fs::path& dir);
 
 // A private directory for the run, removed at exit.
 const std::string& base_dir() {
-    static const std::string dir = [] {
+    // Never destroyed: the atexit handler below runs after static destructors registered
+    // later, so a static std::string would be gone by then.
+    static const std::string& dir = *new std::string([] {
         const char* tmp = std::getenv("TMPDIR");
         std::string t = std::string(tmp && *tmp ? tmp : "/tmp") + "/pc-fuzz-extract-XXXXXX";
         if (!::mkdtemp(t.data())) std::abort();
         std::atexit([] { remove_box(base_dir()); });
         return t;
-    }();
+    }());
     return dir;
 }
 
