@@ -166,8 +166,11 @@ bool Cursor::skip(std::string_view* span) {
             if (depth == 0) return false;
             ++p_;
         } else {
-            // A literal or number: up to the next delimiter.
-            while (p_ < end_ && std::strchr(",:]} \n\t\r", *p_) == nullptr) ++p_;
+            // A literal or number: up to the next delimiter (strchr finds a NUL byte in its
+            // own terminator, so a NUL, invalid anyway, would never be passed: no progress).
+            const char* before = p_;
+            while (p_ < end_ && *p_ != '\0' && std::strchr(",:]} \n\t\r", *p_) == nullptr) ++p_;
+            if (p_ == before) return false;
         }
     } while (depth > 0);
     if (span) *span = std::string_view(start, static_cast<size_t>(p_ - start));
