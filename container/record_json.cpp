@@ -31,6 +31,28 @@ void put_utf8(std::string& out, uint32_t cp) {
 }
 }  // namespace
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at p (Unicode's table 3-7: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0.
+size_t utf8_sequence_length(const char* p, const char* end) {
+    auto byte = [&](size_t i) { return static_cast<unsigned char>(p[i]); };
+    auto cont = [&](size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
+        return p + i < end && byte(i) >= lo && byte(i) <= hi;
+    };
+    const unsigned b = byte(0);
+    if (b >= 0xC2 && b <= 0xDF) return cont(1) ? 2 : 0;
+    if (b == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+    if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+    if (b == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+    if (b == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+    if (b >= 0xF1 && b <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+    if (b == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+    return 0;
+}
+
+}  // namespace
+
 bool Cursor::string(std::string& out) {
     ws();
     if (p_ >= end_ || *p_ != '"') return false;
@@ -41,8 +63,13 @@ bool Cursor::string(std::string& out) {
         const char* q = p_;
         while (q < end_ && *q != '"' && *q != '\\') {
             if (static_cast<unsigned char>(*q) < 0x20) return false;  // raw control char: invalid JSON
-            // Non-ASCII text is left to nlohmann, which checks that it is valid UTF-8.
-            if (static_cast<unsigned char>(*q) >= 0x80) return false;
+            if (static_cast<unsigned char>(*q) >= 0x80) {
+                // Valid UTF-8 only, as nlohmann (and RFC 8259) require.
+                const size_t n = utf8_sequence_length(q, end_);
+                if (n == 0) return false;
+                q += n;
+                continue;
+            }
             ++q;
         }
         out.append(p_, q);
