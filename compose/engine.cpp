@@ -303,13 +303,7 @@ void Engine::run_hooks(const Container& c, const std::vector<ServiceHook>& hooks
         if (!h.command || h.command->empty()) continue;
         auto now = containers_.find(c.config.id);
         if (!now || !now->state.running()) return;
-        container::ExecOptions o;
-        o.args = *h.command;
-        o.user = h.user;
-        o.workdir = h.working_dir;
-        o.privileged = h.privileged;
-        for (const auto& [k, v] : h.environment)
-            if (v) o.env.push_back(k + "=" + *v);
+        container::ExecOptions o = hook_exec_options(h);
         UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
         o.stdin_fd = o.stdout_fd = o.stderr_fd = null.get();
         const int code = container::exec_in_container(containers_, *now, o);

@@ -194,6 +194,17 @@ std::vector<std::string> gpu_flags(const Service& s) {
 
 }  // namespace
 
+container::ExecOptions hook_exec_options(const ServiceHook& hook) {
+    container::ExecOptions o;
+    if (hook.command) o.args = *hook.command;
+    o.user = hook.user;
+    o.workdir = hook.working_dir;
+    o.privileged = hook.privileged;
+    for (const auto& [k, v] : hook.environment)
+        if (v) o.env.push_back(k + "=" + *v);
+    return o;
+}
+
 std::string service_image(const Project& p, const Service& s) { return s.image.empty() ? p.name + "-" + s.name : s.image; }
 
 std::vector<std::string> unsupported_keys(const Service& s) {

@@ -14,6 +14,7 @@
 
 #include "compose/model.hpp"
 #include "container/config.hpp"
+#include "container/exec.hpp"
 #include "pod/pod_store.hpp"
 
 namespace pc::compose {
@@ -55,6 +56,10 @@ std::vector<std::string> project_host_names(const Project& project);
 
 // Warnings for keys pc cannot apply here (one per key and service), without building.
 std::vector<std::string> unsupported_keys(const Service& service);
+
+// What post_start / pre_stop hooks and watch's sync+exec run: the hook's command, user,
+// working dir, privileges and environment (its streams are the caller's to set).
+container::ExecOptions hook_exec_options(const ServiceHook& hook);
 
 // The image a service runs: its `image`, or <project>-<service> for one that is built.
 std::string service_image(const Project& project, const Service& service);

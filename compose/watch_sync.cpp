@@ -13,6 +13,7 @@
 #include "common/fd.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
+#include "compose/service_container.hpp"
 #include "compose/short_syntax.hpp"
 #include "container/copy.hpp"
 #include "container/cp_archive.hpp"
@@ -123,13 +124,7 @@ void run_exec_hook(container::ContainerStore& containers, const std::vector<cont
     for (const auto& given : ctrs) {
         auto c = containers.find(given.config.id);
         if (!c || !c->state.running()) continue;
-        container::ExecOptions o;
-        o.args = *hook.command;
-        o.user = hook.user;
-        o.workdir = hook.working_dir;
-        o.privileged = hook.privileged;
-        for (const auto& [k, v] : hook.environment)
-            if (v) o.env.push_back(k + "=" + *v);
+        container::ExecOptions o = hook_exec_options(hook);
         UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
         o.stdin_fd = null.get();
         o.stdout_fd = out;
