@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/build_args.hpp"
 #include "cli/commands.hpp"
 #include "cli/registry_flags.hpp"
 #include "common/atomic_file.hpp"
@@ -64,18 +65,6 @@ std::pair<std::string, std::string> key_value(const std::string& flag, const std
     auto [k, val] = str::split_once(v, '=');
     if (k.empty() || (value_required && !val)) throw Error("invalid " + flag + " \"" + v + "\": expected KEY=VALUE");
     return {k, val.value_or("")};
-}
-
-// --build-arg KEY=VALUE, or KEY: the value of the caller's environment variable (skipped
-// when unset, as Podman does).
-void add_build_arg(build::BuildOptions& o, const std::string& spec) {
-    auto [k, v] = str::split_once(spec, '=');
-    if (k.empty()) throw Error("invalid --build-arg \"" + spec + "\": expected KEY=VALUE or KEY");
-    if (v) {
-        o.build_args.emplace_back(k, *v);
-    } else if (const char* env = std::getenv(k.c_str())) {
-        o.build_args.emplace_back(k, env);
-    }
 }
 
 // id=NAME,src=PATH | id=NAME,env=VAR | id=NAME,type=env|file,src=...

@@ -4,13 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "cli/compose_build.hpp"
 #include "cli/compose_runtime.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
-#include "common/strings.hpp"
 #include "compose/project_ops.hpp"
 #include "compose/service_container.hpp"
 #include "image/push.hpp"
@@ -20,12 +18,12 @@ namespace pc::cli {
 void add_compose_build(CLI::App& compose, Context& ctx, const std::shared_ptr<ComposeFlags>& flags) {
     struct Flags {
         ComposeBuildSettings settings;
-        std::vector<std::string> build_args, services;
+        std::vector<std::string> services;
         bool push = false, with_dependencies = false;
     };
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = compose.add_subcommand("build", "Build or rebuild services");
-    cmd->add_option("--build-arg", f->build_args, "Set build-time variables for services");
+    cmd->add_option("--build-arg", f->settings.build_args, "Set build-time variables for services");
     cmd->add_flag("--no-cache", f->settings.no_cache, "Do not use cache when building the image");
     cmd->add_flag("--pull", f->settings.pull, "Always attempt to pull a newer version of the image");
     cmd->add_flag("--push", f->push, "Push service images");
@@ -33,12 +31,6 @@ void add_compose_build(CLI::App& compose, Context& ctx, const std::shared_ptr<Co
     cmd->add_flag("--with-dependencies", f->with_dependencies, "Also build dependencies (transitively)");
     cmd->add_option("services", f->services, "Services");
     cmd->callback([&ctx, flags, f] {
-        for (const auto& a : f->build_args) {
-            auto [k, v] = str::split_once(a, '=');
-            if (k.empty()) throw Error("invalid --build-arg \"" + a + "\": expected KEY=VALUE or KEY", kExitCompose);
-            if (v) f->settings.build_args.emplace_back(k, *v);
-            else if (const char* env = std::getenv(k.c_str())) f->settings.build_args.emplace_back(k, env);
-        }
         auto project = load_runtime_project(*flags, f->services);
         auto engine = make_engine(ctx, project, f->settings.quiet);
         compose::BuildHook hook = compose_build_hook(ctx, f->settings);

@@ -2,8 +2,7 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
-
+#include "cli/build_args.hpp"
 #include "cli/compose_runtime.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
@@ -76,14 +75,9 @@ build::BuildOptions build_options(const compose::Project& project, const compose
         // Relative to the context, as Docker Compose reads it.
         o.containerfile = b.dockerfile[0] == '/' ? b.dockerfile : o.context_dir + "/" + b.dockerfile;
     }
-    for (const auto& [k, v] : b.args) {
-        if (v) {
-            o.build_args.emplace_back(k, *v);
-        } else if (const char* env = std::getenv(k.c_str())) {
-            o.build_args.emplace_back(k, env);
-        }
-    }
-    for (const auto& kv : settings.build_args) o.build_args.push_back(kv);
+    // An entry without a value takes the caller's environment variable, as `--build-arg KEY`.
+    for (const auto& [k, v] : b.args) add_build_arg(o, v ? k + "=" + *v : k);
+    for (const auto& a : settings.build_args) add_build_arg(o, a);
     for (const auto& [k, v] : b.labels) o.labels.emplace_back(k, v);
     o.target = b.target;
     o.no_cache = b.no_cache || settings.no_cache;

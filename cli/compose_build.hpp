@@ -4,7 +4,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "compose/engine.hpp"
@@ -18,7 +17,7 @@ struct ComposeBuildSettings {
     bool no_cache = false;
     bool pull = false;    // --pull: always pull the base images
     bool quiet = false;   // no step output
-    std::vector<std::pair<std::string, std::string>> build_args;  // --build-arg, over build.args
+    std::vector<std::string> build_args;  // --build-arg KEY=VALUE or KEY, over build.args
 };
 
 // A hook that builds a service's image with Podman-shaped progress on stderr, each line
