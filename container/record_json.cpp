@@ -138,30 +138,40 @@ bool Cursor::boolean(bool& out) {
     return false;
 }
 
-bool Cursor::unsigned_integer(uint64_t& out) {
-    ws();
-    const char* q = p_;
+namespace {
+
+// JSON's digits of an integer at [p, end): no leading zero ("07" is not JSON), no fraction or
+// exponent (not an integer in our records), no overflow. Anything else is left to nlohmann.
+bool json_digits(const char*& p, const char* end, uint64_t& out) {
+    const char* q = p;
     uint64_t v = 0;
-    while (q < end_ && *q >= '0' && *q <= '9') {
+    while (q < end && *q >= '0' && *q <= '9') {
         uint64_t d = static_cast<uint64_t>(*q - '0');
-        if (v > (UINT64_MAX - d) / 10) return false;  // overflow: let nlohmann decide
+        if (v > (UINT64_MAX - d) / 10) return false;
         v = v * 10 + d;
         ++q;
     }
-    if (q == p_) return false;
-    // A fraction or exponent: not an integer in our records; the fallback handles it.
-    if (q < end_ && (*q == '.' || *q == 'e' || *q == 'E')) return false;
-    p_ = q;
+    if (q == p || (*p == '0' && q - p > 1)) return false;
+    if (q < end && (*q == '.' || *q == 'e' || *q == 'E')) return false;
+    p = q;
     out = v;
     return true;
 }
 
+}  // namespace
+
+bool Cursor::unsigned_integer(uint64_t& out) {
+    ws();
+    return json_digits(p_, end_, out);
+}
+
 bool Cursor::integer(int64_t& out) {
     ws();
-    bool neg = p_ < end_ && *p_ == '-';
-    if (neg) ++p_;
+    const char* q = p_;
+    bool neg = q < end_ && *q == '-';
+    if (neg) ++q;  // no whitespace may follow the sign
     uint64_t v = 0;
-    if (!unsigned_integer(v)) return false;
+    if (!json_digits(q, end_, v)) return false;
     if (neg) {
         if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
         out = static_cast<int64_t>(0 - v);
@@ -169,6 +179,7 @@ bool Cursor::integer(int64_t& out) {
         if (v > static_cast<uint64_t>(INT64_MAX)) return false;
         out = static_cast<int64_t>(v);
     }
+    p_ = q;
     return true;
 }
 

@@ -546,7 +546,8 @@ SeccompProfile parse_seccomp_profile(const std::string& json_text, const std::st
     nlohmann::json doc;
     try {
         doc = nlohmann::json::parse(json_text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range for a number too large for a double (1e400).
         // Drop nlohmann's "[json.exception.parse_error.101] " prefix: the rest already says
         // line and column, which is what the user needs.
         std::string what = e.what();

@@ -123,6 +123,11 @@ TEST(RecordJson, RefusesWhatItDoesNotHandle) {
     ContainerState s;
     EXPECT_FALSE(from_json_text(R"({"error": null})", s));  // from_json's value() throws on null
     EXPECT_FALSE(from_json_text(R"({"pid": 99999999999})", s));
+    // Not JSON numbers, which nlohmann refuses: the fast path must not accept them either.
+    EXPECT_FALSE(from_json_text(R"({"exit_code": 07})", s));     // leading zero
+    EXPECT_FALSE(from_json_text(R"({"started_ns": - 5})", s));   // space after the sign
+    EXPECT_FALSE(from_json_text(R"({"started_ns": -})", s));
+    EXPECT_TRUE(from_json_text(R"({"exit_code": 0, "started_ns": -0})", s));
 }
 
 TEST(RecordJson, CursorSkipsNestedValues) {

@@ -163,6 +163,16 @@ TEST(SeccompParse, OtherFieldErrors) {
         "archMap":[{"architecture":"SCMP_ARCH_LOONGARCH64","subArchitectures":[]}]})", "t"));
 }
 
+TEST(SeccompParse, NumberTooLargeIsAnError) {
+    // nlohmann reports 1e400 as out_of_range, not parse_error; both are the user's bad JSON.
+    try {
+        parse_seccomp_profile(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1e400})", "big.json");
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("seccomp profile big.json: invalid JSON"), std::string::npos) << e.what();
+    }
+}
+
 TEST(SeccompParse, LoadFromFile) {
     char dir[] = "/tmp/pc-seccomp-test-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
