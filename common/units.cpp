@@ -70,7 +70,7 @@ int64_t parse_size(const std::string& text) {
     return to_int(size);
 }
 
-int64_t parse_duration_ns(const std::string& orig) {
+int64_t parse_duration_ns(const std::string& orig, DurationUnits units) {
     auto invalid = [&]() { return Error("time: invalid duration " + str::go_quote(orig)); };
     std::string s = orig;
     bool neg = false;
@@ -130,6 +130,10 @@ int64_t parse_duration_ns(const std::string& orig) {
             unit = 60ULL * 1000000000;
         else if (u == "h")
             unit = 3600ULL * 1000000000;
+        else if (u == "d" && units == DurationUnits::DaysAndWeeks)
+            unit = 24ULL * 3600 * 1000000000;
+        else if (u == "w" && units == DurationUnits::DaysAndWeeks)
+            unit = 7ULL * 24 * 3600 * 1000000000;
         else
             throw Error("time: unknown unit " + str::go_quote(u) + " in duration " + str::go_quote(orig));
         if (v > kMax / unit) throw invalid();

@@ -16,8 +16,10 @@ int64_t parse_size(const std::string& text);
 
 // Go's time.ParseDuration ("30s", "1m30s", "500ms", "1.5h", "-2us") in nanoseconds /
 // milliseconds (truncated toward zero). Throws pc::Error `time: invalid duration "x"` and
-// similar as Go does.
-int64_t parse_duration_ns(const std::string& text);
+// similar as Go does. DaysAndWeeks also takes "d" and "w", as compose-go's durations
+// (str2duration) do.
+enum class DurationUnits { Go, DaysAndWeeks };
+int64_t parse_duration_ns(const std::string& text, DurationUnits units = DurationUnits::Go);
 int64_t parse_duration(const std::string& text);
 
 }  // namespace pc

@@ -6,6 +6,7 @@
 
 #include "common/log.hpp"
 #include "common/strings.hpp"
+#include "common/units.hpp"
 #include "compose/errors.hpp"
 #include "compose/interpolation.hpp"
 #include "compose/short_syntax.hpp"
@@ -73,7 +74,7 @@ float float32(const Node& n, const Path& p) {
 
 Nanoseconds duration(const Node& n, const Path& p) {
     try {
-        return parse_duration(n.scalar_text());
+        return parse_duration_ns(n.scalar_text(), DurationUnits::DaysAndWeeks);
     } catch (const std::exception& e) {
         bad(n, p, e.what());
     }
@@ -85,7 +86,7 @@ int64_t bytes(const Node& n, const Path& p) {
     const std::string& s = n.as_string();
     if (auto v = str::parse_i64(s)) return *v;
     try {
-        return parse_byte_size(s);
+        return parse_size(s);
     } catch (const std::exception& e) {
         bad(n, p, e.what());
     }
@@ -869,104 +870,6 @@ Project decode_project(const Node& model) {
     for (const auto& e : model.entries())
         if (is_extension(e.key)) project.extensions[e.key] = e.value;
     return project;
-}
-
-Nanoseconds parse_duration(const std::string& orig) {
-    auto invalid = [&] { return std::runtime_error("time: invalid duration \"" + orig + "\""); };
-    std::string s = orig;
-    bool neg = false;
-    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-        neg = s[0] == '-';
-        s.erase(0, 1);
-    }
-    if (s == "0") return 0;
-    if (s.empty()) throw invalid();
-    __int128 total = 0;
-    size_t i = 0;
-    while (i < s.size()) {
-        if (!(s[i] == '.' || (s[i] >= '0' && s[i] <= '9'))) throw invalid();
-        __int128 v = 0;
-        size_t start = i;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-            v = v * 10 + (s[i] - '0');
-            if (v > INT64_MAX) throw invalid();
-            ++i;
-        }
-        bool pre = i != start;
-        double frac = 0, scale = 1;
-        bool post = false;
-        if (i < s.size() && s[i] == '.') {
-            ++i;
-            size_t fs = i;
-            while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-                if (scale < 1e18) {
-                    frac = frac * 10 + (s[i] - '0');
-                    scale *= 10;
-                }
-                ++i;
-            }
-            post = i != fs;
-        }
-        if (!pre && !post) throw invalid();
-        size_t us = i;
-        while (i < s.size() && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9')) ++i;
-        if (us == i) throw std::runtime_error("time: missing unit in duration \"" + orig + "\"");
-        std::string unit = s.substr(us, i - us);
-        int64_t mult = 0;
-        if (unit == "ns") mult = 1;
-        else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = 1000;
-        else if (unit == "ms") mult = 1000000;
-        else if (unit == "s") mult = 1000000000LL;
-        else if (unit == "m") mult = 60LL * 1000000000LL;
-        else if (unit == "h") mult = 3600LL * 1000000000LL;
-        else if (unit == "d") mult = 24LL * 3600LL * 1000000000LL;
-        else if (unit == "w") mult = 7LL * 24LL * 3600LL * 1000000000LL;
-        else throw std::runtime_error("time: unknown unit \"" + unit + "\" in duration \"" + orig + "\"");
-        if (v > INT64_MAX / mult) throw invalid();
-        v *= mult;
-        if (frac > 0) v += static_cast<__int128>(frac * (static_cast<double>(mult) / scale));
-        total += v;
-        if (total > INT64_MAX) throw invalid();
-    }
-    return static_cast<Nanoseconds>(neg ? -total : total);
-}
-
-int64_t parse_byte_size(const std::string& size) {
-    size_t sep = size.find_last_of("0123456789. ");
-    if (sep == std::string::npos) throw std::runtime_error("invalid size: '" + size + "'");
-    std::string num, sfx;
-    if (size[sep] != ' ') {
-        num = size.substr(0, sep + 1);
-        sfx = size.substr(sep + 1);
-    } else {
-        num = size.substr(0, sep);
-        sfx = size.substr(sep + 1);
-    }
-    char* end = nullptr;
-    double v = std::strtod(num.c_str(), &end);
-    bool digits = !num.empty() && num.find_first_not_of("0123456789.+-eE") == std::string::npos;
-    if (num.empty() || !digits || end != num.c_str() + num.size())
-        throw std::runtime_error("strconv.ParseFloat: parsing \"" + num + "\": invalid syntax");
-    if (v < 0) throw std::runtime_error("invalid size: '" + size + "'");
-    if (sfx.empty()) return static_cast<int64_t>(v);
-    auto bad_suffix = [&] { return std::runtime_error("invalid suffix: '" + sfx + "'"); };
-    if (sfx.size() > 3) throw bad_suffix();
-    sfx = str::to_lower(sfx);
-    if (sfx[0] == 'b') {
-        if (sfx.size() > 1) throw bad_suffix();
-        return static_cast<int64_t>(v);
-    }
-    double mul = 0;
-    switch (sfx[0]) {
-    case 'k': mul = 1024.0; break;
-    case 'm': mul = 1024.0 * 1024; break;
-    case 'g': mul = 1024.0 * 1024 * 1024; break;
-    case 't': mul = 1024.0 * 1024 * 1024 * 1024; break;
-    case 'p': mul = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
-    default: throw bad_suffix();
-    }
-    if ((sfx.size() == 2 && sfx[1] != 'b') || (sfx.size() == 3 && sfx.substr(1) != "ib")) throw bad_suffix();
-    return static_cast<int64_t>(v * mul);
 }
 
 }  // namespace pc::compose

@@ -16,10 +16,4 @@ namespace pc::compose {
 // (name, working_dir and the rest of Project are the loader's).
 Project decode_project(const Node& model);
 
-// Compose durations (Go durations plus d and w units); throws std::runtime_error with Go's
-// message ("time: invalid duration \"x\"").
-Nanoseconds parse_duration(const std::string& text);
-// Docker's RAMInBytes ("512m", "2gb", "1.5GiB", plain bytes); throws std::runtime_error.
-int64_t parse_byte_size(const std::string& text);
-
 }  // namespace pc::compose
