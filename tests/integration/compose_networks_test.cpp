@@ -1,0 +1,120 @@
+// pc compose outside a pod (`--in-pod=false`, `x-podman: {in_pod: false}`), as the test
+// user: each service in a network namespace of its own on the project's networks, so two
+// services listen on one port, a scaled service runs its replicas side by side, and
+// services reach each other by service name, container name and alias through the
+// networks' DNS; down leaves no container, network, pod or process; a missing external
+// network or a driver pc has not fails with nothing created.
+#include "compose_fixture.hpp"
+#include "network_sockets.hpp"
+
+namespace pcit {
+namespace {
+
+class ComposeNetworks : public ComposeProject {
+ protected:
+  // A busybox httpd on port 80 answering `body`.
+  static std::string web_service(const std::string& name, const std::string& body, const std::string& extra = "") {
+    return "  " + name + ":\n    image: localhost/busybox\n    init: true\n"
+           "    command: [\"sh\", \"-c\", \"mkdir -p /www && echo " + body + " > /www/index.html && exec httpd -f -p 80 -h /www\"]\n"
+           "    expose: [\"80\"]\n" +
+           extra;
+  }
+  // wget http://HOST/ in a container of `service`, with a deadline (busybox's -T crashes).
+  Result fetch(const std::string& service, const std::string& host) {
+    return compose({"--in-pod=false", "exec", "-T", service, "timeout", "10", "wget", "-qO-", "http://" + host + "/"});
+  }
+  std::vector<std::string> project_networks() {
+    Result ls = pc({"network", "ls", "--format", "{{.Name}}"});
+    std::vector<std::string> out;
+    for (const auto& n : lines(ls.out))
+      if (contains(n, project_)) out.push_back(n);
+    return out;
+  }
+};
+
+TEST_F(ComposeNetworks, TwoServicesOnOnePortReachEachOtherByName) {
+  const int port = net::free_port();
+  file("services:\n" + web_service("web", "from-web", "    ports: [\"" + std::to_string(port) + ":80\"]\n") +
+       web_service("api", "from-api", "    networks:\n      default:\n        aliases: [backend]\n"));
+  // In one pod the two cannot both listen on 80: the error names the way out.
+  Result clash = compose({"up", "-d"});
+  EXPECT_EXIT_CODE(clash, 1);
+  EXPECT_TRUE(contains(clash.err, "--in-pod=false")) << clash;
+  EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
+
+  Result up = compose({"--in-pod=false", "up", "-d"});
+  ASSERT_PC_OK(up);
+  EXPECT_TRUE(contains(up.err, "Network " + project_ + "_default  Created")) << up;
+  EXPECT_EQ(trim(pc({"pod", "ps", "-q"}).out), "");
+  for (const std::string& host : {std::string("api"), ctr("api"), std::string("backend")}) {
+    Result r = fetch("web", host);
+    EXPECT_PC_OK(r);
+    EXPECT_EQ(trim(r.out), "from-api") << host;
+  }
+  EXPECT_EQ(trim(fetch("api", "web").out), "from-web");
+  EXPECT_TRUE(net::wait_http_body(port, "from-web\n"));
+  // Docker Compose's labels on the network.
+  Result labels = pc({"network", "inspect", "--format",
+                      "{{index .Labels \"com.docker.compose.project\"}} {{index .Labels \"com.docker.compose.network\"}}",
+                      project_ + "_default"});
+  EXPECT_EQ(trim(labels.out), project_ + " default") << labels;
+  // A one-off of `run` joins the same network; restart keeps the names.
+  Result run = compose({"--in-pod=false", "run", "--rm", "-T", "api", "timeout", "10", "wget", "-qO-", "http://web/"});
+  EXPECT_PC_OK(run);
+  EXPECT_EQ(trim(run.out), "from-web");
+  ASSERT_PC_OK(compose({"--in-pod=false", "restart", "-t", "0", "api"}));
+  EXPECT_EQ(trim(fetch("web", "api").out), "from-api");
+  EXPECT_EQ(lines(compose({"ps", "-q"}).out).size(), 2u);
+
+  ASSERT_PC_OK(compose({"down", "-t", "0"}));
+  EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
+  EXPECT_EQ(trim(pc({"pod", "ps", "-q"}).out), "");
+  EXPECT_TRUE(project_networks().empty());
+  EXPECT_TRUE(poll_until([] { return store_processes().empty(); }, 15));
+}
+
+TEST_F(ComposeNetworks, XPodmanInPodFalseRunsScaledReplicasSideBySide) {
+  file("x-podman:\n  in_pod: false\nservices:\n" + web_service("web", "replica", "    networks: [default, front]\n") +
+       "  client:\n    image: localhost/busybox\n    init: true\n    command: [sleep, \"300\"]\n"
+       "    networks: [front]\nnetworks:\n  front: {}\n");
+  ASSERT_PC_OK(compose({"up", "-d", "--scale", "web=2"}));
+  EXPECT_EQ(trim(pc({"pod", "ps", "-q"}).out), "");
+  for (int n = 1; n <= 2; ++n) {
+    Result r = compose({"exec", "-T", "client", "timeout", "10", "wget", "-qO-", "http://" + ctr("web", n) + "/"});
+    EXPECT_PC_OK(r);
+    EXPECT_EQ(trim(r.out), "replica");
+  }
+  // Both replicas answer to the service's name ("Address:" of the server, then of each).
+  Result ns = compose({"exec", "-T", "client", "nslookup", "web"});
+  size_t addresses = 0;
+  for (const auto& l : lines(ns.out)) addresses += contains(l, "Address") ? 1 : 0;
+  EXPECT_GE(addresses, 3u) << ns;
+  EXPECT_EQ(project_networks().size(), 2u);
+  ASSERT_PC_OK(compose({"down", "-t", "0"}));
+  EXPECT_TRUE(project_networks().empty());
+  EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
+}
+
+TEST_F(ComposeNetworks, MissingExternalNetworkAndUnknownDriverCreateNothing) {
+  file("services:\n  a: {image: localhost/busybox, command: [sleep, \"300\"], networks: [ext]}\n"
+       "networks:\n  ext:\n    external: true\n    name: no-such-net-" + project_ + "\n");
+  Result ext = compose({"--in-pod=false", "up", "-d"});
+  EXPECT_EXIT_CODE(ext, 1);
+  EXPECT_TRUE(contains(ext.err, "networks.ext")) << ext;
+  EXPECT_TRUE(contains(ext.err, "not found")) << ext;
+  EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
+  EXPECT_TRUE(project_networks().empty());
+
+  file("services:\n  a: {image: localhost/busybox, command: [sleep, \"300\"], networks: [back]}\n"
+       "  b: {image: localhost/busybox, command: [sleep, \"300\"]}\n"
+       "networks:\n  back:\n    driver: macvlan\n");
+  Result drv = compose({"--in-pod=false", "up", "-d"});
+  EXPECT_EXIT_CODE(drv, 1);
+  EXPECT_TRUE(contains(drv.err, "networks.back.driver")) << drv;
+  EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
+  EXPECT_TRUE(project_networks().empty());
+  EXPECT_EQ(trim(pc({"pod", "ps", "-q"}).out), "");
+}
+
+}  // namespace
+}  // namespace pcit
