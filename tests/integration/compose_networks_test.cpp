@@ -77,6 +77,10 @@ TEST_F(ComposeNetworks, XPodmanInPodFalseRunsScaledReplicasSideBySide) {
   file("x-podman:\n  in_pod: false\nservices:\n" + web_service("web", "replica", "    networks: [default, front]\n") +
        "  client:\n    image: localhost/busybox\n    init: true\n    command: [sleep, \"300\"]\n"
        "    networks: [front]\nnetworks:\n  front: {}\n");
+  // The flag wins over the file: in a pod first; then, by the file, on networks (the pod
+  // goes and its member is made again outside it).
+  ASSERT_PC_OK(compose({"--in-pod=true", "up", "-d", "client"}));
+  EXPECT_NE(trim(pc({"pod", "ps", "-q"}).out), "");
   ASSERT_PC_OK(compose({"up", "-d", "--scale", "web=2"}));
   EXPECT_EQ(trim(pc({"pod", "ps", "-q"}).out), "");
   for (int n = 1; n <= 2; ++n) {
