@@ -76,7 +76,9 @@ TEST_F(ComposeNetworks, TwoServicesOnOnePortReachEachOtherByName) {
 TEST_F(ComposeNetworks, XPodmanInPodFalseRunsScaledReplicasSideBySide) {
   file("x-podman:\n  in_pod: false\nservices:\n" + web_service("web", "replica", "    networks: [default, front]\n") +
        "  client:\n    image: localhost/busybox\n    init: true\n    command: [sleep, \"300\"]\n"
-       "    networks: [front]\nnetworks:\n  front: {}\n");
+       "    networks: [front]\n"
+       "  db: {image: localhost/busybox, init: true, command: [sleep, \"300\"]}\n"
+       "networks:\n  front: {}\n");
   // The flag wins over the file: in a pod first; then, by the file, on networks (the pod
   // goes and its member is made again outside it).
   ASSERT_PC_OK(compose({"--in-pod=true", "up", "-d", "client"}));
@@ -93,6 +95,10 @@ TEST_F(ComposeNetworks, XPodmanInPodFalseRunsScaledReplicasSideBySide) {
   size_t addresses = 0;
   for (const auto& l : lines(ns.out)) addresses += contains(l, "Address") ? 1 : 0;
   EXPECT_GE(addresses, 3u) << ns;
+  // The isolation the file declares: db (on default only) is web's neighbour, not client's.
+  EXPECT_PC_OK(compose({"exec", "-T", "web", "timeout", "5", "nslookup", "db"}));
+  Result hidden = compose({"exec", "-T", "client", "timeout", "5", "nslookup", "db"});
+  EXPECT_FALSE(hidden.ok()) << hidden;
   EXPECT_EQ(project_networks().size(), 2u);
   ASSERT_PC_OK(compose({"down", "-t", "0"}));
   EXPECT_TRUE(project_networks().empty());
