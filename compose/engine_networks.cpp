@@ -26,7 +26,18 @@ void Engine::check_networks(const std::vector<std::string>& services) {
             continue;
         }
         std::vector<std::string> warnings;
-        network_create_options(project_, key, warnings);  // throws for what pc cannot make
+        const net::NetworkCreateOptions o = network_create_options(project_, key, warnings);  // throws for what pc cannot make
+        // One found by name that compose made must be this project's, for this key (Docker
+        // Compose's check); one the user made is used as it is (ensure_networks warns).
+        auto existing = store.find(o.name);
+        if (!existing || !existing->labels.count(kLabelNetwork)) continue;
+        for (const auto& [label, expected] : {std::pair<std::string, std::string>{kLabelNetwork, key}, {kLabelProject, project_.name}}) {
+            auto at = existing->labels.find(label);
+            const std::string found = at == existing->labels.end() ? "" : at->second;
+            if (found != expected)
+                throw Error("network " + o.name + " was found but has incorrect label " + label + " set to \"" + found +
+                            "\" (expected: \"" + expected + "\")");
+        }
     }
 }
 
@@ -39,7 +50,12 @@ void Engine::ensure_networks(const std::vector<std::string>& services) {
         if (n.external) continue;  // check_networks found it
         std::vector<std::string> warnings;
         net::NetworkCreateOptions o = network_create_options(project_, key, warnings);
-        if (store.find(o.name)) continue;
+        if (auto existing = store.find(o.name)) {
+            if (!existing->labels.count(kLabelNetwork))
+                progress_.warning("a network with name " + o.name + " exists but was not created by compose. "
+                                  "Set `external: true` to use an existing network");
+            continue;
+        }
         for (const auto& w : warnings) progress_.warning(w);
         progress_.event("Network " + o.name, "Creating");
         store.create(o, true);

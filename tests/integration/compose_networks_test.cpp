@@ -3,7 +3,8 @@
 // services listen on one port, a scaled service runs its replicas side by side, and
 // services reach each other by service name, container name and alias through the
 // networks' DNS; down leaves no container, network, pod or process; a missing external
-// network or a driver pc has not fails with nothing created.
+// network, a driver pc has not, or a network of the project's name made for another key
+// fails with nothing created.
 #include "compose_fixture.hpp"
 #include "network_sockets.hpp"
 
@@ -105,7 +106,7 @@ TEST_F(ComposeNetworks, XPodmanInPodFalseRunsScaledReplicasSideBySide) {
   EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
 }
 
-TEST_F(ComposeNetworks, MissingExternalNetworkAndUnknownDriverCreateNothing) {
+TEST_F(ComposeNetworks, BadNetworksFailWithNothingCreated) {
   file("services:\n  a: {image: localhost/busybox, command: [sleep, \"300\"], networks: [ext]}\n"
        "networks:\n  ext:\n    external: true\n    name: no-such-net-" + project_ + "\n");
   Result ext = compose({"--in-pod=false", "up", "-d"});
@@ -124,6 +125,16 @@ TEST_F(ComposeNetworks, MissingExternalNetworkAndUnknownDriverCreateNothing) {
   EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
   EXPECT_TRUE(project_networks().empty());
   EXPECT_EQ(trim(pc({"pod", "ps", "-q"}).out), "");
+
+  // A network of the project's name that compose made for another key is not taken.
+  file("services:\n  a: {image: localhost/busybox, command: [sleep, \"300\"]}\n");
+  ASSERT_PC_OK(pc({"network", "create", "--label", "com.docker.compose.network=other", "--label",
+                   "com.docker.compose.project=" + project_, project_ + "_default"}));
+  Result label = compose({"--in-pod=false", "up", "-d"});
+  EXPECT_EXIT_CODE(label, 1);
+  EXPECT_TRUE(contains(label.err, "incorrect label com.docker.compose.network")) << label;
+  EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
+  EXPECT_PC_OK(pc({"network", "rm", project_ + "_default"}));
 }
 
 }  // namespace
