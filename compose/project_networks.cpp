@@ -38,7 +38,7 @@ bool parse_in_pod_flag(const std::string& value) {
 
 bool resolve_in_pod(const Project& p, std::optional<bool> flag) {
     if (flag) return *flag;
-    // podman-compose's spelling, and pc's own (the issue's `x-pc: {in-pod: false}`).
+    // pc's own `x-pc: {in-pod: false}` (either spelling of the key), then podman-compose's.
     for (const auto& [ext, key] : {std::pair<const char*, const char*>{"x-pc", "in_pod"}, {"x-pc", "in-pod"}, {"x-podman", "in_pod"}})
         if (auto v = extension_bool(p, ext, key)) return *v;
     return true;
@@ -47,21 +47,24 @@ bool resolve_in_pod(const Project& p, std::optional<bool> flag) {
 net::NetworkCreateOptions network_create_options(const Project& p, const std::string& key, std::vector<std::string>& warnings) {
     const Network& n = p.networks.at(key);
     const Path path{"networks", key};
+    // Fails naming networks.KEY.SUB (SUB may have two segments, "ipam.driver").
     auto bad = [&](const std::string& sub, const std::string& why) {
-        fail_at(p.locate(path.next(sub)), "networks." + key + "." + sub + ": " + why);
+        Path at = path;
+        for (const auto& part : str::split(sub, '.')) at = at.next(part);
+        fail_at(p.locate(at), "networks." + key + "." + sub + ": " + why);
     };
     net::NetworkCreateOptions o;
     o.name = n.name.empty() ? p.name + "_" + key : n.name;
     if (!n.driver.empty() && n.driver != "bridge")
         bad("driver", "driver \"" + n.driver + "\" is not supported by pc (valid: bridge)");
     if (!n.ipam.driver.empty() && n.ipam.driver != "default" && n.ipam.driver != "host-local")
-        bad("ipam", "ipam driver \"" + n.ipam.driver + "\" is not supported by pc (valid: default)");
+        bad("ipam.driver", "ipam driver \"" + n.ipam.driver + "\" is not supported by pc (valid: default)");
     if (n.enable_ipv4 && !*n.enable_ipv4) bad("enable_ipv4", "networks without IPv4 are not supported by pc");
     o.internal = n.internal;
     o.ipv6 = n.enable_ipv6.value_or(false);
     for (const auto& pool : n.ipam.config) {
         if (pool.subnet.empty()) {
-            if (!pool.gateway.empty() || !pool.ip_range.empty()) bad("ipam", "a gateway or ip_range needs a subnet");
+            if (!pool.gateway.empty() || !pool.ip_range.empty()) bad("ipam.config", "a gateway or ip_range needs a subnet");
             continue;
         }
         o.subnets.push_back(pool.subnet);

@@ -93,6 +93,9 @@ TEST(ComposeProjectNetworks, AnotherDriverIsAnErrorNamingTheKeyPath) {
     const std::string e = error_of([&] { network_create_options(p, "back", warnings); });
     EXPECT_NE(e.find("networks.back.driver"), std::string::npos) << e;
     EXPECT_NE(e.find("overlay"), std::string::npos) << e;
+    Project ipam = load("services:\n  web:\n    image: busybox\nnetworks:\n  default:\n    ipam: {driver: dhcp}\n");
+    const std::string i = error_of([&] { network_create_options(ipam, "default", warnings); });
+    EXPECT_NE(i.find("networks.default.ipam.driver"), std::string::npos) << i;
 }
 
 TEST(ComposeProjectNetworks, ServiceValuesHaveTheServiceNameAliasesAndAddresses) {
