@@ -50,8 +50,11 @@ compose::Project load_runtime_project(const ComposeFlags& flags, const std::vect
                                       bool allow_no_file) {
     compose::LoadOptions o = flags.load_options();
     o.services = services;
+    // --in-pod, else podman-compose's PODMAN_COMPOSE_IN_POD (both over the file's x-podman).
     std::optional<bool> in_pod;
+    const char* env_in_pod = std::getenv("PODMAN_COMPOSE_IN_POD");
     if (!flags.in_pod.empty()) in_pod = compose::parse_in_pod_flag(flags.in_pod);
+    else if (env_in_pod && *env_in_pod) in_pod = compose::parse_in_pod_flag(env_in_pod);
     try {
         compose::Project p = compose::load_project(o);
         p.in_pod = compose::resolve_in_pod(p, in_pod);

@@ -14,6 +14,7 @@
 #include "common/user_paths.hpp"
 #include "compose/hash.hpp"
 #include "compose/labels.hpp"
+#include "compose/project_networks.hpp"
 #include "compose/project_ops.hpp"
 #include "compose/service_container.hpp"
 #include "container/control.hpp"
@@ -206,6 +207,9 @@ void Engine::check_before_create(const std::vector<std::string>& services, const
         check_networks(services);
         return;
     }
+    if (const std::string custom = custom_pod_name(project_); !custom.empty())
+        progress_.warning("x-podman.in_pod: the pod is named " + pod_name(project_.name) + ", not \"" + custom +
+                          "\" (pc finds a project's pod by that name)");
     std::set<std::string> networks;
     for (const auto& name : services)
         for (const auto& [net, cfg] : project_.services.at(name).networks) networks.insert(net);

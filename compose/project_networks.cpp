@@ -22,6 +22,8 @@ std::optional<bool> extension_bool(const Project& p, const std::string& ext, con
         try {
             return parse_in_pod_flag(v->as_string());
         } catch (const Error&) {
+            // podman-compose's `in_pod: NAME` (a pod of that name): in a pod.
+            if (ext == "x-podman" && !v->as_string().empty()) return true;
         }
     }
     fail_at(p.locate(Path{ext, key}), ext + "." + key + ": must be a boolean (true or false)");
@@ -42,6 +44,19 @@ bool resolve_in_pod(const Project& p, std::optional<bool> flag) {
     for (const auto& [ext, key] : {std::pair<const char*, const char*>{"x-pc", "in_pod"}, {"x-pc", "in-pod"}, {"x-podman", "in_pod"}})
         if (auto v = extension_bool(p, ext, key)) return *v;
     return true;
+}
+
+std::string custom_pod_name(const Project& p) {
+    auto it = p.extensions.find("x-podman");
+    if (it == p.extensions.end() || !it->second.is_map()) return "";
+    const std::string* v = it->second.find_string("in_pod");
+    if (!v) return "";
+    try {
+        parse_in_pod_flag(*v);
+        return "";
+    } catch (const Error&) {
+        return *v;
+    }
 }
 
 net::NetworkCreateOptions network_create_options(const Project& p, const std::string& key, std::vector<std::string>& warnings) {

@@ -18,9 +18,13 @@
 namespace pc::compose {
 
 // Whether the project runs in one pod: `flag` (`--in-pod`) wins, then the file's
-// `x-podman.in_pod`, else true. Throws pc::Error naming `x-podman.in_pod` when it is not a
-// boolean.
+// `x-pc.in-pod` or `x-podman.in_pod` (a pod name there counts as true), else true. Throws
+// pc::Error naming the key when it is not a boolean.
 bool resolve_in_pod(const Project& project, std::optional<bool> flag);
+
+// podman-compose's `x-podman: {in_pod: NAME}` (a pod named NAME), or "". pc's pod is
+// always pod_<project> (so that every command finds it); the engine warns.
+std::string custom_pod_name(const Project& project);
 
 // `--in-pod`'s value as podman-compose reads it: true/false, 1/0, yes/no (any case).
 // Throws pc::Error for anything else.

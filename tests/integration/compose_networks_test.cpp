@@ -59,8 +59,10 @@ TEST_F(ComposeNetworks, TwoServicesOnOnePortReachEachOtherByName) {
                       "{{index .Labels \"com.docker.compose.project\"}} {{index .Labels \"com.docker.compose.network\"}}",
                       project_ + "_default"});
   EXPECT_EQ(trim(labels.out), project_ + " default") << labels;
-  // A one-off of `run` joins the same network; restart keeps the names.
-  Result run = compose({"--in-pod=false", "run", "--rm", "-T", "api", "timeout", "10", "wget", "-qO-", "http://web/"});
+  // A one-off of `run` joins the same network (podman-compose's PODMAN_COMPOSE_IN_POD=0
+  // says --in-pod=false too); restart keeps the names.
+  Result run = compose({"run", "--rm", "-T", "api", "timeout", "10", "wget", "-qO-", "http://web/"},
+                       {.env = {{"PODMAN_COMPOSE_IN_POD", "0"}}});
   EXPECT_PC_OK(run);
   EXPECT_EQ(trim(run.out), "from-web");
   ASSERT_PC_OK(compose({"--in-pod=false", "restart", "-t", "0", "api"}));

@@ -49,8 +49,14 @@ TEST(ComposeProjectNetworks, InPodDefaultsToTrueAndTheFlagWinsOverTheFile) {
     Project pc_off = load("x-pc:\n  in-pod: false\nservices:\n  web:\n    image: busybox\n");
     EXPECT_FALSE(resolve_in_pod(pc_off, std::nullopt));
 
-    Project bad = load("x-podman:\n  in_pod: sometimes\nservices:\n  web:\n    image: busybox\n");
-    EXPECT_NE(error_of([&] { resolve_in_pod(bad, std::nullopt); }).find("x-podman.in_pod"), std::string::npos);
+    // podman-compose's pod name: in a pod (named pod_<project> all the same).
+    Project named = load("x-podman:\n  in_pod: my_pod\nservices:\n  web:\n    image: busybox\n");
+    EXPECT_TRUE(resolve_in_pod(named, std::nullopt));
+    EXPECT_EQ(custom_pod_name(named), "my_pod");
+    EXPECT_EQ(custom_pod_name(off), "");
+
+    Project bad = load("x-pc:\n  in-pod: sometimes\nservices:\n  web:\n    image: busybox\n");
+    EXPECT_NE(error_of([&] { resolve_in_pod(bad, std::nullopt); }).find("x-pc.in-pod"), std::string::npos);
 }
 
 TEST(ComposeProjectNetworks, InPodFlagValues) {
