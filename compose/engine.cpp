@@ -706,9 +706,10 @@ container::Container Engine::create_oneoff(const RunOptions& o) {
     r.command = o.command;
     r.publish_ports = o.service_ports;
     // Ports given to `run -p` are published on a container of its own network, outside
-    // the pod (the pod's ports are fixed when it is made).
+    // the pod (the pod's ports are fixed when it is made); outside a pod, the one-off is
+    // on the project's networks already.
     if (!o.publish.empty()) {
-        adjusted.network_mode = "bridge";
+        if (project_.in_pod) adjusted.network_mode = "bridge";
         r.pod = nullptr;
     }
     ServiceContainer made = service_container_config(containers_.storage(), pods_, r);

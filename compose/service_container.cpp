@@ -329,7 +329,9 @@ ServiceContainer service_container_config(storage::Store& store, pod::PodStore& 
     const bool in_pod = runs_in_pod(p, s) && r.pod;
     if (!in_pod) {
         const std::string& mode = !s.network_mode.empty() ? s.network_mode : s.net;
-        if (!p.in_pod && uses_project_network(s))
+        // Outside a pod, a service without a network_mode is on the project's networks;
+        // `network_mode: bridge` is the engine's default network, as in Docker.
+        if (!p.in_pod && mode.empty())
             o.net.networks = service_network_values(p, s, !r.oneoff || r.use_aliases);
         else
             o.net.network = namespace_reference(r, "network_mode", mode);

@@ -65,6 +65,10 @@ TEST_F(ComposeNetworks, TwoServicesOnOnePortReachEachOtherByName) {
                        {.env = {{"PODMAN_COMPOSE_IN_POD", "0"}}});
   EXPECT_PC_OK(run);
   EXPECT_EQ(trim(run.out), "from-web");
+  // `run -p` publishes the one-off's own port, on the project's network.
+  const int run_port = net::free_port();
+  ASSERT_PC_OK(compose({"--in-pod=false", "run", "-d", "-p", std::to_string(run_port) + ":80", "api"}));
+  EXPECT_TRUE(net::wait_http_body(run_port, "from-api\n"));
   ASSERT_PC_OK(compose({"--in-pod=false", "restart", "-t", "0", "api"}));
   EXPECT_EQ(trim(fetch("web", "api").out), "from-api");
   EXPECT_EQ(lines(compose({"ps", "-q"}).out).size(), 2u);
