@@ -240,7 +240,7 @@ std::vector<std::string> unsupported_keys(const Project& p, const Service& s) {
                       "limits and reservations cannot be enforced");
     if (s.oom_score_adj != 0)
         out.push_back("service \"" + s.name + "\": oom_score_adj is not applied: rootless containers cannot change it here");
-    const bool on_networks = !p.in_pod && uses_project_network(s);  // addresses apply there
+    const bool on_networks = !p.in_pod && s.network_mode.empty() && s.net.empty();  // addresses apply there
     if (!s.mac_address.empty() && !on_networks)
         out.push_back("service \"" + s.name + "\": mac_address is not applied: the services of a project share the pod's network");
     if (!s.runtime.empty()) out.push_back("service \"" + s.name + "\": runtime is not applied: pc is its own runtime");
