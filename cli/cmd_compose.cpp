@@ -49,6 +49,9 @@ void register_compose(CLI::App& app, Context& ctx) {
     compose->add_option("--env-file", flags->env_files, "Specify an alternate environment file")->allow_extra_args(false);
     compose->add_flag("--all-resources", flags->all_resources, "Include all resources, even those not used by services");
     compose->add_flag("--compatibility", flags->compatibility, "Run compose in backward compatibility mode");
+    compose->add_option("--in-pod", flags->in_pod, "One pod for the project (true, default), or each service on its networks (false)")
+        ->type_name("BOOL")
+        ->expected(1);
     auto show_version = std::make_shared<bool>(false);
     compose->add_flag("-v,--version", *show_version, "Show the Docker Compose version information");
     compose->require_subcommand(0, 1);

@@ -23,6 +23,7 @@ struct ComposeFlags {
     std::vector<std::string> env_files;   // --env-file, several
     bool all_resources = false;           // --all-resources
     bool compatibility = false;           // --compatibility
+    std::string in_pod;                   // --in-pod (podman-compose's): "" = the file's x-podman.in_pod, else true
 
     // What load_project needs, from these flags and this process (environment, working
     // directory, stdin). COMPOSE_FILE, COMPOSE_PROJECT_NAME, COMPOSE_PROFILES and

@@ -16,6 +16,7 @@
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "compose/labels.hpp"
+#include "compose/project_networks.hpp"
 #include "compose/service_container.hpp"
 #include "container/log_file.hpp"
 #include "pod/pod_store.hpp"
@@ -49,8 +50,15 @@ compose::Project load_runtime_project(const ComposeFlags& flags, const std::vect
                                       bool allow_no_file) {
     compose::LoadOptions o = flags.load_options();
     o.services = services;
+    // --in-pod, else podman-compose's PODMAN_COMPOSE_IN_POD (both over the file's x-podman).
+    std::optional<bool> in_pod;
+    const char* env_in_pod = std::getenv("PODMAN_COMPOSE_IN_POD");
+    if (!flags.in_pod.empty()) in_pod = compose::parse_in_pod_flag(flags.in_pod);
+    else if (env_in_pod && *env_in_pod) in_pod = compose::parse_in_pod_flag(env_in_pod);
     try {
-        return compose::load_project(o);
+        compose::Project p = compose::load_project(o);
+        p.in_pod = compose::resolve_in_pod(p, in_pod);
+        return p;
     } catch (const Error& e) {
         const std::string what = e.what();
         if (!allow_no_file || what.find("no configuration file provided") == std::string::npos) throw Error(what, kExitCompose);
@@ -58,6 +66,7 @@ compose::Project load_runtime_project(const ComposeFlags& flags, const std::vect
         if (name.empty()) throw Error(what, kExitCompose);
         compose::Project p;
         p.name = compose::normalize_project_name(name);
+        p.in_pod = in_pod.value_or(true);
         return p;
     }
 }

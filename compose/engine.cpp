@@ -14,6 +14,7 @@
 #include "common/user_paths.hpp"
 #include "compose/hash.hpp"
 #include "compose/labels.hpp"
+#include "compose/project_networks.hpp"
 #include "compose/project_ops.hpp"
 #include "compose/service_container.hpp"
 #include "container/control.hpp"
@@ -51,7 +52,7 @@ std::string pod_hash(const Project& p) {
     // What the pod is made with: the services' published ports (they are the pod's).
     std::vector<std::string> specs;
     for (const auto& [name, s] : p.services)
-        if (runs_in_pod(s))
+        if (runs_in_pod(p, s))
             for (const auto& spec : publish_specs(s)) specs.push_back(spec);
     std::sort(specs.begin(), specs.end());
     return str::fingerprint(str::join(specs, "\n")).substr(0, 16);
@@ -188,12 +189,12 @@ void Engine::check_before_create(const std::vector<std::string>& services, const
         if (replicas > 1 && !s.container_name.empty())
             throw Error("service \"" + name + "\" has container_name \"" + s.container_name +
                         "\": it cannot be scaled to " + std::to_string(replicas) + " (container names are unique)");
-        for (const auto& w : unsupported_keys(s)) progress_.warning(w);
+        for (const auto& w : unsupported_keys(project_, s)) progress_.warning(w);
     }
     // Every service that will run in the pod (those already running count too).
     std::vector<std::string> in_pod;
     for (const auto& [name, s] : project_.services)
-        if (runs_in_pod(s)) in_pod.push_back(name);
+        if (runs_in_pod(project_, s)) in_pod.push_back(name);
     storage::Store& store = containers_.storage();
     check_port_clashes(project_, in_pod, o.scale, [&](const std::string& image) {
         auto img = store.find_image(image);
@@ -202,6 +203,13 @@ void Engine::check_before_create(const std::vector<std::string>& services, const
         if (!blob) return std::vector<std::string>{};
         return image::runtime_config_of(nlohmann::json::parse(*blob, nullptr, false)).exposed_ports;
     });
+    if (!project_.in_pod) {
+        check_networks(services);
+        return;
+    }
+    if (const std::string custom = custom_pod_name(project_); !custom.empty())
+        progress_.warning("x-podman.in_pod: the pod is named " + pod_name(project_.name) + ", not \"" + custom +
+                          "\" (pc finds a project's pod by that name)");
     std::set<std::string> networks;
     for (const auto& name : services)
         for (const auto& [net, cfg] : project_.services.at(name).networks) networks.insert(net);
@@ -214,8 +222,21 @@ void Engine::check_before_create(const std::vector<std::string>& services, const
 
 void Engine::ensure_pod() {
     bool needed = false;
-    for (const auto& [name, s] : project_.services) needed |= runs_in_pod(s);
-    if (!needed) return;
+    for (const auto& [name, s] : project_.services) needed |= runs_in_pod(project_, s);
+    if (!needed) {
+        // Brought up in a pod before, now on networks: the pod goes with its members, which
+        // converge() makes again outside it.
+        if (auto existing = pod()) {
+            progress_.event("Pod " + existing->name, "Removing");
+            std::vector<Container> members;
+            for (auto& m : pods_.containers_of(existing->id))
+                if (!m.config.infra) members.push_back(m);
+            stop_containers(members, std::nullopt);
+            pod::remove_pod(pods_, *existing, true, 0);
+            progress_.event("Pod " + existing->name, "Removed");
+        }
+        return;
+    }
     const std::string hash = pod_hash(project_);
     if (auto existing = pod()) {
         auto it = existing->labels.find(kLabelPodHash);
@@ -234,7 +255,7 @@ void Engine::ensure_pod() {
     o.share = "net";
     o.labels = {std::string(kLabelProject) + "=" + project_.name, std::string(kLabelPodHash) + "=" + hash};
     for (const auto& [name, s] : project_.services)
-        if (runs_in_pod(s))
+        if (runs_in_pod(project_, s))
             for (const auto& spec : publish_specs(s)) o.net.publish.push_back(spec);
     progress_.event("Pod " + o.name, "Creating");
     pod::create_pod(pods_, o, {"pc", "compose", "-p", project_.name, "up"});
@@ -367,7 +388,9 @@ std::vector<std::string> Engine::converge(const std::vector<std::string>& servic
                 recreated.insert(name);
                 continue;
             }
-            const bool changed = label_of(*have, kLabelConfigHash) != hash || (image && have->config.image_id != image->id);
+            // So is one in the pod when the project now runs on networks, and the reverse.
+            const bool changed = label_of(*have, kLabelConfigHash) != hash || (image && have->config.image_id != image->id) ||
+                                 runs_in_pod(project_, s) == have->config.pod.empty();
             const bool recreate = !o.no_recreate &&
                                   (o.force_recreate || changed || (o.always_recreate_deps && deps_recreated) ||
                                    (deps_recreated && changed));
@@ -422,6 +445,7 @@ void Engine::up(const UpOptions& o) {
         }
     }
     ensure_pod();
+    ensure_networks(services);
     ensure_volumes(services);
     converge(services, o);
     if (o.no_start) return;
@@ -543,6 +567,7 @@ void Engine::down(const DownOptions& o) {
             pod::remove_pod(pods_, *p, true, o.timeout.value_or(0));
             progress_.event("Pod " + p->name, "Removed");
         }
+        remove_networks();
         const std::string dir = containers_.storage().root() + "/compose/" + project_.name;
         if (::access(dir.c_str(), F_OK) == 0) containers_.storage().remove_tree(dir);
     }
@@ -644,6 +669,7 @@ container::Container Engine::create_oneoff(const RunOptions& o) {
     UpOptions none;
     ensure_images({o.service}, none);
     ensure_pod();
+    ensure_networks({o.service});
     ensure_volumes({o.service});
     Service adjusted = s;
     if (o.entrypoint) adjusted.entrypoint = o.entrypoint->empty() ? std::vector<std::string>{} : std::vector<std::string>{*o.entrypoint};
@@ -673,15 +699,17 @@ container::Container Engine::create_oneoff(const RunOptions& o) {
     r.number = 1;
     r.oneoff = true;
     r.name = name;
-    r.pod = runs_in_pod(adjusted) ? (p ? &*p : nullptr) : nullptr;
+    r.pod = runs_in_pod(project_, adjusted) ? (p ? &*p : nullptr) : nullptr;
+    r.use_aliases = o.use_aliases;
     r.service_container = [this](const std::string& svc) { return first_container_id(svc); };
     r.files_dir = files_dir(name);
     r.command = o.command;
     r.publish_ports = o.service_ports;
     // Ports given to `run -p` are published on a container of its own network, outside
-    // the pod (the pod's ports are fixed when it is made).
+    // the pod (the pod's ports are fixed when it is made); outside a pod, the one-off is
+    // on the project's networks already.
     if (!o.publish.empty()) {
-        adjusted.network_mode = "bridge";
+        if (project_.in_pod) adjusted.network_mode = "bridge";
         r.pod = nullptr;
     }
     ServiceContainer made = service_container_config(containers_.storage(), pods_, r);

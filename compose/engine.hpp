@@ -1,10 +1,12 @@
 // The compose runtime: a loaded project (compose/loader.hpp) run as Docker Compose v2 runs
 // it, with pc's pods. The project's services share one pod (one network namespace: they
 // reach each other on localhost and by name, and their ports are published on the pod);
-// a service with a network_mode of its own runs beside it. Containers, volumes and the pod
-// are found again by their com.docker.compose.* labels, so every command converges from
-// whatever state the store is in (a `compose up` killed half-way included), and a project
-// lock keeps two commands of one project from racing.
+// a service with a network_mode of its own runs beside it. With `--in-pod=false` there is
+// no pod: each service is on the project's networks (compose/project_networks.hpp).
+// Containers, volumes, networks and the pod are found again by their com.docker.compose.*
+// labels, so every command converges from whatever state the store is in (a `compose up`
+// killed half-way included), and a project lock keeps two commands of one project from
+// racing.
 //
 // Nothing here prints: progress ("Container p-web-1  Started") and warnings go to the
 // Progress callbacks, which cli/ renders as Docker Compose does.
@@ -121,6 +123,11 @@ private:
     void check_before_create(const std::vector<std::string>& services, const UpOptions& options);
     void ensure_images(const std::vector<std::string>& services, const UpOptions& options);
     void ensure_pod();
+    // The project's networks when it runs outside a pod (compose/engine_networks.cpp):
+    // checked before anything is made, made as the services need them, removed by down.
+    void check_networks(const std::vector<std::string>& services);
+    void ensure_networks(const std::vector<std::string>& services);
+    void remove_networks();
     void ensure_volumes(const std::vector<std::string>& services);
     std::vector<std::string> converge(const std::vector<std::string>& services, const UpOptions& options);
     container::Container create_container(const Service& service, int number);

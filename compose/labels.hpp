@@ -22,6 +22,7 @@ inline constexpr char kLabelDependsOn[] = "com.docker.compose.depends_on";
 inline constexpr char kLabelVersion[] = "com.docker.compose.version";
 inline constexpr char kLabelImage[] = "com.docker.compose.image";
 inline constexpr char kLabelVolume[] = "com.docker.compose.volume";
+inline constexpr char kLabelNetwork[] = "com.docker.compose.network";
 // pc's own: the hash of what the project's pod was made with (its ports, network, hosts).
 inline constexpr char kLabelPodHash[] = "io.github.pc.compose.pod-hash";
 

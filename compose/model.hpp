@@ -513,6 +513,9 @@ struct Project {
     std::vector<std::string> compose_files;  // absolute paths ("-" for stdin)
     EnvMap environment;                      // what interpolation used (OS env + .env files)
     std::vector<std::string> profiles;       // active profiles
+    // How the runtime networks the services (not part of the file's model): in one pod,
+    // or each on the project's networks (compose/project_networks.hpp).
+    bool in_pod = true;
 
     // The normalized document the model was decoded from: where every key was written,
     // for errors that point at the user's file ("compose.yaml:12:7: ...").

@@ -38,7 +38,7 @@ void check_port_clashes(const Project& project, const std::vector<std::string>& 
     std::map<std::string, std::vector<Listener>> by_port;
     for (const auto& name : services) {
         const Service& s = project.services.at(name);
-        if (!runs_in_pod(s)) continue;
+        if (!runs_in_pod(project, s)) continue;
         std::set<std::string> seen;
         auto add = [&](const std::string& port, const std::string& origin) {
             if (seen.insert(port).second) by_port[port].push_back({name, origin});
@@ -56,7 +56,8 @@ void check_port_clashes(const Project& project, const std::vector<std::string>& 
             throw Error("service \"" + name + "\" listens on port " + port + " (" + by_port[port].back().origin +
                         ") and would run " + std::to_string(replicas) +
                         " replicas in the project's pod, whose services share one network namespace: the replicas "
-                        "cannot all listen there. Run one replica, or give the service a network_mode of its own");
+                        "cannot all listen there. Run one replica, give the service a network_mode of its own, or run "
+                        "the project with `pc compose --in-pod=false` (each service on the project's networks)");
         }
     }
     for (const auto& [port, listeners] : by_port) {
@@ -66,8 +67,9 @@ void check_port_clashes(const Project& project, const std::vector<std::string>& 
         throw Error("services \"" + a.service + "\" and \"" + b.service + "\" would both listen on port " + port + " (" +
                     a.service + ": " + a.origin + ", " + b.service + ": " + b.origin +
                     ") in the project's pod, whose services share one network namespace. Change one of them to "
-                    "another port, give one a network_mode of its own (network_mode: host, or service:NAME), or run "
-                    "it in a separate project");
+                    "another port, give one a network_mode of its own (network_mode: host, or service:NAME), run it "
+                    "in a separate project, or run the project with `pc compose --in-pod=false` (each service in "
+                    "its own network namespace on the project's networks, or `x-podman: {in_pod: false}` in the file)");
     }
 }
 

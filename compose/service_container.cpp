@@ -13,6 +13,7 @@
 #include "common/user_paths.hpp"
 #include "compose/hash.hpp"
 #include "compose/labels.hpp"
+#include "compose/project_networks.hpp"
 #include "compose/secret_files.hpp"
 #include "container/create_options.hpp"
 #include "container/network_options.hpp"
@@ -123,10 +124,12 @@ void compose_labels(container::CreateOptions& o, const ServiceContainerRequest& 
 
 }  // namespace
 
-bool runs_in_pod(const Service& s) {
+bool uses_project_network(const Service& s) {
     const std::string& mode = !s.network_mode.empty() ? s.network_mode : s.net;
     return mode.empty() || mode == "bridge" || mode == "default";
 }
+
+bool runs_in_pod(const Project& p, const Service& s) { return p.in_pod && uses_project_network(s); }
 
 std::vector<std::string> publish_specs(const Service& s) {
     std::vector<std::string> out;
@@ -145,7 +148,7 @@ std::vector<std::string> publish_specs(const Service& s) {
 std::vector<std::string> project_host_names(const Project& p) {
     std::set<std::string> names;
     for (const auto& [name, s] : p.services) {
-        if (!runs_in_pod(s)) continue;
+        if (!runs_in_pod(p, s)) continue;
         names.insert(name);
         if (!s.container_name.empty()) names.insert(s.container_name);
         if (!s.hostname.empty()) names.insert(s.hostname);
@@ -207,7 +210,7 @@ container::ExecOptions hook_exec_options(const ServiceHook& hook) {
 
 std::string service_image(const Project& p, const Service& s) { return s.image.empty() ? p.name + "-" + s.name : s.image; }
 
-std::vector<std::string> unsupported_keys(const Service& s) {
+std::vector<std::string> unsupported_keys(const Project& p, const Service& s) {
     std::vector<std::string> keys;
     auto no_cgroups = [&](bool set, const std::string& key) {
         if (set) keys.push_back(key);
@@ -237,11 +240,12 @@ std::vector<std::string> unsupported_keys(const Service& s) {
                       "limits and reservations cannot be enforced");
     if (s.oom_score_adj != 0)
         out.push_back("service \"" + s.name + "\": oom_score_adj is not applied: rootless containers cannot change it here");
-    if (!s.mac_address.empty())
+    const bool on_networks = !p.in_pod && s.network_mode.empty() && s.net.empty();  // addresses apply there
+    if (!s.mac_address.empty() && !on_networks)
         out.push_back("service \"" + s.name + "\": mac_address is not applied: the services of a project share the pod's network");
     if (!s.runtime.empty()) out.push_back("service \"" + s.name + "\": runtime is not applied: pc is its own runtime");
     for (const auto& [net, cfg] : s.networks)
-        if (cfg && (!cfg->ipv4_address.empty() || !cfg->ipv6_address.empty()))
+        if (cfg && !on_networks && (!cfg->ipv4_address.empty() || !cfg->ipv6_address.empty()))
             out.push_back("service \"" + s.name + "\": networks." + net +
                           ".ipv4_address/ipv6_address are not applied: the services of a project share the pod's network");
     if (s.logging && !s.logging->driver.empty() && s.logging->driver != "json-file" && s.logging->driver != "k8s-file" &&
@@ -320,11 +324,17 @@ ServiceContainer service_container_config(storage::Store& store, pod::PodStore& 
         o.mount_configs.push_back(secret_mount(store, it->second, ref, r.files_dir, SecretKind::Config));
     }
 
-    // The network: in the pod (ports on the pod), or the service's own mode.
-    const bool in_pod = runs_in_pod(s) && r.pod;
+    // The network: in the pod (ports on the pod), on the project's networks, or the
+    // service's own mode.
+    const bool in_pod = runs_in_pod(p, s) && r.pod;
     if (!in_pod) {
         const std::string& mode = !s.network_mode.empty() ? s.network_mode : s.net;
-        o.net.network = namespace_reference(r, "network_mode", mode);
+        // Outside a pod, a service without a network_mode is on the project's networks;
+        // `network_mode: bridge` is the engine's default network, as in Docker.
+        if (!p.in_pod && mode.empty())
+            o.net.networks = service_network_values(p, s, !r.oneoff || r.use_aliases);
+        else
+            o.net.network = namespace_reference(r, "network_mode", mode);
         // Ports need a network of the container's own (Docker ignores them otherwise).
         const bool own_network = mode.empty() || mode == "bridge" || mode == "default" || str::starts_with(mode, "slirp4netns");
         if (own_network && (r.publish_ports || !r.oneoff)) o.net.publish = publish_specs(s);

@@ -1,6 +1,7 @@
 // A compose service turned into a container configuration: every service key of the
 // specification applied through the same container options `pc run` takes (so a compose
-// file's mistakes get `pc run`'s messages), then joined to the project's pod, labelled as
+// file's mistakes get `pc run`'s messages), then joined to the project's pod (or to the
+// project's networks, outside a pod: compose/project_networks.hpp), labelled as
 // Docker Compose labels its containers, and given an /etc/hosts in which every service
 // of the project resolves to 127.0.0.1. Keys pc cannot apply on this host (resource limits
 // without cgroups, GPUs without a device) produce one warning each, naming the key and
@@ -19,9 +20,12 @@
 
 namespace pc::compose {
 
-// Where a service runs: in the project's pod (the default), or outside it with its own
-// network mode (network_mode: host, none, service:X, container:X).
-bool runs_in_pod(const Service& service);
+// Whether a service is on the project's network (no network_mode of its own, or bridge /
+// default), rather than host, none, service:X, container:X.
+bool uses_project_network(const Service& service);
+// Where a service runs: in the project's pod (a project run in one pod, a service on the
+// project's network), or outside it.
+bool runs_in_pod(const Project& project, const Service& service);
 
 struct ServiceContainerRequest {
     const Project* project = nullptr;
@@ -38,6 +42,9 @@ struct ServiceContainerRequest {
     // workdir given on the command line; published ports only with --service-ports.
     std::optional<std::vector<std::string>> command;
     bool publish_ports = false;
+    // `compose run --use-aliases`: the one-off answers to the service's name and aliases on
+    // the project's networks too.
+    bool use_aliases = false;
 };
 
 struct ServiceContainer {
@@ -55,7 +62,7 @@ std::vector<std::string> publish_specs(const Service& service);
 std::vector<std::string> project_host_names(const Project& project);
 
 // Warnings for keys pc cannot apply here (one per key and service), without building.
-std::vector<std::string> unsupported_keys(const Service& service);
+std::vector<std::string> unsupported_keys(const Project& project, const Service& service);
 
 // What post_start / pre_stop hooks and watch's sync+exec run: the hook's command, user,
 // working dir, privileges and environment (its streams are the caller's to set).

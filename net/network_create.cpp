@@ -139,7 +139,7 @@ NetworkConfig make_network_config(const NetworkCreateOptions& o, const std::vect
     if (o.ip_ranges.size() > o.subnets.size()) throw Error("cannot set more ip ranges than subnets (--ip-range is per --subnet)");
     for (size_t i = 0; i < o.subnets.size(); ++i) {
         SubnetConfig s = parse_subnet(o.subnets[i]);
-        if (i < o.gateways.size()) {
+        if (i < o.gateways.size() && !o.gateways[i].empty()) {  // "": the default, as not given
             auto gw = IpAddress::parse(o.gateways[i]);
             if (!gw) throw Error("invalid gateway address \"" + o.gateways[i] + "\"");
             if (!s.subnet.contains(*gw) || *gw == s.subnet.network || (s.subnet.v4() && *gw == s.subnet.last()))
@@ -148,7 +148,7 @@ NetworkConfig make_network_config(const NetworkCreateOptions& o, const std::vect
         } else {
             s.gateway = s.subnet.first_host();
         }
-        if (i < o.ip_ranges.size()) s.lease_range = parse_range(o.ip_ranges[i], s.subnet);
+        if (i < o.ip_ranges.size() && !o.ip_ranges[i].empty()) s.lease_range = parse_range(o.ip_ranges[i], s.subnet);
         for (const auto& prev : n.subnets)
             if (prev.subnet.overlaps(s.subnet))
                 throw Error("subnet " + s.subnet.str() + " overlaps subnet " + prev.subnet.str() + " of the same network");

@@ -15,8 +15,8 @@ struct NetworkCreateOptions {
     std::string name;                       // "" = the first free "podmanN"
     std::string driver = "bridge";
     std::vector<std::string> subnets;       // --subnet, one per subnet
-    std::vector<std::string> gateways;      // --gateway, for the subnet at the same position
-    std::vector<std::string> ip_ranges;     // --ip-range, idem
+    std::vector<std::string> gateways;      // --gateway, for the subnet at the same position ("" = default)
+    std::vector<std::string> ip_ranges;     // --ip-range, idem ("" = the whole subnet)
     bool ipv6 = false;
     bool internal = false;
     bool disable_dns = false;
