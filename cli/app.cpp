@@ -10,6 +10,8 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "container/exit_hook.hpp"
+#include "container/pod_guard.hpp"
+#include "pod/member_guard.hpp"
 #include "pod/pod_ops.hpp"
 #include "storage/store.hpp"
 
@@ -213,6 +215,7 @@ void configure_root(CLI::App& app, Context& ctx) {
 int main(int argc, char** argv) {
     // A foreground container's exit applies its pod's exit policy (pod/pod_ops.hpp).
     container::set_exit_hook(pod::on_container_exit);
+    container::set_pod_guard(pod::guard_member);  // no member starts while its pod is removed
     Context ctx;
     ctx.argv.assign(argv, argv + argc);
     CLI::App app;

@@ -17,6 +17,7 @@
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
 #include "container/events.hpp"
+#include "container/pod_guard.hpp"
 #include "storage/volumes.hpp"
 
 namespace pc::container {
@@ -205,6 +206,10 @@ Container ContainerStore::create(ContainerConfig cfg) {
     bool generated = cfg.name.empty();
     if (!generated && !valid_container_name(cfg.name))
         throw Error("running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    // A member is not made while its pod is being removed (the infra is made by the
+    // pod's create, which holds the pod's lock).
+    UniqueFd in_pod;
+    if (!cfg.infra) in_pod = guard_pod_member(*this, cfg);
     const std::string d = dir(cfg.id);
     // The directory and its lock come first: while we hold the lock, a concurrent create
     // that finds our name link knows the name is taken, not left over.

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -36,8 +37,10 @@ void rename_self(const char* title) {
 
 }  // namespace
 
-void become_infra_pause() {
+void become_infra_pause(int parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the infra's P1, as a container's init does
+    struct pollfd gone = {parent, POLLIN, 0};
+    if (parent >= 0 && ::poll(&gone, 1, 0) > 0) ::_exit(0);  // P1 already exited
     int null = ::open("/dev/null", O_RDWR);
     if (null >= 0) {
         for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);

@@ -12,7 +12,10 @@
 namespace pc::container {
 
 // In the forked P2: drops every inherited descriptor and signal setting, renames itself
-// and pauses. Never returns.
-[[noreturn]] void become_infra_pause();
+// and pauses. Never returns. `parent`: a pidfd of P1, opened before the fork (-1: not
+// checked). The pause dies with P1 (PR_SET_PDEATHSIG); a P1 that died before that was set
+// is seen on the pidfd (as PID 1 of its own pid namespace the pause reads 0 from
+// getppid()), and the pause exits rather than outlive its holder unowned.
+[[noreturn]] void become_infra_pause(int parent);
 
 }  // namespace pc::container

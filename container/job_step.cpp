@@ -12,6 +12,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/process.hpp"
+#include "common/process_start.hpp"
 #include "common/strings.hpp"
 
 namespace pc::container {
@@ -63,8 +64,7 @@ pid_t parent_of(pid_t pid) {
 }
 
 std::string anchor_of(pid_t pid) {
-    auto stat = try_read_file("/proc/" + std::to_string(pid) + "/stat");
-    auto start = stat ? stat_start_time(*stat) : std::nullopt;
+    auto start = start_time_of(pid);
     return start ? std::to_string(pid) + ":" + std::to_string(*start) : "";
 }
 

@@ -227,10 +227,12 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
                 if (!out.endpoints.empty()) net::set_up_endpoints(networks_netns, out.endpoints);
             };
             if (own_net && cfg.infra) make_network();
+            UniqueFd p1_pidfd;
+            if (cfg.infra) p1_pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
             pid_t pid = ::fork();
             if (pid < 0) throw Error::sys("fork");
             if (pid == 0) {
-                if (cfg.infra) become_infra_pause();
+                if (cfg.infra) become_infra_pause(p1_pidfd.get());
                 net_channel.b.reset();
                 pids.write.reset();
                 netns_channel.a.reset();
@@ -238,6 +240,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
                                gate.b.release());
             }
             init_pid = pid;
+            p1_pidfd.reset();
             // P1 only waits for P2 (and serves the port proxy): a signal meant for the
             // payload, which a batch system sends to every process of a step, must not end
             // P1 and with it (PDEATHSIG) the container. P2 forked first, with the defaults.

@@ -10,6 +10,7 @@
 #include "container/events.hpp"
 #include "container/exit_hook.hpp"
 #include "container/monitor.hpp"
+#include "container/pod_guard.hpp"
 #include "container/log_file.hpp"
 #include "container/stdio_redirect.hpp"
 #include "container/stdio_relay.hpp"
@@ -45,6 +46,8 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
         c.state = containers.load_state(id);
         if (c.state.running()) throw Error("container " + c.config.name + " is already running");
     }
+    // Released once it runs: its exit may remove its pod (run --rm --pod new:).
+    auto in_pod = guard_pod_member(containers, c.config);
     start_dependencies(containers, c.config);
     log::timing("starting container " + c.config.name);
     ForwardedSignals signals;
@@ -63,7 +66,8 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     if (!c.config.tty) io = RelayedStdio::for_caller(c.config.interactive, keep_log);
     try {
         StdioRedirect redirect(io.out.write.get(), io.err.write.get(), io.in.read.get());
-        launched = launch(containers.storage(), c.config, {io.in.write.get()});
+        // P1 never execs: it must not keep the pod's lock held for the container's life.
+        launched = launch(containers.storage(), c.config, {io.in.write.get(), in_pod.get()});
     } catch (const Error& e) {
         if (c.config.auto_remove) {
             remove_quietly(containers, c);
@@ -83,6 +87,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     c.state.exit_code = 0;
     c.state.error.clear();
     save_if_present(containers, c, c.state);
+    in_pod.reset();
     log::timing("container running");
     if (keep_log) record_event(containers.storage().root(), Event{now_ns(), "container", "start", id, c.config.name, c.config.image_name, {}});
     io.in.read.reset();

@@ -24,6 +24,7 @@
 #include "container/exit_hook.hpp"
 #include "container/healthcheck.hpp"
 #include "container/job_step.hpp"
+#include "container/pod_guard.hpp"
 #include "container/launcher.hpp"
 #include "container/log_file.hpp"
 #include "rootless/sandbox.hpp"
@@ -480,6 +481,8 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
 }  // namespace
 
 void start_detached(ContainerStore& containers, const Container& c) {
+    // Until the monitor reports: a `pod rm -f` meanwhile waits, then finds it running.
+    auto in_pod = guard_pod_member(containers, c.config);
     start_dependencies(containers, c.config);
     // One start at a time: two `pc start` (or two pod members starting their infra) must
     // not both find it stopped and start two monitors.

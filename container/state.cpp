@@ -5,7 +5,7 @@
 #include <array>
 
 #include "common/atomic_file.hpp"
-#include "common/process.hpp"
+#include "common/process_start.hpp"
 #include "common/strings.hpp"
 #include "container/record_json.hpp"
 
@@ -102,16 +102,10 @@ bool from_json_text(std::string_view text, ContainerState& s) {
 }
 
 uint64_t process_start_time(pid_t pid) {
-    if (pid <= 0) return 0;
-    auto stat = try_read_file("/proc/" + std::to_string(pid) + "/stat");
-    if (!stat) return 0;
-    return stat_start_time(*stat).value_or(0);  // a zombie is not a live monitor
+    return start_time_of(pid).value_or(0);  // a zombie is not a live monitor
 }
 
-bool process_alive(pid_t pid, uint64_t start) {
-    uint64_t now = process_start_time(pid);
-    return now != 0 && (start == 0 || now == start);
-}
+bool process_alive(pid_t pid, uint64_t start) { return is_same_process(pid, start); }
 
 int64_t now_ns() {
     struct timespec ts {};

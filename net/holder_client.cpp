@@ -17,6 +17,7 @@
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
+#include "common/process_start.hpp"
 #include "common/strings.hpp"
 #include "common/unix_socket.hpp"
 #include "common/user_paths.hpp"
@@ -39,9 +40,8 @@ pid_t running_holder(const HolderPaths& paths) {
     uint64_t start = 0;
     if (!(in >> pid >> start) || pid <= 0) return 0;
     const std::string proc = "/proc/" + std::to_string(pid);
-    auto stat = try_read_file(proc + "/stat");
     auto cmdline = try_read_file(proc + "/cmdline");
-    if (!stat || !cmdline || stat_start_time(*stat) != start) return 0;
+    if (!cmdline || start_time_of(static_cast<pid_t>(pid)) != start) return 0;
     if (cmdline->find(std::string(kHolderArg) + '\0') == std::string::npos) return 0;
     return static_cast<pid_t>(pid);
 }

@@ -27,6 +27,7 @@
 #include "common/idle_memory.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
+#include "common/process_start.hpp"
 #include "common/strings.hpp"
 #include "common/unix_socket.hpp"
 #include "common/user_paths.hpp"
@@ -57,16 +58,11 @@ constexpr int64_t kRetireNs = 2'000'000'000;
 constexpr char kDnsDomain[] = ".dns.podman";
 constexpr int kReportFd = 3;
 
-std::optional<uint64_t> start_of(pid_t pid) {
-    auto stat = try_read_file("/proc/" + std::to_string(pid) + "/stat");
-    return stat ? stat_start_time(*stat) : std::nullopt;
-}
-
 // A pidfd of `pid` when it is still the process that started at `start`.
 UniqueFd watch(pid_t pid, uint64_t start) {
     if (pid <= 0) return UniqueFd();
     UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (!fd || start_of(pid) != start) return UniqueFd();
+    if (!fd || start_time_of(pid) != start) return UniqueFd();
     return fd;
 }
 
@@ -185,7 +181,7 @@ void Holder::start() {
     }
     save();
     listener_ = listen_unix(paths_.dir(), HolderPaths::kSocketName);
-    const std::string record = std::to_string(::getpid()) + " " + std::to_string(start_of(::getpid()).value_or(0)) + "\n";
+    const std::string record = std::to_string(::getpid()) + " " + std::to_string(start_time_of(::getpid()).value_or(0)) + "\n";
     write_file_atomic(paths_.record(), record, 0600, false);
     const std::string ok = note.empty() ? "ok" : "ok " + note;
     (void)write_all(report_, ok.data(), ok.size());
@@ -199,7 +195,7 @@ void Holder::recover(const json& saved, std::string& note) {
     std::vector<Lease> live;
     for (const auto& l : saved.value("leases", json::array())) {
         Lease lease = l.get<Lease>();
-        if (start_of(lease.owner_pid) == lease.owner_start) live.push_back(std::move(lease));
+        if (start_time_of(lease.owner_pid) == lease.owner_start) live.push_back(std::move(lease));
     }
     if (live.empty()) return;
     UniqueFd netns;
@@ -417,7 +413,7 @@ void Holder::release_lease(const std::string& container) {
 
 json Holder::attach(const AttachRequest& r, pid_t peer) {
     const pid_t owner = r.owner_pid > 0 ? r.owner_pid : peer;
-    const uint64_t start = r.owner_pid > 0 ? r.owner_start : start_of(peer).value_or(0);
+    const uint64_t start = r.owner_pid > 0 ? r.owner_start : start_time_of(peer).value_or(0);
     UniqueFd pidfd = watch(owner, start);
     if (!pidfd) throw Error("the container's monitor (process " + std::to_string(owner) + ") is gone");
     if (!r.add) release_lease(r.container);  // a restart: its old addresses go first

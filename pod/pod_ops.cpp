@@ -247,6 +247,16 @@ std::vector<ContainerResult> kill_pod(PodStore& pods, const PodConfig& pod, int 
 
 void remove_pod(PodStore& pods, const PodConfig& pod, bool force, std::optional<unsigned> timeout_s) {
     container::ContainerStore& containers = pods.containers();
+    // Exclusive: no member is made or started meanwhile (they wait, then find the pod gone),
+    // so the listing below is complete and nothing started after it outlives the pod.
+    std::optional<FileLock> removing;
+    try {
+        removing.emplace(pods.lock(pod.id));
+    } catch (const Error&) {
+        if (!pods.find(pod.id)) return;  // removed by another meanwhile
+        throw;
+    }
+    if (!pods.find(pod.id)) return;  // removed by another while we waited
     auto ctrs = pods.containers_of(pod.id);
     if (!force) {
         std::vector<std::string> running;

@@ -4,6 +4,8 @@
 
 #include "cli/app.hpp"
 #include "container/exit_hook.hpp"
+#include "container/pod_guard.hpp"
+#include "pod/member_guard.hpp"
 #include "cli/completion.hpp"
 #include "container/monitor.hpp"
 #include "pod/pod_ops.hpp"
@@ -15,6 +17,7 @@ int main(int argc, char** argv) {
     // line machinery entirely (its heap stays small for the container's lifetime).
     if (argc > 1 && std::strcmp(argv[1], "__monitor") == 0) {
         pc::container::set_exit_hook(pc::pod::on_container_exit);  // its pod's exit policy
+        pc::container::set_pod_guard(pc::pod::guard_member);
         return pc::container::monitor_main(std::vector<std::string>(argv + 2, argv + argc));
     }
     // The holder of the user's shared user namespace (rootless/userns_holder.hpp).

@@ -106,6 +106,8 @@ std::string real_path(const std::string& p) {
 std::string dir_of(const std::string& p) { return p.substr(0, p.rfind('/')); }
 std::string base_of(const std::string& p) { return p.substr(p.rfind('/') + 1); }
 
+}  // namespace
+
 pid_t parent_of(pid_t pid) {
   std::istringstream is(read_file("/proc/" + std::to_string(pid) + "/status"));
   std::string line;
@@ -113,8 +115,6 @@ pid_t parent_of(pid_t pid) {
     if (line.rfind("PPid:", 0) == 0) return static_cast<pid_t>(atol(line.c_str() + 5));
   return -1;
 }
-
-}  // namespace
 
 HelperInvocation helper_invocation(const std::string& spec) {
   std::string self = real_path("/proc/self/exe");
