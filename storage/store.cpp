@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
+#include "rootless/userns_holder.hpp"
 #include "storage/digest.hpp"
 #include "storage/records.hpp"
 #include "storage/remove_tree.hpp"
@@ -67,6 +68,9 @@ Store::Store(StoreOptions options)
     while (runroot_.size() > 1 && runroot_.back() == '/') runroot_.pop_back();
     // The runtime dir may be the /tmp fallback: it must be ours and private.
     ensure_dir(runroot_, 0700, true);
+    // The shared user namespace's holder is recorded there too: one per runtime dir, so
+    // that `system migrate --runroot` and a runtime dir's removal concern its own.
+    rootless::set_holder_runtime_dir(runroot_);
 }
 
 void Store::ensure_layout() {

@@ -17,6 +17,33 @@ std::string read_file_or_empty(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// "PID: COMMAND LINE" of every live process whose command line names `text`.
+std::vector<std::string> processes_naming(const std::string& text) {
+  std::vector<std::string> found;
+  DIR* d = opendir("/proc");
+  while (struct dirent* e = d ? readdir(d) : nullptr) {
+    if (atoi(e->d_name) <= 0) continue;
+    const std::string proc = "/proc/" + std::string(e->d_name);
+    std::string cmd = read_file_or_empty(proc + "/cmdline");
+    if (cmd.find(text) == std::string::npos || contains(read_file_or_empty(proc + "/stat"), ") Z ")) continue;
+    for (char& c : cmd)
+      if (c == '\0') c = ' ';
+    found.push_back(std::string(e->d_name) + ": " + cmd);
+  }
+  if (d) closedir(d);
+  return found;
+}
+
+// A job script running `commands` (each pc's argv), then `tail`.
+std::string job_script(const std::vector<std::vector<std::string>>& commands, const std::string& tail) {
+  std::string script = "#!/bin/sh\n";
+  for (const auto& argv : commands) {
+    for (const auto& a : argv) script += "'" + a + "' ";
+    script += "\n";
+  }
+  return script + tail;
+}
+
 class SlurmSteps : public PcTest {
  protected:
   void SetUp() override {
@@ -65,10 +92,8 @@ TEST_F(SlurmSteps, CancelledStepLetsThePayloadCheckpointOnTerm) {
 
 TEST_F(SlurmSteps, DetachedContainerEndsWithItsJob) {
   const std::string name = unique_name("jobd");
-  std::string cmd;
-  for (const auto& a : store().argv({"run", "-d", "--name", name, image(), "sleep", "300"})) cmd += "'" + a + "' ";
   const std::string script = store().dir() + "/job.sh";
-  write_file(script, "#!/bin/sh\n" + cmd + "\n" + "sleep 1\n", 0755);
+  write_file(script, job_script({store().argv({"run", "-d", "--name", name, image(), "sleep", "300"})}, "sleep 1\n"), 0755);
   Result job = run({"sbatch", "--wait", "--job-name=" + unique_name("pc-job"), "-o", store().dir() + "/job.out", script},
                    {.timeout_s = 60});
   ASSERT_PC_OK(job);
@@ -78,13 +103,23 @@ TEST_F(SlurmSteps, DetachedContainerEndsWithItsJob) {
   // No monitor (nor anything else) names the container any more.
   const std::string id = trim(pc({"inspect", "--format", "{{.Id}}", name}).out);
   ASSERT_FALSE(id.empty());
-  std::vector<std::string> left;
-  DIR* d = opendir("/proc");
-  while (struct dirent* e = d ? readdir(d) : nullptr) {
-    if (atoi(e->d_name) <= 0) continue;
-    std::string cmd = read_file_or_empty("/proc/" + std::string(e->d_name) + "/cmdline");
-    if (cmd.find(id) != std::string::npos) left.push_back(std::string(e->d_name) + ": " + cmd);
-  }
-  if (d) closedir(d);
+  const auto left = processes_naming(id);
   EXPECT_TRUE(left.empty()) << left.front();
 }
+
+// A runtime dir whose user-namespace holder is started inside a job (a job-private
+// XDG_RUNTIME_DIR, here a fresh --runroot): the holder ends with the job, and with it
+// every pc process of that runtime dir.
+TEST_F(SlurmSteps, UsernsHolderStartedInAJobEndsWithIt) {
+  Store s;
+  const std::string script = s.dir() + "/job.sh";
+  // The script lists the runtime dir, so the test knows a holder was recorded there.
+  write_file(script, job_script({s.argv({"unshare", "true"})}, "ls '" + s.runroot() + "'\nsleep 1\n"), 0755);
+  const std::string out = s.dir() + "/job.out";
+  Result job = run({"sbatch", "--wait", "--job-name=" + unique_name("pc-holder"), "-o", out, script}, {.timeout_s = 60});
+  ASSERT_PC_OK(job);
+  ASSERT_TRUE(contains(read_file_or_empty(out), "userns-")) << read_file_or_empty(out);
+  EXPECT_TRUE(poll_until([&] { return processes_naming(s.runroot()).empty(); }, 20))
+      << processes_naming(s.runroot()).front();
+}
+
