@@ -289,6 +289,7 @@ void register_system(CLI::App& app, Context& ctx) {
     add_info(*system, ctx, "info");
     add_system_prune(*system, ctx);
     add_system_df(*system, ctx);
+    add_system_reap(*system, ctx);
     CLI::App* migrate = system->add_subcommand(
         "migrate",
         "Stop the processes holding the user namespace of this runtime dir (--runroot), so that changed /etc/subuid or "

@@ -415,6 +415,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
             s.exit_code = 0;
             s.error.clear();
             s.stopped_by_user = false;
+            s.slurm_job = slurm_job_id();
             if (cfg.has_healthcheck()) {
                 s.health_status = "starting";
                 s.health_failing_streak = 0;

@@ -31,6 +31,8 @@ struct ContainerState {
     unsigned restart_count = 0;
     std::string error;              // why the last start failed, if it did
     bool stopped_by_user = false;   // `pc stop`/`kill`/`rm -f`: no restart, not a failure
+    // The Slurm job it was started in (SLURM_JOB_ID), "" outside one: `pc system reap --job`.
+    std::string slurm_job;
     // On user-defined networks, while it runs: the addresses it was given.
     std::vector<net::Endpoint> endpoints;
 
