@@ -3,10 +3,12 @@
 // of a cancelled step leaves the payload its checkpoint time. Skipped, saying so, when no
 // cluster answers.
 #include <dirent.h>
+#include <sys/socket.h>
 
 #include <fstream>
 
 #include "harness.hpp"
+#include "network_sockets.hpp"
 
 using namespace pcit;
 
@@ -123,3 +125,46 @@ TEST_F(SlurmSteps, UsernsHolderStartedInAJobEndsWithIt) {
       << processes_naming(s.runroot()).front();
 }
 
+// `pc compose up -d` in a batch script serves its published port for the job's steps; after
+// scancel nothing of it is left: no pc process of its store, no running container, no
+// listening port.
+TEST_F(SlurmSteps, ComposeUpInABatchJobServesAndIsGoneAfterScancel) {
+  const int port = net::free_port();
+  const std::string dir = store().dir();
+  write_file(dir + "/compose.yaml",
+             "services:\n"
+             "  web:\n"
+             "    image: localhost/busybox\n"
+             "    command: [\"sh\", \"-c\", \"mkdir -p /www && echo hello-job > /www/index.html && exec httpd -f -p 8080 -h /www\"]\n"
+             "    ports: [\"" + std::to_string(port) + ":8080\"]\n"
+             "  idle:\n"
+             "    image: localhost/busybox\n"
+             "    command: [\"sleep\", \"300\"]\n");
+  const std::string served = dir + "/served";
+  const std::string tail = "i=0; while [ $i -lt 100 ] && ! busybox wget -qO- http://127.0.0.1:" + std::to_string(port) +
+                           "/ > '" + served + ".tmp'; do sleep 0.2; i=$((i+1)); done\nmv '" + served + ".tmp' '" + served +
+                           "'\nsleep 300\n";
+  write_file(dir + "/job.sh", job_script({store().argv({"compose", "-f", dir + "/compose.yaml", "-p", "jobproj", "up", "-d"})}, tail),
+             0755);
+  const std::string job = unique_name("pc-compose");
+  ASSERT_PC_OK(run({"sbatch", "--job-name=" + job, "-o", dir + "/job.out", dir + "/job.sh"}, {.timeout_s = 30}));
+  const bool up = poll_until([&] { return path_exists(served); }, 60);
+  if (!up) scancel(job, {});
+  ASSERT_TRUE(up) << read_file_or_empty(dir + "/job.out");
+  EXPECT_EQ(read_file_or_empty(served), "hello-job\n") << read_file_or_empty(dir + "/job.out");
+  EXPECT_TRUE(net::wait_http_body(port, "hello-job\n", 10)) << "the port is not served outside the job's steps";
+
+  ASSERT_PC_OK(scancel(job, {}));
+  // The store's user-namespace holder was started before the job (by the test's image
+  // import): it is not the job's and stays.
+  auto left = [&] {
+    std::vector<std::string> out;
+    for (const auto& p : processes_naming(store().runroot()))
+      if (!contains(p, "__userns-holder")) out.push_back(p);
+    return out;
+  };
+  EXPECT_TRUE(poll_until([&] { return left().empty(); }, 30)) << left().front();
+  EXPECT_TRUE(poll_until([&] { return trim(pc({"ps", "-q"}).out).empty(); }, 10)) << pc({"ps", "-a"});
+  EXPECT_TRUE(poll_until([&] { return net::port_free(SOCK_STREAM, "0.0.0.0", port); }, 10)) << "port " << port << " still held";
+  pc({"compose", "-f", dir + "/compose.yaml", "-p", "jobproj", "down", "-t", "0"});
+}
