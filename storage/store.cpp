@@ -16,6 +16,7 @@
 #include "storage/digest.hpp"
 #include "storage/records.hpp"
 #include "storage/remove_tree.hpp"
+#include "storage/storage_conf.hpp"
 
 namespace pc::storage {
 
@@ -90,10 +91,24 @@ std::string Store::layer_dir(const std::string& chain_id) const {
     return layers_dir() + "/" + digest_hex(chain_id);
 }
 
-std::string Store::layer_diff_dir(const std::string& chain_id) const { return layer_dir(chain_id) + "/diff"; }
+// A layer of a read-only additional store (storage_conf.hpp) is used where it is: its
+// diff is a lower dir like this store's own.
+std::string Store::layer_diff_dir(const std::string& chain_id) const {
+    const std::string own = layer_dir(chain_id) + "/diff";
+    for (const auto& root : additional_image_stores_besides(root_)) {
+        if (::access(own.c_str(), F_OK) == 0) break;
+        const std::string other = root + "/layers/" + digest_hex(chain_id) + "/diff";
+        if (::access(other.c_str(), F_OK) == 0) return other;
+    }
+    return own;
+}
 
 std::optional<LayerRecord> Store::find_layer(const std::string& chain_id) {
     auto j = try_read_json(layer_dir(chain_id) + "/layer.json");
+    for (const auto& root : additional_image_stores_besides(root_)) {
+        if (j) break;
+        j = try_read_json(root + "/layers/" + digest_hex(chain_id) + "/layer.json");
+    }
     if (!j) return std::nullopt;
     return layer_from_json(*j);
 }
