@@ -134,12 +134,14 @@ std::optional<ImageRecord> Store::find_image(const std::string& ref) {
 }
 
 std::optional<std::string> read_only_store_of(Store& store, const std::string& id) {
+    const auto others = additional_image_stores_besides(store.root());
+    if (others.empty()) return std::nullopt;  // the usual case: no index to read
     auto own = read_index(store);
     auto has = [&](const std::vector<ImageRecord>& images) {
         return std::any_of(images.begin(), images.end(), [&](const ImageRecord& i) { return i.id == id; });
     };
     if (has(own)) return std::nullopt;
-    for (const auto& root : additional_image_stores_besides(store.root()))
+    for (const auto& root : others)
         if (has(read_index_at(root))) return root;
     return std::nullopt;
 }

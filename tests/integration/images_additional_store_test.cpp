@@ -29,6 +29,8 @@ TEST(ImagesAdditionalStore, ImagesOfAReadOnlyStoreAreListedAndRunAndTheStoreIsNe
   Result images = user.pc({"images", "--format", "{{.Repository}}:{{.Tag}}"});
   EXPECT_PC_OK(images);
   EXPECT_TRUE(contains(images.out, "localhost/shared-busybox:latest")) << images;
+  EXPECT_EQ(trim(user.pc({"images", "--format", "{{.ReadOnly}}"}).out), "true");
+  EXPECT_EQ(trim(shared.pc({"images", "--format", "{{.ReadOnly}}"}).out), "false");
 
   Result run = user.pc({"run", "--rm", "localhost/shared-busybox", "sh", "-c", "echo from-shared > /tmp/x && cat /tmp/x"});
   EXPECT_PC_OK(run);
