@@ -45,22 +45,24 @@ TEST(SystemReap, RemovesWhatAJobLeftAndNothingElse) {
   ASSERT_PC_OK(s.pc({"run", "-d", "--name", "in-job", "localhost/busybox", "sleep", "300"}));
   ASSERT_PC_OK(s.pc({"create", "--name", "in-job-exited", "localhost/busybox", "true"}));
   ASSERT_PC_OK(s.pc({"start", "--attach", "in-job-exited"}));
+  ASSERT_PC_OK(s.pc({"create", "--name", "in-job-created", "localhost/busybox", "true"}));
   ASSERT_PC_OK(s.pc({"run", "-d", "--pod", "new:job-pod", "--name", "in-job-pod", "localhost/busybox", "sleep", "300"}));
   ASSERT_PC_OK(s.pc({"run", "-d", "--name", "other-job", "localhost/busybox", "sleep", "300"},
                     {.env = {{"SLURM_JOB_ID", other_job}}}));
   ASSERT_PC_OK(s.pc({"run", "-d", "--name", "no-job", "localhost/busybox", "sleep", "300"}, {.env = {{"SLURM_JOB_ID", ""}}}));
   auto id_of = [&](const std::string& name) { return trim(s.pc({"inspect", "--format", "{{.Id}}", name}).out); };
-  const std::string in_job = id_of("in-job"), exited = id_of("in-job-exited");
+  const std::string in_job = id_of("in-job"), exited = id_of("in-job-exited"), created = id_of("in-job-created");
   const std::string pod = trim(s.pc({"pod", "inspect", "--format", "{{.Id}}", "job-pod"}).out);
   ASSERT_FALSE(pod.empty());
 
   Result r = s.pc({"system", "reap", "--job", job}, {.env = {{"SLURM_JOB_ID", ""}}});
   EXPECT_PC_OK(r);
   const auto out = lines(r.out);
-  EXPECT_EQ(out.size(), 4u) << r;
+  EXPECT_EQ(out.size(), 5u) << r;
   EXPECT_TRUE(contains(r.out, pod + "\n")) << r;
   EXPECT_TRUE(contains(r.out, in_job + "\n")) << r;
   EXPECT_TRUE(contains(r.out, exited + "\n")) << r;
+  EXPECT_TRUE(contains(r.out, created + "\n")) << r;
   EXPECT_TRUE(contains(r.out, "user namespace holder " + std::to_string(holders[0]) + "\n")) << r;
 
   Result ps = s.pc({"ps", "-a", "--format", "{{.Names}} {{.Status}}"});
