@@ -17,6 +17,7 @@
 #include "container/control.hpp"
 #include "image/import.hpp"
 #include "storage/image_refs.hpp"
+#include "storage/storage_conf.hpp"
 
 namespace pc::cli {
 
@@ -123,7 +124,8 @@ CLI::App* add_rmi(CLI::App& parent, Context& ctx, const std::string& name) {
         if (!f->all && f->images.empty()) usage_error("image name or ID must be specified");
         std::vector<std::string> refs = f->images;
         if (f->all)
-            for (const auto& img : ctx.store().images()) refs.push_back(img.id);
+            for (const auto& img : ctx.store().images())
+                if (!storage::read_only_store_of(ctx.store(), img.id)) refs.push_back(img.id);
         std::string last_error;
         int rc = 0;
         for (const auto& ref : refs) {
@@ -135,6 +137,7 @@ CLI::App* add_rmi(CLI::App& parent, Context& ctx, const std::string& name) {
                     if (f->ignore || f->force) continue;
                     throw Error(ref + ": image not known", kExitImageUnknown);
                 }
+                storage::check_image_removable(ctx.store(), img->id);
                 // A name given while the image has other names: only untag (Podman).
                 std::string normalized = storage::normalize_image_name(ref);
                 bool by_name = std::find(img->names.begin(), img->names.end(), normalized) != img->names.end();

@@ -289,12 +289,16 @@ void register_system(CLI::App& app, Context& ctx) {
     add_info(*system, ctx, "info");
     add_system_prune(*system, ctx);
     add_system_df(*system, ctx);
+    add_system_reap(*system, ctx);
     CLI::App* migrate = system->add_subcommand(
-        "migrate", "Stop the process holding the user namespace, so that changed /etc/subuid or /etc/subgid ranges take effect");
-    migrate->callback([] {
+        "migrate",
+        "Stop the processes holding the user namespace of this runtime dir (--runroot), so that changed /etc/subuid or "
+        "/etc/subgid ranges take effect");
+    migrate->callback([&ctx] {
         // Podman's migrate stops its pause process the same way; running containers keep
-        // the namespace they are in, and the next container starts a new holder.
-        const int stopped = rootless::stop_userns_holders();
+        // the namespace they are in, and the next container starts a new holder. Those of
+        // the runtime dir in use (--runroot), where they are recorded.
+        const int stopped = rootless::stop_userns_holders(ctx.store().runroot());
         log::debug("system migrate: stopped " + std::to_string(stopped) + " user namespace holder(s)");
     });
 

@@ -33,6 +33,7 @@ CLI::App* add_exec(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_cp(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_top(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_system_df(CLI::App& parent, Context& ctx);
+CLI::App* add_system_reap(CLI::App& parent, Context& ctx);
 CLI::App* add_attach(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_stats(CLI::App& parent, Context& ctx, const std::string& name);
 CLI::App* add_build(CLI::App& parent, Context& ctx, const std::string& name);

@@ -6,6 +6,7 @@
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "image/image_config.hpp"
+#include "storage/storage_conf.hpp"
 
 namespace pc::cli {
 
@@ -113,7 +114,9 @@ json image_list_json(Context& ctx, const storage::ImageRecord& img) {
             {"Created", img.created},
             {"CreatedAt", pc::rfc3339_nano(img.created * 1000000000LL)},
             {"CreatedSince", human_duration(now - img.created) + " ago"},
-            {"Dangling", img.names.empty()}};
+            {"Dangling", img.names.empty()},
+            // In a read-only additional store (storage.conf additionalimagestores), as Podman.
+            {"ReadOnly", storage::read_only_store_of(ctx.store(), img.id).has_value()}};
 }
 
 std::vector<json> image_list_template_rows(Context& ctx, const storage::ImageRecord& img, bool no_trunc) {

@@ -14,6 +14,7 @@
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/log.hpp"
+#include "common/slurm_job.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
 #include "container/events.hpp"
@@ -236,6 +237,7 @@ Container ContainerStore::create(ContainerConfig cfg) {
         store_.create_container_storage(cfg.id, cfg.layers, false);
         cfg.storage_driver = storage::driver_name(store_.driver());
         ContainerState st;
+        st.slurm_job = slurm_job_id();  // created in a job and never started: still the job's
         save_state(cfg.id, st, false);
         write_json_atomic(d + "/config.json", cfg, durable);  // last: the record now exists
         record_event(store_.root(), Event{now_ns(), "container", "create", cfg.id, cfg.name, cfg.image_name, {}});

@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/slurm_job.hpp"
 #include "container/events.hpp"
 #include "container/exit_hook.hpp"
 #include "container/monitor.hpp"
@@ -86,6 +87,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     c.state.finished_ns = 0;
     c.state.exit_code = 0;
     c.state.error.clear();
+    c.state.slurm_job = slurm_job_id();
     save_if_present(containers, c, c.state);
     in_pod.reset();
     log::timing("container running");

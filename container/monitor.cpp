@@ -16,6 +16,7 @@
 #include "common/fd.hpp"
 #include "common/idle_memory.hpp"
 #include "common/log.hpp"
+#include "common/slurm_job.hpp"
 #include "container/attach.hpp"
 #include "container/attach_server.hpp"
 #include "container/attach_socket.hpp"
@@ -23,7 +24,6 @@
 #include "container/events.hpp"
 #include "container/exit_hook.hpp"
 #include "container/healthcheck.hpp"
-#include "container/job_step.hpp"
 #include "container/pod_guard.hpp"
 #include "container/launcher.hpp"
 #include "container/log_file.hpp"
@@ -276,7 +276,7 @@ private:
 public:
     bool force_restart() const { return force_restart_; }
     bool job_ended() const { return job_ended_; }
-    // The Slurm job this container was started in (job_step.hpp); -1 outside a job.
+    // The Slurm job this container was started in (common/slurm_job.hpp); -1 outside a job.
     void watch_job(int fd) { job_fd_ = fd; }
     // The exited run's tap device, still open (see ContainerNetwork::release_ports).
     UniqueFd take_retired_tap() { return std::move(retired_tap_); }
@@ -416,6 +416,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
             s.exit_code = 0;
             s.error.clear();
             s.stopped_by_user = false;
+            s.slurm_job = slurm_job_id();
             if (cfg.has_healthcheck()) {
                 s.health_status = "starting";
                 s.health_failing_streak = 0;
@@ -499,7 +500,7 @@ void start_detached(ContainerStore& containers, const Container& c) {
         args.push_back(a);
     const std::string exe = args.front();
     Pipe reply = Pipe::make();
-    const std::string job_anchor = container::job_anchor();
+    const std::string anchor = job_anchor();
     pid_t pid = ::fork();
     if (pid < 0) throw Error::sys("starting the container monitor");
     if (pid == 0) {
@@ -512,8 +513,8 @@ void start_detached(ContainerStore& containers, const Container& c) {
         ::dup2(null, 1);
         ::dup2(null, 2);
         ::dup2(reply.write.get(), kReportFd);  // dup2 clears CLOEXEC on the copy
-        // Inside a Slurm job the container lives no longer than the job (job_step.hpp).
-        if (!job_anchor.empty()) ::setenv("PC_JOB_ANCHOR", job_anchor.c_str(), 1);
+        // Inside a Slurm job the container lives no longer than the job (common/slurm_job.hpp).
+        if (!anchor.empty()) ::setenv("PC_JOB_ANCHOR", anchor.c_str(), 1);
         ::close_range(kReportFd + 1, ~0U, 0);
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

@@ -46,6 +46,7 @@ void to_json(nlohmann::json& j, const ContainerState& s) {
          {"restart_count", s.restart_count},
          {"error", s.error},
          {"stopped_by_user", s.stopped_by_user},
+         {"slurm_job", s.slurm_job},
          {"health_status", s.health_status},
          {"health_failing_streak", s.health_failing_streak},
          {"health_log", s.health_log}};
@@ -64,6 +65,7 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
     s.restart_count = j.value("restart_count", 0u);
     s.error = j.value("error", "");
     s.stopped_by_user = j.value("stopped_by_user", false);
+    s.slurm_job = j.value("slurm_job", "");
     s.health_status = j.value("health_status", "");
     s.health_failing_streak = j.value("health_failing_streak", 0u);
     s.health_log = j.value("health_log", nlohmann::json::array());
@@ -92,6 +94,7 @@ bool from_json_text(std::string_view text, ContainerState& s) {
         if (key == "restart_count") return recjson::read(cur, s.restart_count);
         if (key == "error") return recjson::read(cur, s.error);
         if (key == "stopped_by_user") return recjson::read(cur, s.stopped_by_user);
+        if (key == "slurm_job") return recjson::read(cur, s.slurm_job);
         if (key == "health_status") return recjson::read(cur, s.health_status);
         if (key == "health_failing_streak") return recjson::read(cur, s.health_failing_streak);
         if (key == "health_log") return recjson::read(cur, s.health_log);

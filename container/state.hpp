@@ -31,6 +31,9 @@ struct ContainerState {
     unsigned restart_count = 0;
     std::string error;              // why the last start failed, if it did
     bool stopped_by_user = false;   // `pc stop`/`kill`/`rm -f`: no restart, not a failure
+    // The Slurm job it was last started in, or created in when never started (SLURM_JOB_ID);
+    // "" outside one. `pc system reap --job` finds it by this.
+    std::string slurm_job;
     // On user-defined networks, while it runs: the addresses it was given.
     std::vector<net::Endpoint> endpoints;
 

@@ -153,6 +153,8 @@ private:
 void Holder::start() {
     started_ns_ = monotonic_ns();
     ensure_dir(paths_.dir(), 0700, true);
+    // The containers' holder: the one recorded in their runtime dir (set_holder_runtime_dir).
+    rootless::set_holder_runtime_dir(paths_.runroot);
     userns_ = rootless::shared_userns(rootless::caller_mapping(rootless::UsernsMode::Default));
     if (!userns_)
         throw Error("user-defined networks need the shared user namespace of this user (a subuid range in /etc/subuid "

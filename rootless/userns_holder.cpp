@@ -26,6 +26,7 @@
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
+#include "common/slurm_job.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
 #include "rootless/userns.hpp"
@@ -43,11 +44,21 @@ struct Record {
     uint64_t start = 0;  // /proc/PID/stat field 22: tells a recycled pid apart
 };
 
+std::string& holder_dir_setting() {
+    static std::string dir;
+    return dir;
+}
+
+std::string holder_runtime_dir() {
+    const std::string& dir = holder_dir_setting();
+    return dir.empty() ? default_runtime_root() : dir;
+}
+
 // One record per mapping: another mapping (a test's PC_SUBUID_FILE, an edited
 // /etc/subuid) gets a holder of its own instead of replacing this one back and forth.
 std::string record_path(const IdMapping& m) {
     const std::string key = str::fingerprint("uid " + IdMapping::format(m.uids) + "\ngid " + IdMapping::format(m.gids));
-    return default_runtime_root() + "/" + kRecordPrefix + key.substr(0, 16) + kRecordSuffix;
+    return holder_runtime_dir() + "/" + kRecordPrefix + key.substr(0, 16) + kRecordSuffix;
 }
 
 // Held while a holder is started and its record written (shared_userns).
@@ -129,9 +140,19 @@ std::string base_of(const std::string& path) { return path.substr(path.rfind('/'
 constexpr uint32_t kWatchMask = IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |
                                 IN_MOVE_SELF | IN_ONLYDIR;
 
+// Inside a Slurm job: the job's anchor (slurm_job.hpp), which the holder watches, and its
+// id, which it carries on its command line (`system reap --job` finds it by the id, also
+// when no anchor was found).
+struct JobTie {
+    std::string anchor;
+    std::string id;
+};
+
+JobTie current_job() { return JobTie{job_anchor(), slurm_job_id()}; }
+
 // In the new namespace, mapped: drop everything inherited from the caller and become the
 // holder of the namespace recorded at `record`. Returns only when the exec failed.
-void become_holder(int exec_report, const std::string& record) {
+void become_holder(int exec_report, const std::string& record, const JobTie& job) {
     // Its parent (the starter) exits next; the holder must outlive it.
     ::prctl(PR_SET_PDEATHSIG, 0);
     ::setsid();
@@ -155,11 +176,15 @@ void become_holder(int exec_report, const std::string& record) {
     // pc-monitor when installed: the smallest program that knows the holder's command.
     std::string program = sibling_program("pc-monitor");
     if (program.empty()) program = "/proc/self/exe";
-    // `pc __userns-holder RECORD WATCH_FD`: the record path also tells `system migrate`
-    // whether a holder's record still exists (stop_userns_holders).
+    // `pc __userns-holder RECORD WATCH_FD [JOB_ANCHOR JOB_ID]`: the record path also tells
+    // `system migrate` whether a holder's record still exists (stop_userns_holders).
     std::string arg0 = "pc", arg1 = kHolderArg, arg3 = std::to_string(watch ? watch.get() : -1);
-    std::string arg2 = record;
-    char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), nullptr};
+    std::string arg2 = record, arg4 = job.anchor, arg5 = job.id;
+    char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), nullptr, nullptr, nullptr};
+    if (!job.id.empty()) {
+        argv[4] = arg4.data();
+        argv[5] = arg5.data();
+    }
     ::execv(program.c_str(), argv);
     const std::string msg = "executing " + program + ": " + std::strerror(errno);
     (void)write_all(exec_report, msg.data(), msg.size());
@@ -168,13 +193,13 @@ void become_holder(int exec_report, const std::string& record) {
 // The forked starter: creates the holder as its own child, maps it, waits for its exec and
 // reports "PID START" (or "error MESSAGE") on `report`, then exits, so that the holder is
 // inherited by init (or the nearest subreaper) rather than by the caller.
-[[noreturn]] void starter_main(const IdMapping& m, const std::string& record, int report) {
+[[noreturn]] void starter_main(const IdMapping& m, const std::string& record, const JobTie& job, int report) {
     std::string out;
     try {
         Pipe exec_check = Pipe::make();  // O_CLOEXEC: end of file once the holder has exec'd
-        UsernsChild holder = UsernsChild::start(0, [&exec_check, &record]() -> int {
+        UsernsChild holder = UsernsChild::start(0, [&exec_check, &record, &job]() -> int {
             exec_check.read.reset();
-            become_holder(exec_check.write.get(), record);
+            become_holder(exec_check.write.get(), record, job);
             return 127;
         });
         exec_check.write.reset();
@@ -197,6 +222,7 @@ void become_holder(int exec_report, const std::string& record) {
 }
 
 std::optional<Record> start_holder(const IdMapping& m, const std::string& record, std::string& why) {
+    const JobTie job = current_job();  // before the fork: the starter must not scan /proc
     Pipe report = Pipe::make();
     std::fflush(nullptr);  // the starter must not write the caller's buffers again
     const pid_t pid = ::fork();
@@ -206,7 +232,7 @@ std::optional<Record> start_holder(const IdMapping& m, const std::string& record
     }
     if (pid == 0) {
         report.read.reset();
-        starter_main(m, record, report.write.get());
+        starter_main(m, record, job, report.write.get());
     }
     report.write.reset();
     ChildProcess starter(pid);
@@ -233,7 +259,7 @@ std::optional<UniqueFd> shared_userns(const IdMapping& m) {
         const std::string path = record_path(m);
         if (auto r = read_record(path))
             if (auto ns = open_holder(*r, m, why)) return ns;
-        ensure_dir(default_runtime_root(), 0700, true);
+        ensure_dir(holder_runtime_dir(), 0700, true);
         // Concurrent pcs (20 parallel `pc run`) start one holder, not twenty.
         FileLock lock(lock_path(path));
         if (auto r = read_record(path))
@@ -261,6 +287,7 @@ struct HolderProcess {
     pid_t pid = 0;
     uint64_t start = 0;
     std::string record;  // the record it watches ("" for a holder of an older pc)
+    std::string job;     // the Slurm job it was started in, "" outside one
 };
 
 std::optional<HolderProcess> inspect_holder(pid_t pid, int proc_dir) {
@@ -277,7 +304,7 @@ std::optional<HolderProcess> inspect_holder(pid_t pid, int proc_dir) {
         i = end + 1;
     }
     if (argv.size() < 2 || argv[1] != kHolderArg) return std::nullopt;
-    return HolderProcess{pid, *start, argv.size() > 2 ? argv[2] : ""};
+    return HolderProcess{pid, *start, argv.size() > 2 ? argv[2] : "", argv.size() > 5 ? argv[5] : ""};
 }
 
 // SIGKILL (it holds nothing to clean up, and a stopped holder must end too) to `pid`
@@ -311,8 +338,27 @@ bool being_recorded(const std::string& record) {
 
 }  // namespace
 
-int stop_userns_holders() {
-    const std::string dir = default_runtime_root();
+namespace {
+
+// Every holder process of the caller, as /proc shows them now.
+std::vector<HolderProcess> running_holders() {
+    std::vector<HolderProcess> out;
+    std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
+    while (struct dirent* e = proc ? ::readdir(proc.get()) : nullptr) {
+        char* end = nullptr;
+        const long pid = std::strtol(e->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0') continue;
+        UniqueFd pdir = open_proc(static_cast<pid_t>(pid));
+        if (auto h = pdir ? inspect_holder(static_cast<pid_t>(pid), pdir.get()) : std::nullopt) out.push_back(*h);
+    }
+    return out;
+}
+
+}  // namespace
+
+void set_holder_runtime_dir(const std::string& dir) { holder_dir_setting() = dir; }
+
+int stop_userns_holders(const std::string& dir) {
     int stopped = 0;
     std::set<pid_t> signalled;
     // Those recorded here, for every mapping.
@@ -333,18 +379,22 @@ int stop_userns_holders() {
     // could not notice (stopped, or without an inotify instance), or they belong to a pc
     // that did not watch its record. Holders recorded in another runtime dir that still
     // exists serve another session and are left alone.
-    std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
-    if (!proc) return stopped;
-    while (struct dirent* e = ::readdir(proc.get())) {
-        char* end = nullptr;
-        const long pid = std::strtol(e->d_name, &end, 10);
-        if (pid <= 0 || *end != '\0' || signalled.count(static_cast<pid_t>(pid))) continue;
-        UniqueFd pdir = open_proc(static_cast<pid_t>(pid));
-        auto h = pdir ? inspect_holder(static_cast<pid_t>(pid), pdir.get()) : std::nullopt;
-        if (!h) continue;
-        const bool lost = h->record.empty() || dir_of(h->record) == dir ||
-                          (!record_names(h->record, h->pid, h->start) && !being_recorded(h->record));
-        if (lost && stop_holder(h->pid, h->start)) ++stopped;
+    for (const HolderProcess& h : running_holders()) {
+        if (signalled.count(h.pid)) continue;
+        const bool lost = h.record.empty() || dir_of(h.record) == dir ||
+                          (!record_names(h.record, h.pid, h.start) && !being_recorded(h.record));
+        if (lost && stop_holder(h.pid, h.start)) ++stopped;
+    }
+    return stopped;
+}
+
+std::vector<pid_t> stop_job_userns_holders(const std::string& job) {
+    std::vector<pid_t> stopped;
+    if (job.empty()) return stopped;
+    for (const HolderProcess& h : running_holders()) {
+        if (h.job != job || !stop_holder(h.pid, h.start)) continue;
+        stopped.push_back(h.pid);
+        if (record_names(h.record, h.pid, h.start)) ::unlink(h.record.c_str());
     }
     return stopped;
 }
@@ -355,8 +405,11 @@ namespace {
 // gone or names another process, or its directory was removed, renamed or unmounted (a
 // login session ended, a job's tmpdir was cleaned). `watch` is the inotify instance made
 // before the exec, so the record's first write (right after it, by the pc that started
-// this holder) cannot be missed. A record that never comes (that pc died) ends it too.
-void hold_while_recorded(const std::string& record, int watch) {
+// this holder) cannot be missed. A record that never comes (that pc died) ends it too, and
+// so does the end of the Slurm job it was started in (`job`, a pidfd of the job's anchor,
+// readable once that process is gone; -1 outside a job). Without `watch` (-1: no inotify
+// instance to be had) only the job or a signal ends it.
+void hold_while_recorded(const std::string& record, int watch, int job) {
     const auto start = [] {
         UniqueFd self(::open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC));
         return self ? start_time_at(self.get()) : std::nullopt;
@@ -364,15 +417,16 @@ void hold_while_recorded(const std::string& record, int watch) {
     if (!start) return;
     const pid_t pid = ::getpid();
     const std::string name = base_of(record);
-    bool confirmed = record_names(record, pid, *start);
+    bool confirmed = watch < 0 || record_names(record, pid, *start);
     alignas(struct inotify_event) char buf[4096];
     for (;;) {
-        struct pollfd p {watch, POLLIN, 0};
-        const int n = ::poll(&p, 1, confirmed ? -1 : 60 * 1000);
+        struct pollfd p[2] = {{watch, POLLIN, 0}, {job, POLLIN, 0}};  // poll skips an fd of -1
+        const int n = ::poll(p, 2, confirmed ? -1 : 60 * 1000);
         if (n < 0) {
             if (errno == EINTR) continue;
             return;
         }
+        if (p[1].revents) return;  // the job has ended on this node
         if (n == 0) {  // no record within a minute: nobody will ever find this holder
             if (!record_names(record, pid, *start)) return;
             confirmed = true;
@@ -405,11 +459,13 @@ void userns_holder_main(int argc, char** argv) {
     for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
     ::signal(SIGTERM, SIG_DFL);
     const int watch = argc > 3 ? std::atoi(argv[3]) : -1;
-    if (argc > 2 && watch >= 0) {
-        hold_while_recorded(argv[2], watch);
-        ::_exit(0);
+    int job = -1;
+    if (argc > 4 && *argv[4]) {
+        job = open_job_anchor(argv[4]);
+        if (job < 0) ::_exit(0);  // the job it was started for has ended already
     }
-    for (;;) ::pause();
+    hold_while_recorded(argc > 2 ? argv[2] : "", watch, job);
+    ::_exit(0);
 }
 
 }  // namespace pc::rootless

@@ -14,11 +14,16 @@
 // inotify watch on its record's directory, no terminal and "/" as its directory, so it
 // never keeps a caller's pipe or mount busy. It ends by itself once its record is gone or
 // names another process (the runtime dir removed when a session ends, a job's tmpdir
-// cleaned), or with SIGTERM/SIGKILL (`pc system migrate` stops it, as `podman system
-// migrate` stops the pause process); the next pc that needs it starts another.
+// cleaned), when the Slurm job it was started in ends on this node, or with
+// SIGTERM/SIGKILL (`pc system migrate` stops it, as `podman system migrate` stops the
+// pause process); the next pc that needs it starts another.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "common/fd.hpp"
 #include "rootless/idmap.hpp"
@@ -30,16 +35,26 @@ namespace pc::rootless {
 // is logged at debug level): the caller then creates a fresh namespace, as before.
 std::optional<UniqueFd> shared_userns(const IdMapping& m);
 
-// Stops every holder recorded in the caller's runtime dir (all mappings) and forgets them,
-// and every holder of the caller whose record is lost (its runtime dir removed or
-// replaced); each is verified by pid, start time and command line first. Returns how many
-// were running. Containers already running keep their namespace.
-int stop_userns_holders();
+// Where holders are recorded: the runtime dir of the store in use (storage::Store sets
+// it from --runroot), default_runtime_root() until one is set. Each runtime dir has holders
+// of its own, so `system migrate --runroot DIR` concerns DIR's only.
+void set_holder_runtime_dir(const std::string& dir);
+
+// Stops every holder recorded in `runtime_dir` (all mappings) and forgets them, and every
+// holder of the caller whose record is lost (its runtime dir removed or replaced); each is
+// verified by pid, start time and command line first. Returns how many were running.
+// Containers already running keep their namespace.
+int stop_userns_holders(const std::string& runtime_dir);
+
+// Stops every holder of the caller started inside Slurm job `job` (on this node) and
+// forgets its record; returns their pids. For a site epilog (`pc system reap --job`).
+std::vector<pid_t> stop_job_userns_holders(const std::string& job);
 
 // The holder's whole life, in a process already inside its mapped namespace
-// (`pc __userns-holder RECORD WATCH_FD`): holds the namespace until its record is gone or
-// names another process (watched with inotify, see hold_while_recorded), or until a
-// terminating signal.
+// (`pc __userns-holder RECORD WATCH_FD [JOB_ANCHOR JOB_ID]`): holds the namespace until its
+// record is gone or names another process (watched with inotify, see hold_while_recorded),
+// the Slurm job it was started in has ended here (its anchor's pidfd), or a terminating
+// signal.
 [[noreturn]] void userns_holder_main(int argc, char** argv);
 
 }  // namespace pc::rootless

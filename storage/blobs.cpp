@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/user_paths.hpp"
 #include "storage/digest.hpp"
+#include "storage/storage_conf.hpp"
 #include "storage/store.hpp"
 
 namespace pc::storage {
@@ -24,8 +25,14 @@ std::string Store::put_blob(const std::string& content) {
 }
 
 std::optional<std::string> Store::get_blob(const std::string& digest, BlobRead read) {
-    const std::string path = blob_path(digest);
+    std::string path = blob_path(digest);
     auto content = try_read_file(path);
+    // Configs and manifests of images in a read-only additional store (storage_conf.hpp).
+    for (const auto& root : additional_image_stores_besides(root_)) {
+        if (content) break;
+        path = root + "/blobs/sha256/" + digest_hex(digest);
+        content = try_read_file(path);
+    }
     if (!content) return std::nullopt;
     if (read == BlobRead::Verify && "sha256:" + sha256_hex(*content) != digest)
         throw Error("blob " + path + " is corrupted: its content does not match digest " + digest);

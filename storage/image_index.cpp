@@ -13,6 +13,7 @@
 #include "storage/image_refs.hpp"
 #include "storage/records.hpp"
 #include "storage/remove_tree.hpp"
+#include "storage/storage_conf.hpp"
 #include "storage/store.hpp"
 
 namespace pc::storage {
@@ -21,13 +22,15 @@ namespace {
 
 std::string index_path(const Store& s) { return s.root() + "/images.json"; }
 
-std::vector<ImageRecord> read_index(const Store& s) {
-    auto j = try_read_json(index_path(s));
+std::vector<ImageRecord> read_index_at(const std::string& root) {
+    auto j = try_read_json(root + "/images.json");
     std::vector<ImageRecord> out;
     if (!j) return out;
     for (const auto& e : j->value("images", nlohmann::json::array())) out.push_back(image_from_json(e));
     return out;
 }
+
+std::vector<ImageRecord> read_index(const Store& s) { return read_index_at(s.root()); }
 
 void write_index(const Store& s, const std::vector<ImageRecord>& images) {
     nlohmann::json arr = nlohmann::json::array();
@@ -97,10 +100,20 @@ std::optional<ImageRecord> resolve(const std::vector<ImageRecord>& images, const
 
 }  // namespace
 
-std::vector<ImageRecord> Store::images() { return read_index(*this); }
-
-std::optional<ImageRecord> Store::find_image(const std::string& ref) {
+std::vector<ImageRecord> Store::images() {
     auto images = read_index(*this);
+    // Then those of the read-only stores that this one does not have (no lock: their
+    // index is replaced atomically by whoever prepares them).
+    for (const auto& root : additional_image_stores_besides(root()))
+        for (auto& img : read_index_at(root))
+            if (std::none_of(images.begin(), images.end(), [&](const ImageRecord& i) { return i.id == img.id; }))
+                images.push_back(std::move(img));
+    return images;
+}
+
+namespace {
+
+std::optional<ImageRecord> find_in(const std::vector<ImageRecord>& images, const std::string& ref) {
     // A full manifest digest ("sha256:<64 hex>", what `images --digests` shows) names the
     // image it belongs to, as in Podman.
     if (ref.size() == 71 && ref.compare(0, 7, "sha256:") == 0) {
@@ -108,6 +121,35 @@ std::optional<ImageRecord> Store::find_image(const std::string& ref) {
             if (img.digest == ref) return img;
     }
     return resolve(images, ref);
+}
+
+}  // namespace
+
+std::optional<ImageRecord> Store::find_image(const std::string& ref) {
+    // This store first, then each read-only store in order.
+    if (auto img = find_in(read_index(*this), ref)) return img;
+    for (const auto& root : additional_image_stores_besides(root()))
+        if (auto img = find_in(read_index_at(root), ref)) return img;
+    return std::nullopt;
+}
+
+std::optional<std::string> read_only_store_of(Store& store, const std::string& id) {
+    const auto others = additional_image_stores_besides(store.root());
+    if (others.empty()) return std::nullopt;  // the usual case: no index to read
+    auto own = read_index(store);
+    auto has = [&](const std::vector<ImageRecord>& images) {
+        return std::any_of(images.begin(), images.end(), [&](const ImageRecord& i) { return i.id == id; });
+    };
+    if (has(own)) return std::nullopt;
+    for (const auto& root : others)
+        if (has(read_index_at(root))) return root;
+    return std::nullopt;
+}
+
+void check_image_removable(Store& store, const std::string& id) {
+    if (auto ro = read_only_store_of(store, id))
+        throw Error("image " + id + " is in the read-only image store " + *ro +
+                    " (storage.conf additionalimagestores) and cannot be removed");
 }
 
 void Store::put_image(const ImageRecord& image) {
@@ -157,6 +199,7 @@ bool Store::untag_image(const std::string& id, const std::string& name) {
 }
 
 bool Store::remove_image(const std::string& id) {
+    check_image_removable(*this, id);
     FileLock l = lock();
     auto images = read_index(*this);
     auto it = std::find_if(images.begin(), images.end(), [&](const ImageRecord& i) { return i.id == id; });

@@ -12,9 +12,11 @@
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
+#include "rootless/userns_holder.hpp"
 #include "storage/digest.hpp"
 #include "storage/records.hpp"
 #include "storage/remove_tree.hpp"
+#include "storage/storage_conf.hpp"
 
 namespace pc::storage {
 
@@ -67,6 +69,9 @@ Store::Store(StoreOptions options)
     while (runroot_.size() > 1 && runroot_.back() == '/') runroot_.pop_back();
     // The runtime dir may be the /tmp fallback: it must be ours and private.
     ensure_dir(runroot_, 0700, true);
+    // The shared user namespace's holder is recorded there too: one per runtime dir, so
+    // that `system migrate --runroot` and a runtime dir's removal concern its own.
+    rootless::set_holder_runtime_dir(runroot_);
 }
 
 void Store::ensure_layout() {
@@ -86,10 +91,24 @@ std::string Store::layer_dir(const std::string& chain_id) const {
     return layers_dir() + "/" + digest_hex(chain_id);
 }
 
-std::string Store::layer_diff_dir(const std::string& chain_id) const { return layer_dir(chain_id) + "/diff"; }
+// A layer of a read-only additional store (storage_conf.hpp) is used where it is: its
+// diff is a lower dir like this store's own.
+std::string Store::layer_diff_dir(const std::string& chain_id) const {
+    const std::string own = layer_dir(chain_id) + "/diff";
+    for (const auto& root : additional_image_stores_besides(root_)) {
+        if (::access(own.c_str(), F_OK) == 0) break;
+        const std::string other = root + "/layers/" + digest_hex(chain_id) + "/diff";
+        if (::access(other.c_str(), F_OK) == 0) return other;
+    }
+    return own;
+}
 
 std::optional<LayerRecord> Store::find_layer(const std::string& chain_id) {
     auto j = try_read_json(layer_dir(chain_id) + "/layer.json");
+    for (const auto& root : additional_image_stores_besides(root_)) {
+        if (j) break;
+        j = try_read_json(root + "/layers/" + digest_hex(chain_id) + "/layer.json");
+    }
     if (!j) return std::nullopt;
     return layer_from_json(*j);
 }

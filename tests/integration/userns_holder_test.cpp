@@ -1,7 +1,8 @@
 // The shared user namespace (rootless/userns_holder.hpp): containers join one held,
 // once-mapped namespace; its holder keeps nothing of the caller; a record that names any
 // other process is neither trusted nor signalled; `system migrate` stops the holder.
-// Each test has a runtime dir (XDG_RUNTIME_DIR) of its own, hence a holder of its own.
+// Holders are recorded in the runtime dir in use (--runroot): each test's store has one of
+// its own, hence a holder of its own.
 #include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -64,21 +65,20 @@ class UsernsHolder : public PcTest {
  protected:
   void SetUp() override {
     PcTest::SetUp();
-    runtime_ = make_temp_dir("pc-it-holder-");
+    runtime_ = store().runroot();
   }
   void TearDown() override {
-    pc({"system", "migrate"}, opts());
+    ::mkdir(runtime_.c_str(), 0700);  // a test removed it
+    pc({"system", "migrate"});
     // Holders whose record a test overwrote are not reachable by migrate any more.
     for (pid_t pid : seen_) ::kill(pid, SIGKILL);
-    remove_tree(runtime_);
     PcTest::TearDown();
   }
-  RunOpts opts() const { return RunOpts{.env = {{"XDG_RUNTIME_DIR", runtime_}}}; }
-  Result run_here(const std::vector<std::string>& args) { return pc(args, opts()); }
+  Result run_here(const std::vector<std::string>& args) { return pc(args); }
 
   // The holder's record (one per mapping; this user has one mapping here).
   std::string record() const {
-    const std::string dir = runtime_ + "/pc";
+    const std::string dir = runtime_;
     std::string found;
     if (DIR* d = ::opendir(dir.c_str())) {
       while (struct dirent* e = ::readdir(d)) {
@@ -243,21 +243,37 @@ TEST_F(UsernsHolder, SystemMigrateStopsHoldersWhoseRecordIsLost) {
   ASSERT_EQ(::kill(lost, SIGSTOP), 0);
   ASSERT_EQ(::unlink(record().c_str()), 0);
 
-  const std::string other = make_temp_dir("pc-it-holder-other-");
-  const RunOpts other_opts{.env = {{"XDG_RUNTIME_DIR", other}}};
-  ASSERT_PC_OK(pc({"run", "--rm", image(), "true"}, other_opts));
-  const auto kept = holders_naming(other + "/");
+  Store other;
+  ASSERT_PC_OK(other.pc({"unshare", "true"}));
+  const auto kept = holders_naming(other.runroot() + "/");
   ASSERT_EQ(kept.size(), 1u);
   seen_.push_back(kept[0]);
 
-  const std::string third = make_temp_dir("pc-it-holder-third-");
-  Result m = pc({"system", "migrate"}, RunOpts{.env = {{"XDG_RUNTIME_DIR", third}}});
+  Store third;
+  Result m = third.pc({"system", "migrate"});
   EXPECT_PC_OK(m);
   EXPECT_TRUE(poll_until([&] { return !alive(lost); }, 10)) << "migrate left a holder whose record is lost";
   EXPECT_TRUE(alive(kept[0])) << "migrate stopped the holder of another session";
 
-  EXPECT_PC_OK(pc({"system", "migrate"}, other_opts));
+  EXPECT_PC_OK(other.pc({"system", "migrate"}));
   EXPECT_TRUE(poll_until([&] { return !alive(kept[0]); }, 10));
-  remove_tree(other);
-  remove_tree(third);
+}
+
+// `system migrate --runroot DIR` stops DIR's holders only: another runtime dir's serve
+// another store (a job, a session) that keeps working.
+TEST_F(UsernsHolder, SystemMigrateStopsOnlyTheHoldersOfItsRuntimeDir) {
+  ASSERT_PC_OK(run_here({"unshare", "true"}));
+  const pid_t mine = holder_pid();
+  ASSERT_GT(mine, 0);
+  Store other;
+  ASSERT_PC_OK(other.pc({"unshare", "true"}));
+  const auto theirs = holders_naming(other.runroot() + "/");
+  ASSERT_EQ(theirs.size(), 1u) << "a second runtime dir should have a holder of its own";
+  ASSERT_NE(theirs[0], mine);
+  seen_.push_back(theirs[0]);
+
+  EXPECT_PC_OK(other.pc({"system", "migrate"}));
+  EXPECT_TRUE(poll_until([&] { return !alive(theirs[0]); }, 10)) << "migrate --runroot left its own holder";
+  EXPECT_TRUE(alive(mine)) << "migrate --runroot stopped another runtime dir's holder";
+  EXPECT_EQ(holder_pid(), mine);
 }
