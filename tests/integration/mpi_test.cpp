@@ -125,6 +125,10 @@ TEST_F(MpiRanks, HelloWithTheHostsMpiInjected) {
   EXPECT_TRUE(contains(r.out, "hello rank=0 size=2")) << r;
   EXPECT_TRUE(contains(r.out, "hello rank=1 size=2")) << r;
   EXPECT_FALSE(contains(r.out, "pid=1\n")) << r;  // the host's pids (--pid host)
+  // keep-id's fuse-overlayfs daemons are in the host's pid namespace: pc stops them.
+  Result left = run({"sh", "-c", "sleep 0.3; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done"});
+  for (const auto& l : lines(left.out))
+    EXPECT_FALSE(contains(l, "fuse-overlayfs") && contains(l, store().root() + "/")) << l;
 }
 
 TEST_F(MpiRanks, SharedMemoryTransportWorksAcrossContainers) {
