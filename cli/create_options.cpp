@@ -84,6 +84,7 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     cmd->add_option("--ipc", f.ipc, "IPC namespace to use: host, private, shareable, none, container:NAME");
     cmd->add_option("--uts", f.uts, "UTS namespace to use: host, private, container:NAME");
     cmd->add_option("--pid", f.pid, "PID namespace to use: host, private, container:NAME");
+    cmd->add_option("--mpi", f.mpi, "MPI preset for ranks of the host's launcher: host (keep-id, host pid/ipc/network, /dev/shm, PMIx, the host's MPI libraries)");
     cmd->add_option("--shm-size", f.shm_size, "Size of /dev/shm (format: <number>[<unit>], where unit = b, k, m or g)");
     one_per_flag(cmd->add_option("--sysctl", f.sysctls, "Sysctl options (NAME=VALUE)"));
     one_per_flag(cmd->add_option("--device", f.device.devices, "Add a host device (HOST[:CTR[:PERMS]]) or a CDI device (vendor.com/class=name)"));

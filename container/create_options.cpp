@@ -20,6 +20,7 @@
 #include "container/exec_spec.hpp"
 #include "container/healthcheck.hpp"
 #include "container/mount_options.hpp"
+#include "container/mpi_preset.hpp"
 #include "container/network_options.hpp"
 #include "container/spec_builder.hpp"
 #include "image/image_config.hpp"
@@ -347,7 +348,12 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     // ---- containers.conf: its defaults become options the caller did not give; the
     // capability base set and the default environment are applied below (conf.*).
     const ContainersConf& conf = containers_conf();
-    const CreateOptions f = with_containers_conf(options, conf);
+    std::vector<std::string> environment;
+    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
+    // --mpi: its options are as if given on the command line, where the flags say nothing.
+    std::optional<MpiPreset> mpi;
+    if (!options.mpi.empty()) mpi = mpi_preset(options.mpi, environment);
+    const CreateOptions f = with_containers_conf(mpi ? with_mpi_options(options) : options, conf);
     if (conf.default_capabilities) {
         rootless::base_capabilities(*conf.default_capabilities);  // names checked
         cfg.default_caps = *conf.default_capabilities;
@@ -373,6 +379,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     for (const auto& v : f.mounts) cfg.mounts.push_back(parse_mount_flag(v));
     for (const auto& v : f.tmpfs) cfg.mounts.push_back(parse_tmpfs_flag(v));
     for (const auto& m : f.mount_configs) cfg.mounts.push_back(m);
+    if (mpi) add_mpi_mounts(cfg.mounts, *mpi);
     for (auto& m : cfg.mounts) {
         if (m.type == "bind" && ::access(m.source.c_str(), F_OK) != 0)
             throw Error("statfs " + m.source + ": no such file or directory");
@@ -421,8 +428,6 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     if (cfg.entrypoint.empty() && cfg.cmd.empty())
         throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
-    std::vector<std::string> environment;
-    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
     // Podman's order: the host's environment (--env-host) or its proxy variables
     // (--http-proxy, on by default), containers.conf's env, then the image's, then
     // --env-file and -e.
@@ -431,6 +436,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     bool has_path = std::any_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "PATH="); });
     if (!has_path) cfg.env.insert(cfg.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     set_env(cfg.env, "container=podman");  // what scripts test for, as under Podman
+    if (mpi) prepend_library_path(cfg.env, *mpi);  // before -e: a given LD_LIBRARY_PATH wins
     for (const auto& kv : env_from_flags(f.env_file, f.env, environment)) set_env(cfg.env, kv);
     // Podman's default environment has TERM=xterm, with or without a terminal.
     if (std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))

@@ -50,6 +50,8 @@ struct CreateOptions {
     std::vector<std::string> sysctls;     // --sysctl NAME=VALUE
     NetworkOptions net;
     DeviceOptions device;  // --device, --device-cgroup-rule, --gpus
+    // --mpi PRESET: "host" (container/mpi_preset.hpp); the flags above that are given win.
+    std::string mpi;
     // --pod NAME|ID|new:NAME and --pod-id-file: used by pod/ (pod::build_member_config), not
     // by build_container_config.
     std::string pod, pod_id_file;

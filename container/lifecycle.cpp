@@ -10,6 +10,7 @@
 #include "common/slurm_job.hpp"
 #include "container/events.hpp"
 #include "container/exit_hook.hpp"
+#include "container/fuse_daemon.hpp"
 #include "container/monitor.hpp"
 #include "container/pod_guard.hpp"
 #include "container/log_file.hpp"
@@ -121,6 +122,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     // The removal helper forked above holds the mount namespace now (Launched::mount_ns)
     // and releases it once we have exited.
     launched.mount_ns.reset();
+    if (c.config.pid_mode == "host") stop_fuse_daemons(containers.dir(id) + "/merged");
     log::timing("container recorded");
     run_exit_hook(containers, c.config);
     return code;

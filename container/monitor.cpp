@@ -23,6 +23,7 @@
 #include "container/control.hpp"
 #include "container/events.hpp"
 #include "container/exit_hook.hpp"
+#include "container/fuse_daemon.hpp"
 #include "container/healthcheck.hpp"
 #include "container/pod_guard.hpp"
 #include "container/launcher.hpp"
@@ -435,6 +436,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
 
         const int64_t started = now_ns();
         int code = run.wait();
+        if (cfg.pid_mode == "host") stop_fuse_daemons(containers.dir(id) + "/merged");
         retired_tap.fd = run.take_retired_tap();
         // The event first: whoever sees the state exited may remove the container at
         // once, and its "remove" must come after this "died" in the events log.
