@@ -21,6 +21,7 @@ class Registry {
   const std::string& error() const { return error_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& ca_dir() const { return ca_dir_; }  // holds ca.crt (TLS modes)
+  const std::string& dir() const { return dir_; }        // config and storage (data/)
   static constexpr const char* kUser = "testuser";
   static constexpr const char* kPassword = "s3cret-pass";
   // skopeo flags to reach this registry (tls verify off, creds when needed).

@@ -209,7 +209,9 @@ TEST_F(ImagesTransferRegistry, RegistryServingWrongBytesIsRefused) {
   // corrupt the last layer's blob in the registry's storage
   std::string m = skopeo({"inspect", "--raw", "--tls-verify=false", "docker://" + dest}).out;
   std::string layer = json::parse(m)["layers"].back()["digest"].get<std::string>().substr(7);
-  Result f = sh("f=$(find / -path '*/blobs/sha256/" + layer.substr(0, 2) + "/" + layer + "/data' 2>/dev/null | head -1); "
+  // In this registry's storage only: other tests' registries come and go under /tmp.
+  Result f = sh("f=$(find '" + reg.dir() + "' -path '*/blobs/sha256/" + layer.substr(0, 2) + "/" + layer +
+                "/data' 2>/dev/null | head -1); "
                 "[ -n \"$f\" ] && printf 'garbage' > \"$f\"");
   ASSERT_PC_OK(f);
   ASSERT_PC_OK(pc({"rmi", "localhost/tam:1"}));
