@@ -216,7 +216,8 @@ HostMpi find_host_mpi(const std::vector<std::string>& environment) {
     }
     out.library_path.push_back(libdir);
     for (const auto& [dest, source] : closure.files()) {
-        if (std::any_of(bound.begin(), bound.end(), [&](const std::string& d) { return under(dest, d); })) continue;
+        const std::string& file = dest;  // clang 14 cannot capture a structured binding
+        if (std::any_of(bound.begin(), bound.end(), [&](const std::string& d) { return under(file, d); })) continue;
         out.mounts.push_back({"bind", source, dest, {"ro"}, true, false, false});
         if (std::find(out.library_path.begin(), out.library_path.end(), parent(dest)) == out.library_path.end())
             out.library_path.push_back(parent(dest));

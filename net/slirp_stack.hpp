@@ -56,7 +56,6 @@ private:
     struct sockaddr_in outbound_ {};
     struct sockaddr_in6 outbound6_ {};
     size_t tap_index_ = SIZE_MAX;
-    const std::vector<struct pollfd>* polled_ = nullptr;  // during dispatch, for get_revents
     // Not zero-filled: only the pages that frames reach become resident.
     std::unique_ptr<uint8_t[]> frame_;
 };
