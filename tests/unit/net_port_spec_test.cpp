@@ -258,3 +258,15 @@ TEST(PortSpec, JsonRoundTrip) {
     std::vector<PortMapping> list = nlohmann::json(V{{"", 1, 2, "tcp"}, {"", 3, 4, "udp"}});
     EXPECT_EQ(list, (V{{"", 1, 2, "tcp"}, {"", 3, 4, "udp"}}));
 }
+
+TEST(PortSpec, StoredMappingsRefuseWhatIsNotAPort) {
+    // A record's ports are read back with from_json: a float or a number past 65535 is a
+    // damaged record, not a port to cast (1e23 to uint16_t is undefined behaviour).
+    auto read = [](const char* text) { return nlohmann::json::parse(text).get<PortMapping>(); };
+    EXPECT_EQ(read(R"({"host_port": 8080, "container_port": 80})").host_port, 8080);
+    EXPECT_EQ(read(R"({"container_port": 80})").host_port, 0);
+    EXPECT_THROW(read(R"({"host_port": 222222222222222222228080, "container_port": 80})"), pc::Error);
+    EXPECT_THROW(read(R"({"host_port": 70000, "container_port": 80})"), pc::Error);
+    EXPECT_THROW(read(R"({"host_port": -1, "container_port": 80})"), pc::Error);
+    EXPECT_THROW(read(R"({"host_port": 80, "container_port": 8.5})"), pc::Error);
+}
