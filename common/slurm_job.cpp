@@ -1,29 +1,20 @@
 #include "common/slurm_job.hpp"
 
-#include <dirent.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <map>
-#include <memory>
 #include <sstream>
 
 #include "common/atomic_file.hpp"
-#include "common/process.hpp"
+#include "common/proc_list.hpp"
 #include "common/process_start.hpp"
 #include "common/strings.hpp"
 
 namespace pc {
 
 namespace {
-
-std::string proc_cmdline(pid_t pid) {
-    std::string c = try_read_file("/proc/" + std::to_string(pid) + "/cmdline").value_or("");
-    for (char& ch : c)
-        if (ch == '\0') ch = ' ';
-    return c;
-}
 
 pid_t parent_of(pid_t pid) {
     auto stat = try_read_file("/proc/" + std::to_string(pid) + "/stat").value_or("");
@@ -59,11 +50,9 @@ std::string job_anchor() {
     if (job.empty()) return "";
     // The job's steps on this node, by their process titles ("slurmstepd: [42.batch]").
     std::map<std::string, pid_t> steps;
-    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir("/proc"), ::closedir);
-    while (struct dirent* e = d ? ::readdir(d.get()) : nullptr) {
-        const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-        if (pid <= 0 || !is_slurmstepd(pid)) continue;
-        const std::string cmd = proc_cmdline(pid);
+    for (pid_t pid : proc_pids()) {
+        if (!is_slurmstepd(pid)) continue;
+        const std::string cmd = str::join(proc_cmdline(pid), " ");
         for (const char* kind : {"extern", "batch", "interactive"})
             if (cmd.find("[" + job + "." + kind + "]") != std::string::npos) steps[kind] = pid;
     }

@@ -1,7 +1,6 @@
 // Collecting the processes of a container for `pc top` from the host's /proc. The caller
 // owns the container's user namespace, so it has CAP_SYS_PTRACE over every process in it
 // and may read their ns links and status even when they run as subordinate ids.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/proc_list.hpp"
 #include "common/strings.hpp"
 #include "container/top.hpp"
 #include "rootless/path_in_root.hpp"
@@ -154,15 +154,9 @@ std::vector<pid_t> pid_namespace_members(pid_t init_pid) {
     const std::optional<ino_t> ns = pid_ns_inode(init_dir);
     if (!ns) throw Error::sys("reading " + init_dir + "/ns/pid (the container's init)", errno);
     std::vector<pid_t> out;
-    DIR* d = ::opendir("/proc");
-    if (!d) throw Error::sys("opening /proc");
-    while (struct dirent* e = ::readdir(d)) {
-        auto pid = str::parse_u64(e->d_name);
-        if (!pid) continue;
+    for (pid_t pid : proc_pids())
         // Gone, not ours, or another namespace: skipped.
-        if (pid_ns_inode(std::string("/proc/") + e->d_name) == ns) out.push_back(static_cast<pid_t>(*pid));
-    }
-    ::closedir(d);
+        if (pid_ns_inode("/proc/" + std::to_string(pid)) == ns) out.push_back(pid);
     return out;
 }
 

@@ -25,6 +25,7 @@
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
+#include "common/proc_list.hpp"
 #include "common/process.hpp"
 #include "common/slurm_job.hpp"
 #include "common/strings.hpp"
@@ -343,13 +344,9 @@ namespace {
 // Every holder process of the caller, as /proc shows them now.
 std::vector<HolderProcess> running_holders() {
     std::vector<HolderProcess> out;
-    std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
-    while (struct dirent* e = proc ? ::readdir(proc.get()) : nullptr) {
-        char* end = nullptr;
-        const long pid = std::strtol(e->d_name, &end, 10);
-        if (pid <= 0 || *end != '\0') continue;
-        UniqueFd pdir = open_proc(static_cast<pid_t>(pid));
-        if (auto h = pdir ? inspect_holder(static_cast<pid_t>(pid), pdir.get()) : std::nullopt) out.push_back(*h);
+    for (pid_t pid : proc_pids()) {
+        UniqueFd pdir = open_proc(pid);
+        if (auto h = pdir ? inspect_holder(pid, pdir.get()) : std::nullopt) out.push_back(*h);
     }
     return out;
 }
