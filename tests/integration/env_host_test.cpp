@@ -63,4 +63,8 @@ TEST_F(HostEnv, UnusableXdgRuntimeDirFallsBackWithOneWarning) {
     EXPECT_NE(first, std::string::npos) << r;
     EXPECT_EQ(r.err.find(warning, first + 1), std::string::npos) << "warned more than once: " << r;
   }
+  // The run started a user-namespace holder in the fallback dir, not in the store's runroot
+  // that the harness removes: stop it, so that the test leaves nothing running.
+  EXPECT_PC_OK(run({pc_binary(), "--root", store().root(), "system", "migrate"},
+                   RunOpts{.env = {{"XDG_RUNTIME_DIR", "/nonexistent/pc-it-xdg"}}}));
 }

@@ -254,6 +254,7 @@ TEST_F(Fallbacks, NoXdgRuntimeDirUsesPrivateTmpDir) {
   EXPECT_EQ(st.st_mode & 07777, 0700u);
   EXPECT_EQ(st.st_uid, getuid());
   run({pc_binary(), "--root", root, "rm", "-a", "-f"}, o);
+  run({pc_binary(), "--root", root, "system", "migrate"}, o);  // the holder it started in /tmp/pc-UID
   remove_tree(dir);
 }
 
