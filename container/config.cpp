@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "container/record_json.hpp"
+#include "common/json_integer.hpp"
 
 namespace pc::container {
 
@@ -32,7 +33,17 @@ void from_json(const nlohmann::json& j, MountConfig& m) {
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceConfig, host_path, container_path, permissions)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HookConfig, stage, path, args, env, timeout)
+void to_json(nlohmann::json& j, const HookConfig& h) {
+    j = {{"stage", h.stage}, {"path", h.path}, {"args", h.args}, {"env", h.env}, {"timeout", h.timeout}};
+}
+
+void from_json(const nlohmann::json& j, HookConfig& h) {
+    h.stage = j.value("stage", h.stage);
+    h.path = j.value("path", h.path);
+    h.args = j.value("args", h.args);
+    h.env = j.value("env", h.env);
+    h.timeout = json_integer(j, "timeout", h.timeout);  // nlohmann's plain cast of a float is UB
+}
 
 #define PC_FIELDS(X)                                                                          \
     X(id) X(name) X(created_ns) X(image_id) X(image_name) X(image_ref) X(layers) X(entrypoint) \
@@ -55,9 +66,24 @@ void to_json(nlohmann::json& j, const ContainerConfig& c) {
 #undef PC_TO
 }
 
+namespace {
+
+template <typename T>
+void read_field(const nlohmann::json& j, const char* key, T& v) {
+    if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(v);
+}
+
+// Integers are range-checked: nlohmann's plain cast of a stored float (1e300) is UB.
+template <std::integral T>
+    requires(!std::same_as<T, bool>)
+void read_field(const nlohmann::json& j, const char* key, T& v) {
+    v = json_integer(j, key, v);
+}
+
+}  // namespace
+
 void from_json(const nlohmann::json& j, ContainerConfig& c) {
-#define PC_FROM(f) \
-    if (auto it = j.find(#f); it != j.end() && !it->is_null()) it->get_to(c.f);
+#define PC_FROM(f) read_field(j, #f, c.f);
     PC_FIELDS(PC_FROM)
 #undef PC_FROM
 }

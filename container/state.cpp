@@ -5,6 +5,7 @@
 #include <array>
 
 #include "common/atomic_file.hpp"
+#include "common/json_integer.hpp"
 #include "common/process_start.hpp"
 #include "common/strings.hpp"
 #include "container/record_json.hpp"
@@ -55,19 +56,19 @@ void to_json(nlohmann::json& j, const ContainerState& s) {
 
 void from_json(const nlohmann::json& j, ContainerState& s) {
     s.status = status_from_name(j.value("status", "created")).value_or(Status::Created);
-    s.pid = j.value("pid", 0);
-    s.monitor_pid = j.value("monitor_pid", 0);
-    s.monitor_start = j.value("monitor_start", uint64_t{0});
-    s.exit_code = j.value("exit_code", 0);
-    s.started_ns = j.value("started_ns", int64_t{0});
-    s.finished_ns = j.value("finished_ns", int64_t{0});
+    s.pid = json_integer<pid_t>(j, "pid");
+    s.monitor_pid = json_integer<pid_t>(j, "monitor_pid");
+    s.monitor_start = json_integer<uint64_t>(j, "monitor_start");
+    s.exit_code = json_integer<int>(j, "exit_code");
+    s.started_ns = json_integer<int64_t>(j, "started_ns");
+    s.finished_ns = json_integer<int64_t>(j, "finished_ns");
     s.oom_killed = j.value("oom_killed", false);
-    s.restart_count = j.value("restart_count", 0u);
+    s.restart_count = json_integer<unsigned>(j, "restart_count");
     s.error = j.value("error", "");
     s.stopped_by_user = j.value("stopped_by_user", false);
     s.slurm_job = j.value("slurm_job", "");
     s.health_status = j.value("health_status", "");
-    s.health_failing_streak = j.value("health_failing_streak", 0u);
+    s.health_failing_streak = json_integer<unsigned>(j, "health_failing_streak");
     s.health_log = j.value("health_log", nlohmann::json::array());
     s.endpoints = j.value("endpoints", std::vector<net::Endpoint>{});
 }

@@ -1,6 +1,7 @@
 #include "net/endpoint.hpp"
 
 #include "common/error.hpp"
+#include "common/json_integer.hpp"
 #include "common/strings.hpp"
 #include "net/rtnetlink.hpp"
 
@@ -52,11 +53,11 @@ void from_json(const json& j, Endpoint& e) {
     e.mac = j.value("mac", "");
     e.ip4 = address(j, "ip4");
     e.gateway4 = address(j, "gateway4");
-    e.prefix4 = j.value("prefix4", 0u);
+    e.prefix4 = json_integer(j, "prefix4", e.prefix4);
     e.ip6 = address(j, "ip6");
     e.gateway6 = address(j, "gateway6");
-    e.prefix6 = j.value("prefix6", 0u);
-    e.mtu = j.value("mtu", 1500u);
+    e.prefix6 = json_integer(j, "prefix6", e.prefix6);
+    e.mtu = json_integer(j, "mtu", decltype(e.mtu){1500});
     e.internal = j.value("internal", false);
     e.dns = j.value("dns", true);
     e.aliases = j.value("aliases", std::vector<std::string>{});

@@ -1,5 +1,7 @@
 #include "net/holder_protocol.hpp"
 
+#include "common/json_integer.hpp"
+
 namespace pc::net {
 
 using nlohmann::json;
@@ -19,8 +21,8 @@ void from_json(const json& j, AttachRequest& r) {
     r.endpoints.clear();
     for (const auto& e : j.value("endpoints", json::array()))
         r.endpoints.emplace_back(e.at("network").get<NetworkConfig>(), e.at("options").get<EndpointOptions>());
-    r.owner_pid = j.value("owner_pid", 0);
-    r.owner_start = j.value("owner_start", uint64_t{0});
+    r.owner_pid = json_integer<pid_t>(j, "owner_pid");
+    r.owner_start = json_integer<uint64_t>(j, "owner_start");
     r.add = j.value("op", "attach") == "connect";
 }
 
@@ -33,8 +35,8 @@ void from_json(const json& j, Lease& l) {
     l.container = j.at("container").get<std::string>();
     l.name = j.value("name", "");
     l.names = j.value("names", std::vector<std::string>{});
-    l.owner_pid = j.value("owner_pid", 0);
-    l.owner_start = j.value("owner_start", uint64_t{0});
+    l.owner_pid = json_integer<pid_t>(j, "owner_pid");
+    l.owner_start = json_integer<uint64_t>(j, "owner_start");
     l.endpoints = j.value("endpoints", std::vector<Endpoint>{});
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
+#include "common/json_integer.hpp"
 #include "common/strings.hpp"
 #include "net/sockaddr.hpp"
 
@@ -266,25 +267,10 @@ void to_json(nlohmann::json& j, const PortMapping& m) {
          {"protocol", m.protocol}};
 }
 
-namespace {
-
-// A port of a stored record. nlohmann converts a float (or an integer past 65535) to
-// uint16_t with a plain cast, which is undefined for 1e23 and wraps for 70000: refuse both.
-uint16_t record_port(const nlohmann::json& j, const char* key) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return 0;
-    if (it->is_number_unsigned() && it->get<uint64_t>() <= 65535) return static_cast<uint16_t>(it->get<uint64_t>());
-    if (it->is_number_integer() && it->get<int64_t>() >= 0 && it->get<int64_t>() <= 65535)
-        return static_cast<uint16_t>(it->get<int64_t>());
-    throw Error(std::string("port mapping: ") + key + " " + it->dump() + " is not a port number");
-}
-
-}  // namespace
-
 void from_json(const nlohmann::json& j, PortMapping& m) {
     m.host_ip = j.value("host_ip", std::string());
-    m.host_port = record_port(j, "host_port");
-    m.container_port = record_port(j, "container_port");
+    m.host_port = json_integer<uint16_t>(j, "host_port");
+    m.container_port = json_integer<uint16_t>(j, "container_port");
     m.protocol = j.value("protocol", std::string("tcp"));
 }
 

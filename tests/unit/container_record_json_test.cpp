@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/error.hpp"
 #include "container/config.hpp"
 #include "container/record_json.hpp"
 #include "container/state.hpp"
@@ -142,4 +143,26 @@ TEST(RecordJson, CursorSkipsNestedValues) {
     ASSERT_EQ(spans.size(), 2u);
     EXPECT_EQ(spans[0], R"(a=[1, {"b": "}]\""}, null])");
     EXPECT_EQ(spans[1], "c=true");
+}
+
+TEST(RecordJson, GenericPathRefusesIntegersThatDoNotFit) {
+    // When the fast path refuses, from_json decides. nlohmann would cast a float (or a
+    // number past the field's range) with a plain cast, undefined for 1e300: a damaged
+    // record is an error naming the key instead.
+    auto config = [](const char* text) { return json::parse(text).get<ContainerConfig>(); };
+    EXPECT_EQ(config(R"({"stop_timeout": 7})").stop_timeout, 7u);
+    EXPECT_THROW(config(R"({"stop_timeout": 1e300})"), pc::Error);
+    EXPECT_THROW(config(R"({"stop_timeout": -1})"), pc::Error);
+    EXPECT_THROW(config(R"({"hooks": [{"path": "/bin/true", "timeout": 2.5e20}]})"), pc::Error);
+    auto state = [](const char* text) { return json::parse(text).get<ContainerState>(); };
+    EXPECT_EQ(state(R"({"pid": 42})").pid, 42);
+    EXPECT_THROW(state(R"({"pid": 1e300})"), pc::Error);
+    EXPECT_THROW(state(R"({"restart_count": -3})"), pc::Error);
+    EXPECT_THROW(state(R"({"endpoints": [{"network": "n", "prefix4": 3e40}]})"), pc::Error);
+    try {
+        state(R"({"exit_code": 4294967296})");
+        FAIL() << "no error";
+    } catch (const pc::Error& e) {
+        EXPECT_STREQ(e.what(), "exit_code: 4294967296 is not an integer from -2147483648 to 2147483647");
+    }
 }
