@@ -284,6 +284,7 @@ void Engine::ensure_volumes(const std::vector<std::string>& services) {
         progress_.event("Volume " + name, "Creating");
         try {
             volumes.create(name, labels, v.driver_opts);
+            created_volumes_.push_back(name);
         } catch (const Error&) {
             if (!volumes.find(name)) throw;  // made meanwhile by a container's first use
         }
@@ -444,10 +445,20 @@ void Engine::up(const UpOptions& o) {
                               "--remove-orphans flag to clean it up.");
         }
     }
-    ensure_pod();
-    ensure_networks(services);
-    ensure_volumes(services);
-    converge(services, o);
+    // A first `up` that fails while making things (a service's options refused, a name
+    // taken) takes back what it made: no pod, network, volume or container is left behind.
+    // A project that existed before keeps its state, as Docker Compose leaves it.
+    const bool fresh = containers(true).empty() && !pod();
+    created_volumes_.clear();
+    try {
+        ensure_pod();
+        ensure_networks(services);
+        ensure_volumes(services);
+        converge(services, o);
+    } catch (const Error&) {
+        if (fresh) undo_first_up();
+        throw;
+    }
     if (o.no_start) return;
     start_in_dependency_order(
         containers_, project_, services, [this](const std::string& s) { return service_containers(s); }, progress_,
@@ -522,8 +533,25 @@ std::vector<std::string> Engine::remove(const std::vector<std::string>& names, b
     return removed;
 }
 
+void Engine::undo_first_up() {
+    DownOptions o;
+    o.remove_orphans = true;
+    o.timeout = 0;
+    try {
+        tear_down(o);
+        storage::Volumes volumes(containers_.storage());
+        for (const auto& name : created_volumes_) volumes.remove(name);
+    } catch (const Error& e) {
+        progress_.warning("taking back what the failed up made: " + std::string(e.what()));
+    }
+}
+
 void Engine::down(const DownOptions& o) {
     FileLock held = lock();
+    tear_down(o);
+}
+
+void Engine::tear_down(const DownOptions& o) {
     std::vector<Container> all = containers(true);
     if (o.remove_orphans) {
         // containers(true) holds them already.

@@ -129,6 +129,9 @@ private:
     void ensure_networks(const std::vector<std::string>& services);
     void remove_networks();
     void ensure_volumes(const std::vector<std::string>& services);
+    // down's work, under the project lock its caller holds.
+    void tear_down(const DownOptions& options);
+    void undo_first_up();
     std::vector<std::string> converge(const std::vector<std::string>& services, const UpOptions& options);
     container::Container create_container(const Service& service, int number);
     void stop_containers(std::vector<container::Container> ctrs, std::optional<unsigned> timeout);
@@ -142,6 +145,7 @@ private:
     Project project_;
     Progress progress_;
     BuildHook build_;
+    std::vector<std::string> created_volumes_;  // by this up, taken back when it fails
 };
 
 // `up`'s and `start`'s order: services whose dependencies are satisfied are started (their

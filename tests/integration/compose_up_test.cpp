@@ -303,6 +303,22 @@ TEST_F(Compose, BadInputFailsWithNothingStarted) {
   EXPECT_TRUE(contains(bad.err, "compose.yaml:4")) << bad;
   EXPECT_TRUE(contains(bad.err, "portz")) << bad;
   EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "");
+  // A service refused while its container is made (after the pod, the first service's
+  // container and a volume were): a first up takes all of it back, in a pod or not.
+  for (const char* in_pod : {"true", "false"}) {
+    file(std::string("x-podman: {in_pod: ") + in_pod + "}\n" +
+         "services:\n"
+         "  a: {image: localhost/busybox, command: [sleep, \"300\"], volumes: [\"data:/data\"]}\n"
+         "  b: {image: localhost/busybox, command: [sleep, \"300\"], depends_on: [a], cap_add: [NOT_A_CAPABILITY]}\n"
+         "volumes: {data: {}}\n");
+    Result refused = compose({"up", "-d"});
+    EXPECT_EXIT_CODE(refused, 1);
+    EXPECT_TRUE(contains(refused.err, "NOT_A_CAPABILITY")) << refused;
+    EXPECT_EQ(trim(pc({"ps", "-a", "-q"}).out), "") << in_pod;
+    EXPECT_EQ(trim(pc({"pod", "ps", "-q"}).out), "") << in_pod;
+    EXPECT_EQ(trim(pc({"volume", "ls", "-q"}).out), "") << in_pod;
+    EXPECT_FALSE(contains(pc({"network", "ls"}).out, "_default")) << in_pod;
+  }
 }
 
 TEST_F(Compose, ParallelUpsMakeOneSetAndAKilledUpConverges) {
