@@ -112,7 +112,7 @@ CLI::App* add_pod_create(CLI::App& parent, Context& ctx) {
     cmd->add_option("-l,--label", o.labels, "Set metadata on the pod")->allow_extra_args(false);
     cmd->add_option("--label-file", f->label_files, "Read in a line delimited file of labels")->allow_extra_args(false);
     cmd->add_option("--share", f->share, "A comma delimited list of kernel namespaces the pod will share (default ipc,net,uts)");
-    cmd->add_option("--userns", o.userns, "User namespace of the pod's containers: \"\" (default mapping) or keep-id");
+    cmd->add_option("--userns", o.userns, "User namespace of the pod's containers: \"\" (default mapping) or keep-id[:uid=N,gid=N,size=N]");
     cmd->add_option("--infra", f->infra, "Create an infra container associated with the pod to share namespaces with")
         ->expected(0, 1)
         ->default_str("true");

@@ -438,8 +438,7 @@ json container_inspect_json(Context& ctx, const Container& c) {
                         {"PidsLimit", 0},
                         {"Init", cfg.init},
                         {"Ulimits", ulimits_json(cfg)}};
-    const auto& mapping = rootless::caller_mapping(cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId
-                                                                          : rootless::UsernsMode::Default);
+    const auto& mapping = rootless::caller_mapping(rootless::parse_userns(cfg.userns));
     json idmappings = {{"UidMap", json::array()}, {"GidMap", json::array()}};
     for (const auto& e : mapping.uids)
         idmappings["UidMap"].push_back(std::to_string(e.inside) + ":" + std::to_string(e.outside) + ":" + std::to_string(e.count));

@@ -26,7 +26,7 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
     cmd->add_option("-u,--user", f.user, "Username or UID (format: <name|uid>[:<group|gid>])");
     cmd->add_option("--entrypoint", f.entrypoint, "Overwrite the default ENTRYPOINT of the image");
     add_network_flags(cmd, f.net);
-    cmd->add_option("--userns", f.userns, "User namespace to use: \"\" (default mapping) or keep-id");
+    cmd->add_option("--userns", f.userns, "User namespace to use: \"\" (default mapping), host (the same) or keep-id[:uid=N,gid=N,size=N]");
     cmd->add_option("-m,--memory", f.memory, "Memory limit (format: <number>[<unit>], where unit = b, k, m or g)");
     cmd->add_option("--memory-swap", f.memory_swap, "Swap limit equal to memory plus swap");
     cmd->add_option("--pids-limit", f.pids_limit, "Tune container pids limit");

@@ -9,6 +9,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "rootless/idmap.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
 #include "compose/hash.hpp"
@@ -308,9 +309,11 @@ ServiceContainer service_container_config(storage::Store& store, pod::PodStore& 
     o.uts = s.uts;
     if (s.shm_size > 0) o.shm_size = std::to_string(s.shm_size);
     for (const auto& [k, v] : s.sysctls) o.sysctls.push_back(k + "=" + v);
-    if (s.userns_mode == "keep-id") o.userns = "keep-id";
-    else if (!s.userns_mode.empty() && s.userns_mode != "host")
-        throw Error("service \"" + s.name + "\": userns_mode \"" + s.userns_mode + "\" is not supported (valid: host, keep-id)");
+    try {
+        if (rootless::parse_userns(s.userns_mode).mode == rootless::UsernsMode::KeepId) o.userns = s.userns_mode;
+    } catch (const Error& e) {
+        throw Error("service \"" + s.name + "\": userns_mode: " + e.what());
+    }
     o.pull = "never";  // the engine has made sure the image is there
     for (const auto& v : s.volumes) o.mount_configs.push_back(mount_of(p, s, v));
     for (const auto& ref : s.secrets) {

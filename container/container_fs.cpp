@@ -73,9 +73,9 @@ ContainerFsChild ContainerFsChild::start(ContainerStore& containers, const Conta
         }
         out.proc_ = ChildProcess(pid);
     } else {
-        const auto mode = c.config.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default;
-        storage::RootfsPlan plan = storage::rootfs_plan(containers.storage(), c.config.id, c.config.layers, mode);
-        const rootless::IdMapping& mapping = rootless::caller_mapping(mode);
+        const rootless::Userns userns = rootless::parse_userns(c.config.userns);
+        storage::RootfsPlan plan = storage::rootfs_plan(containers.storage(), c.config.id, c.config.layers, userns);
+        const rootless::IdMapping& mapping = rootless::caller_mapping(userns);
         const int error_fd = errors.write.get();
         rootless::UsernsChild child = rootless::UsernsChild::enter(mapping, CLONE_NEWNS, [&plan, &fn, error_fd]() -> int {
             run_child(error_fd, [&] {

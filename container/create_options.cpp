@@ -26,6 +26,7 @@
 #include "image/image_config.hpp"
 #include "net/network_mode.hpp"
 #include "rootless/caps.hpp"
+#include "rootless/idmap.hpp"
 #include "rootless/rlimits.hpp"
 #include "rootless/seccomp.hpp"
 
@@ -365,8 +366,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     if (!f.workdir.empty() && f.workdir[0] != '/')
         throw Error("invalid --workdir \"" + f.workdir + "\": must be an absolute path");
     check_network_options(f.net);
-    if (!f.userns.empty() && f.userns != "keep-id" && f.userns != "host")
-        throw Error("unsupported --userns \"" + f.userns + "\" (valid: keep-id, host)");
+    const rootless::Userns userns = rootless::parse_userns(f.userns);
     if (f.pull != "missing" && f.pull != "never" && f.pull != "always" && f.pull != "newer")
         throw Error("invalid --pull \"" + f.pull + "\" (valid: always, missing, never, newer)");
     if (f.cgroups != "enabled" && f.cgroups != "disabled" && f.cgroups != "no-conmon" && f.cgroups != "split")
@@ -444,9 +444,11 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
 
     cfg.working_dir = f.workdir.empty() ? (rc.working_dir.empty() ? "/" : rc.working_dir) : f.workdir;
     cfg.user = f.user.empty() ? rc.user : f.user;
-    // keep-id runs the payload as the caller's own ids unless --user says otherwise.
-    if (f.userns == "keep-id" && f.user.empty())
-        cfg.user = std::to_string(caller().uid) + ":" + std::to_string(caller().gid);
+    // keep-id runs the payload as the caller's own ids (or keep-id:uid=,gid=) unless --user
+    // says otherwise.
+    if (userns.mode == rootless::UsernsMode::KeepId && f.user.empty())
+        cfg.user = std::to_string(userns.keep_id.uid.value_or(caller().uid)) + ":" +
+                   std::to_string(userns.keep_id.gid.value_or(caller().gid));
     cfg.group_add = f.group_add;
     cfg.ulimits = checked_ulimits(f.ulimits);
     cfg.tty = f.tty;
@@ -474,7 +476,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     cfg.privileged = f.privileged;
     apply_network_options(store, cfg, f.net, rc.exposed_ports);
     cfg.hostname = f.hostname;
-    cfg.userns = f.userns == "keep-id" ? "keep-id" : "";
+    cfg.userns = userns.mode == rootless::UsernsMode::KeepId ? f.userns : "";
     cfg.ipc_mode = namespace_mode(store, "--ipc", f.ipc);
     cfg.uts_mode = namespace_mode(store, "--uts", f.uts);
     cfg.pid_mode = namespace_mode(store, "--pid", f.pid);

@@ -135,8 +135,8 @@ int exec_in_container(ContainerStore& containers, const Container& given, const 
         throw Error(kNotRunning, kExitExecNotRunning);  // the init is gone (its monitor has not recorded it yet)
     }
 
-    const auto mode = c.config.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default;
-    rootless::ExecProcessSpec spec = exec_process_spec(c.config, o, rootless::caller_mapping(mode).single);
+    rootless::ExecProcessSpec spec =
+        exec_process_spec(c.config, o, rootless::caller_mapping(rootless::parse_userns(c.config.userns)).single);
     // Compiled (or read from the cache) here, so the child only loads it.
     if (spec.seccomp)
         rootless::compile_seccomp_cached(*spec.seccomp, spec.seccomp_caps, containers.storage().runroot() + "/seccomp");

@@ -110,8 +110,9 @@ PC_IDLE_PATH int serve_until_exit(pid_t pid, int channel) {
 Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::vector<int>& monitor_only) {
     // The caller becomes the container's monitor (and the container inherits the limit).
     raise_open_file_limit();
-    const auto mode = cfg.userns == "keep-id" ? rootless::UsernsMode::KeepId : rootless::UsernsMode::Default;
-    const auto& mapping = rootless::caller_mapping(mode);
+    const rootless::Userns userns = rootless::parse_userns(cfg.userns);
+    const auto mode = userns.mode;
+    const auto& mapping = rootless::caller_mapping(userns);
     if (mode == rootless::UsernsMode::KeepId) {
         std::string why = storage::keep_id_unavailable_reason();
         if (!why.empty()) throw Error("--userns=keep-id: " + why);
@@ -149,7 +150,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     if (cfg.infra) {
         write_infra_etc_files(store, cfg, out.endpoints);
     } else {
-        plan = storage::rootfs_plan(store, cfg.id, cfg.layers, mode);
+        plan = storage::rootfs_plan(store, cfg.id, cfg.layers, userns);
         plan.volatile_upper = cfg.auto_remove;
         spec = build_sandbox_spec(store, cfg, mapping, plan.target, out.endpoints);
         // Compiling the default filter with libseccomp takes ~10 ms; the compiled program

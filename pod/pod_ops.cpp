@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/error.hpp"
+#include "rootless/idmap.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "container/control.hpp"
@@ -22,8 +23,8 @@ using container::ContainerConfig;
 void check_create_options(const PodCreateOptions& o, const std::vector<std::string>& shared) {
     if (o.exit_policy != "continue" && o.exit_policy != "stop")
         throw Error("running pod create option: invalid pod exit policy: \"" + o.exit_policy + "\" (valid: continue, stop)");
-    if (!o.userns.empty() && o.userns != "keep-id")
-        throw Error("unsupported --userns \"" + o.userns + "\" for a pod (valid: keep-id)");
+    if (rootless::parse_userns(o.userns).mode != rootless::UsernsMode::KeepId && !o.userns.empty())
+        throw Error("unsupported --userns \"" + o.userns + "\" for a pod (valid: keep-id[:uid=N,gid=N,size=N])");
     const std::vector<std::string> networks = o.net.all_networks();
     const bool net_options = !networks.empty() || !o.net.aliases.empty() || !o.net.ip.empty() || !o.net.ip6.empty() ||
                              !o.net.mac.empty() || !o.net.publish.empty() || o.net.publish_all ||
@@ -79,7 +80,7 @@ void check_member_options(const PodConfig& pod, const container::CreateOptions& 
     if (pod.has_infra && pod.shares("uts") && !o.hostname.empty())
         throw Error("invalid config provided: cannot set hostname when joining the pod UTS namespace of pod " + pod.name +
                     ": invalid configuration");
-    if (!o.userns.empty() && o.userns != pod.userns && !(o.userns == "keep-id" && pod.userns == "keep-id"))
+    if (!o.userns.empty() && rootless::parse_userns(o.userns) != rootless::parse_userns(pod.userns))
         throw Error("--userns " + o.userns + ": the containers of pod " + pod.name + " use the pod's user namespace (" +
                     (pod.userns.empty() ? "the default mapping" : pod.userns) + ")");
 }

@@ -64,19 +64,25 @@ std::vector<IdMapEntry> default_entries(uint32_t own, const std::vector<SubIdRan
     return out;
 }
 
-std::vector<IdMapEntry> keep_id_entries(uint32_t own, const std::vector<SubIdRange>& ranges,
-                                        const char* kind) {
+// `own` (the caller's host id) becomes `inside`; the subids fill 0..inside-1, then
+// inside+1.. up to `size` ids in all (0: no limit).
+std::vector<IdMapEntry> keep_id_entries(uint32_t own, uint32_t inside, uint64_t size,
+                                        const std::vector<SubIdRange>& ranges, const char* kind) {
     uint64_t have = total(ranges);
-    if (have < own)
+    if (have < inside)
         throw Error("--userns=keep-id: the subordinate " + std::string(kind) + " ranges hold " +
-                    std::to_string(have) + " ids, fewer than the " + std::to_string(own) +
-                    " needed to map " + kind + "s 0-" + std::to_string(own) + " below your " + kind +
-                    " " + std::to_string(own) + " (add a larger range to /etc/sub" + kind + ")");
+                    std::to_string(have) + " ids, fewer than the " + std::to_string(inside) +
+                    " needed to map " + kind + "s 0-" + std::to_string(inside) + " below " + kind +
+                    " " + std::to_string(inside) + " (add a larger range to /etc/sub" + kind + ")");
+    if (size != 0 && size <= inside)
+        throw Error("--userns=keep-id: size=" + std::to_string(size) + " cannot hold " + kind + " " +
+                    std::to_string(inside));
     std::vector<IdMapEntry> out;
-    take_ids(out, ranges, 0, own, 0);
-    out.push_back({own, own, 1});
-    uint64_t rest = std::min<uint64_t>(have - own, kIdLimit - 1 - own);
-    take_ids(out, ranges, own, rest, own + 1);
+    take_ids(out, ranges, 0, inside, 0);
+    out.push_back({inside, own, 1});
+    uint64_t rest = std::min<uint64_t>(have - inside, kIdLimit - 1 - inside);
+    if (size != 0) rest = std::min<uint64_t>(rest, size - inside - 1);
+    take_ids(out, ranges, inside, rest, inside + 1);
     return out;
 }
 
@@ -138,17 +144,39 @@ IdMapping build_default_mapping(uint32_t uid, uint32_t gid, const std::vector<Su
 }
 
 IdMapping build_keep_id_mapping(uint32_t uid, uint32_t gid, const std::vector<SubIdRange>& subuids,
-                                const std::vector<SubIdRange>& subgids) {
+                                const std::vector<SubIdRange>& subgids, const KeepIdIds& ids) {
     IdMapping m;
+    const uint32_t inside_uid = ids.uid.value_or(uid);
+    const uint32_t inside_gid = ids.gid.value_or(gid);
     if (subuids.empty() || subgids.empty()) {
         m.single = true;
-        m.uids = {{uid, uid, 1}};
-        m.gids = {{gid, gid, 1}};
+        m.uids = {{inside_uid, uid, 1}};
+        m.gids = {{inside_gid, gid, 1}};
         return m;
     }
-    m.uids = keep_id_entries(uid, subuids, "uid");
-    m.gids = keep_id_entries(gid, subgids, "gid");
+    m.uids = keep_id_entries(uid, inside_uid, ids.size.value_or(0), subuids, "uid");
+    m.gids = keep_id_entries(gid, inside_gid, ids.size.value_or(0), subgids, "gid");
     return m;
+}
+
+Userns parse_userns(std::string_view text) {
+    if (text.empty() || text == "host") return {};
+    auto [mode, options] = str::split_once(text, ':');
+    if (mode != "keep-id")
+        throw Error("unsupported --userns \"" + std::string(text) + "\" (valid: host, keep-id[:uid=N,gid=N,size=N])");
+    Userns u(UsernsMode::KeepId);
+    if (!options) return u;
+    for (const auto& option : str::split(*options, ',')) {
+        auto [key, value] = str::split_once(option, '=');
+        auto n = value ? parse_u32(*value) : std::nullopt;
+        if (!n || *n == kIdLimit)
+            throw Error("invalid --userns \"" + std::string(text) + "\": \"" + option + "\" (valid: uid=N, gid=N, size=N)");
+        if (key == "uid") u.keep_id.uid = *n;
+        else if (key == "gid") u.keep_id.gid = *n;
+        else if (key == "size" && *n > 0) u.keep_id.size = *n;
+        else throw Error("invalid --userns \"" + std::string(text) + "\": \"" + option + "\" (valid: uid=N, gid=N, size=N)");
+    }
+    return u;
 }
 
 }  // namespace pc::rootless

@@ -56,17 +56,35 @@ struct IdMapping {
 // from 1. Empty ranges -> single mapping.
 IdMapping build_default_mapping(uint32_t uid, uint32_t gid, const std::vector<SubIdRange>& subuids,
                                  const std::vector<SubIdRange>& subgids);
-// keep-id: the caller's uid/gid map to themselves; 0..uid-1 and uid+1.. take the subids.
-// Throws when the ranges are too small to hold the caller's id.
+// keep-id: the caller's uid/gid map to `inside_uid`/`inside_gid` (themselves unless
+// keep-id:uid=,gid= said otherwise); the ids below and above take the subids, `size` ids in
+// all at most (0: as many as the ranges hold). Throws when the ranges are too small to hold
+// the ids below the caller's.
+struct KeepIdIds {
+    std::optional<uint32_t> uid, gid;  // keep-id:uid=N,gid=M
+    std::optional<uint32_t> size;      // keep-id:size=N
+    bool operator==(const KeepIdIds&) const = default;
+};
 IdMapping build_keep_id_mapping(uint32_t uid, uint32_t gid, const std::vector<SubIdRange>& subuids,
-                                const std::vector<SubIdRange>& subgids);
+                                const std::vector<SubIdRange>& subgids, const KeepIdIds& ids = {});
 
 enum class UsernsMode { Default, KeepId };
 
-// The caller's mapping for `mode`, read once per process from /etc/subuid and /etc/subgid
+// A --userns value pc runs with: the default mapping, or keep-id with its options.
+struct Userns {
+    UsernsMode mode = UsernsMode::Default;
+    KeepIdIds keep_id;
+    Userns(UsernsMode m = UsernsMode::Default) : mode(m) {}  // NOLINT(google-explicit-constructor)
+    bool operator==(const Userns&) const = default;
+};
+// Parses "" / "host" (the default mapping), "keep-id" and "keep-id:uid=N,gid=M,size=S"
+// (Podman's syntax); throws pc::Error naming what is wrong.
+Userns parse_userns(std::string_view text);
+
+// The caller's mapping for `userns`, read once per process from /etc/subuid and /etc/subgid
 // (by user name or uid). Falls back to the single mapping, with one warning, when there is
 // no range or newuidmap/newgidmap are missing.
-const IdMapping& caller_mapping(UsernsMode mode = UsernsMode::Default);
+const IdMapping& caller_mapping(const Userns& userns = {});
 
 // Writes `m` for process `pid` (which must be in a fresh user namespace): newuidmap and
 // newgidmap concurrently, or /proc/PID/{uid_map,setgroups,gid_map} for a single mapping.

@@ -1,6 +1,7 @@
 // The calling user's mapping, computed once per process: every container and storage
 // operation of a user must use the same mapping so extracted layers stay valid.
 #include <cstdlib>
+#include <list>
 #include <mutex>
 
 #include "common/atomic_file.hpp"
@@ -27,7 +28,7 @@ std::vector<SubIdRange> read_ranges(const std::string& path, const CallerIdentit
 
 const char* kWarnKey = "rootless.single-id-mapping";
 
-IdMapping compute(UsernsMode mode) {
+IdMapping compute(const Userns& userns) {
     const CallerIdentity& who = caller();
     const std::string uid_file = subid_path("PC_SUBUID_FILE", "/etc/subuid");
     const std::string gid_file = subid_path("PC_SUBGID_FILE", "/etc/subgid");
@@ -53,19 +54,20 @@ IdMapping compute(UsernsMode mode) {
         subuids.clear();
         subgids.clear();
     }
-    return mode == UsernsMode::KeepId ? build_keep_id_mapping(who.uid, who.gid, subuids, subgids)
-                                      : build_default_mapping(who.uid, who.gid, subuids, subgids);
+    return userns.mode == UsernsMode::KeepId ? build_keep_id_mapping(who.uid, who.gid, subuids, subgids, userns.keep_id)
+                                             : build_default_mapping(who.uid, who.gid, subuids, subgids);
 }
 
 }  // namespace
 
-const IdMapping& caller_mapping(UsernsMode mode) {
+const IdMapping& caller_mapping(const Userns& userns) {
     static std::mutex mu;
-    static std::optional<IdMapping> cache[2];
+    // A list, not a map: a process uses one or two mappings, and references stay valid.
+    static std::list<std::pair<Userns, IdMapping>> cache;
     std::lock_guard<std::mutex> lock(mu);
-    auto& slot = cache[mode == UsernsMode::KeepId ? 1 : 0];
-    if (!slot) slot = compute(mode);
-    return *slot;
+    for (const auto& [key, mapping] : cache)
+        if (key == userns) return mapping;
+    return cache.emplace_back(userns, compute(userns)).second;
 }
 
 }  // namespace pc::rootless

@@ -20,11 +20,11 @@
 namespace pc::storage {
 
 RootfsPlan rootfs_plan(Store& store, const std::string& container_id, const std::vector<std::string>& layers,
-                       rootless::UsernsMode mode) {
+                       const rootless::Userns& userns) {
     RootfsPlan plan;
     plan.driver = store.driver();
     const std::string dir = store.container_dir(container_id);
-    const bool translate = mode == rootless::UsernsMode::KeepId && keep_id_needs_fuse();
+    const bool translate = userns.mode == rootless::UsernsMode::KeepId && keep_id_needs_fuse();
     if (plan.driver == Driver::Vfs && !translate) {
         plan.target = dir + "/rootfs";
         return plan;
@@ -44,7 +44,7 @@ RootfsPlan rootfs_plan(Store& store, const std::string& container_id, const std:
         ensure_dir(plan.work, 0700);
         ensure_dir(plan.target, 0755);
         FuseIdMappings m = fuse_id_mappings(rootless::caller_mapping(rootless::UsernsMode::Default),
-                                            rootless::caller_mapping(rootless::UsernsMode::KeepId));
+                                            rootless::caller_mapping(userns));
         plan.fuse_uidmapping = m.uidmapping;
         plan.fuse_gidmapping = m.gidmapping;
     }

@@ -248,7 +248,7 @@ struct RootfsPlan {
 // a clear error.
 RootfsPlan rootfs_plan(Store& store, const std::string& container_id,
                        const std::vector<std::string>& layers,
-                       rootless::UsernsMode mode = rootless::UsernsMode::Default);
+                       const rootless::Userns& userns = {});
 
 // fuse-overlayfs "uidmapping=" and "gidmapping=" values that present files extracted with
 // `storage` (the default mapping) with their image ids inside a namespace with `container`.

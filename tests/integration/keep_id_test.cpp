@@ -140,3 +140,30 @@ TEST_F(KeepId, WithoutARangeAndWithoutDevFuseBothMappingsWork) {
   EXPECT_EQ(l[5], "overlay");
   EXPECT_EQ(trim(s.pc({"ps", "-aq"}).out), "");
 }
+
+TEST_F(KeepId, OtherIdsInsideKeepTheCallerOnTheHost) {
+  // keep-id:uid=1000,gid=50 (Podman's syntax): the payload is uid 1000, gid 50; what it
+  // writes to a bind mount is the caller's on the host; the image's files keep their owner.
+  const std::string vol = dir_ + "/vol";
+  run({"mkdir", "-p", vol});
+  Result k = run_in({"--userns=keep-id:uid=1000,gid=50", "-v", vol + ":/vol"},
+                    {"sh", "-c", std::string(kProbe) + "; echo hi > /vol/f"});
+  ASSERT_PC_OK(k);
+  auto l = lines(k.out);
+  ASSERT_EQ(l.size(), 6u) << k;
+  EXPECT_EQ(l[0], "1000");
+  EXPECT_EQ(l[1], "50");
+  EXPECT_TRUE(l[2].starts_with("0 ") && l[2].ends_with(" 1000") && l[2] != "0 " + kUid + " 1000")
+      << "ids below 1000 come from the subordinate range: " << l[2];
+  EXPECT_EQ(l[3], "0") << "image files keep their image owner";
+  EXPECT_EQ(trim(run({"stat", "-c", "%u:%g", vol + "/f"}).out), kUid + ":" + kGid);
+  Result inspect = pc({"run", "--rm", "--userns=keep-id:uid=1000", "localhost/busybox", "id", "-u"});
+  EXPECT_EQ(trim(inspect.out), "1000") << inspect;
+  // Bad values name themselves; nothing is made.
+  for (const char* bad : {"--userns=keep-id:uid=x", "--userns=keep-id:user=5", "--userns=auto"}) {
+    Result r = pc({"run", "--rm", bad, "localhost/busybox", "true"});
+    EXPECT_EXIT_CODE(r, 125);
+    EXPECT_TRUE(contains(r.err, std::string(bad).substr(9))) << r;
+  }
+  EXPECT_EQ(trim(pc({"ps", "-aq"}).out), "");
+}

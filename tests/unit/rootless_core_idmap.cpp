@@ -122,6 +122,41 @@ TEST(RootlessIdMapping, KeepIdSplitsRangesAcrossTheCallersId) {
     EXPECT_EQ(m.gids, (std::vector<IdMapEntry>{{0, 300000, 1000}, {1000, 1000, 1}}));
 }
 
+TEST(RootlessIdMapping, KeepIdWithOtherIdsInside) {
+    // keep-id:uid=1000,gid=50: the caller (1001/1001) is uid 1000 and gid 50 inside.
+    KeepIdIds ids;
+    ids.uid = 1000;
+    ids.gid = 50;
+    auto m = build_keep_id_mapping(1001, 1001, {{100000, 65536}}, {{100000, 65536}}, ids);
+    EXPECT_EQ(m.uids, (std::vector<IdMapEntry>{{0, 100000, 1000}, {1000, 1001, 1}, {1001, 101000, 64536}}));
+    EXPECT_EQ(m.gids, (std::vector<IdMapEntry>{{0, 100000, 50}, {50, 1001, 1}, {51, 100050, 65486}}));
+    EXPECT_EQ(m.inside_uid(1001), 1000u);
+    // size= caps the ids mapped in all (ids below and above the caller's included).
+    ids.size = 2000;
+    m = build_keep_id_mapping(1001, 1001, {{100000, 65536}}, {{100000, 65536}}, ids);
+    EXPECT_EQ(m.uid_count(), 2000u);
+    ids.size = 1000;
+    EXPECT_THROW(build_keep_id_mapping(1001, 1001, {{100000, 65536}}, {{100000, 65536}}, ids), pc::Error);
+    // Single-id fallback: the one id still lands on the asked-for id.
+    auto k = build_keep_id_mapping(1001, 1001, {}, {}, KeepIdIds{1000, 50, std::nullopt});
+    EXPECT_EQ(k.uids, (std::vector<IdMapEntry>{{1000, 1001, 1}}));
+    EXPECT_EQ(k.gids, (std::vector<IdMapEntry>{{50, 1001, 1}}));
+}
+
+TEST(RootlessIdMapping, ParsesUsernsValues) {
+    EXPECT_EQ(parse_userns("").mode, UsernsMode::Default);
+    EXPECT_EQ(parse_userns("host").mode, UsernsMode::Default);
+    EXPECT_EQ(parse_userns("keep-id"), Userns(UsernsMode::KeepId));
+    Userns u = parse_userns("keep-id:uid=1000,gid=1000,size=70000");
+    EXPECT_EQ(u.mode, UsernsMode::KeepId);
+    EXPECT_EQ(u.keep_id, (KeepIdIds{1000, 1000, 70000}));
+    EXPECT_EQ(parse_userns("keep-id:gid=5").keep_id, (KeepIdIds{std::nullopt, 5, std::nullopt}));
+    for (const char* bad : {"auto", "nomap", "keep-id:uid=", "keep-id:uid=x", "keep-id:user=1", "keep-id:size=0",
+                            "keep-id:uid=4294967295", "keep-id:uid=-1", "private"}) {
+        EXPECT_THROW(parse_userns(bad), pc::Error) << bad;
+    }
+}
+
 TEST(RootlessIdMapping, KeepIdRangeTooSmall) {
     try {
         build_keep_id_mapping(1001, 1001, {{100000, 1000}}, {{100000, 65536}});
