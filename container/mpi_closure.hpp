@@ -14,6 +14,7 @@
 // openmpi-mca-params.conf...); and PC_MPI_BIND's paths (colon-separated) as they are.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,16 @@ namespace pc::container {
 
 struct HostMpi {
     std::string library;                   // the libmpi.so.N file found
-    std::vector<MountConfig> mounts;       // read-only binds, each at its host path
+    std::vector<MountConfig> mounts;        // read-only binds, each at its host path
     std::vector<std::string> library_path;  // the directories of the bound libraries
+    // What was read or looked for to find them (files, directories, absent paths), each
+    // with its file_signature() from before it was read.
+    std::map<std::string, std::string> inputs;
 };
+
+// What identifies a file's content without reading it (device, inode, size, mtime,
+// ctime, the link followed); "-" when it does not exist.
+std::string file_signature(const std::string& path);
 
 // `environment` is pc's own ("K=V": PATH, PC_MPI_LIBRARY, PC_MPI_BIND). Throws pc::Error
 // saying where it looked when no MPI library is found, or a named path does not exist.

@@ -29,9 +29,10 @@ struct MpiPreset {
     std::vector<std::string> library_path;  // LD_LIBRARY_PATH's first directories
 };
 
-// The preset named `name` ("host") for pc's `environment` ("K=V"). Throws pc::Error for
-// an unknown name or when the host has no MPI library (container/mpi_closure.hpp).
-MpiPreset mpi_preset(const std::string& name, const std::vector<std::string>& environment);
+// The preset named `name` ("host") for pc's `environment` ("K=V"), the MPI closure
+// cached in `runroot` (container/mpi_closure_cache.hpp). Throws pc::Error for an unknown
+// name or when the host has no MPI library (container/mpi_closure.hpp).
+MpiPreset mpi_preset(const std::string& name, const std::vector<std::string>& environment, const std::string& runroot);
 
 // `f` with the preset's namespace, network and environment options where it has none.
 CreateOptions with_mpi_options(CreateOptions f);
