@@ -11,8 +11,9 @@
 //   -e PMIX_* PMI_* OMPI_* OPAL_* PRTE_* SLURM_*  the launcher's variables, and the
 //                     directories they name (PMIX_SERVER_TMPDIR, PMIX_SYSTEM_TMPDIR,
 //                     PMIX_*_BASE_PATH, Open MPI's session dirs) bound read-write
-//   the host's MPI library closure (container/mpi_closure.hpp) bound read-only at the
-//                     same paths, its directories first in LD_LIBRARY_PATH
+//   the host's MPI library closure (container/mpi_closure.hpp) bound read-only: its
+//                     libraries in /.pc-mpi, first in LD_LIBRARY_PATH, its plugin, data
+//                     and configuration directories at their host paths
 // Each of the flags above that is given explicitly wins over the preset's value.
 #pragma once
 
