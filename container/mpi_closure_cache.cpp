@@ -24,8 +24,12 @@ std::string steering_key(const std::vector<std::string>& environment) {
     return key;
 }
 
+// The pc that wrote an entry: another build may find or bind the closure another way.
+std::string this_program() { return file_signature("/proc/self/exe"); }
+
 std::optional<HostMpi> still_valid(const nlohmann::json& j, const std::string& key) {
-    if (j.value("format", 0) != kFormat || j.value("key", "") != key) return std::nullopt;
+    if (j.value("format", 0) != kFormat || j.value("key", "") != key || j.value("program", "") != this_program())
+        return std::nullopt;
     HostMpi out;
     for (const auto& [path, sig] : j.at("inputs").items()) {
         if (file_signature(path) != sig.get<std::string>()) {
@@ -55,7 +59,7 @@ HostMpi cached_host_mpi(const std::vector<std::string>& environment, const std::
     HostMpi found = find_host_mpi(environment);
     try {
         write_json_atomic(path,
-                          {{"format", kFormat}, {"key", key}, {"inputs", found.inputs}, {"library", found.library},
+                          {{"format", kFormat}, {"key", key}, {"program", this_program()}, {"inputs", found.inputs}, {"library", found.library},
                            {"mounts", found.mounts}, {"library_path", found.library_path}},
                           false);
     } catch (const std::exception& e) {

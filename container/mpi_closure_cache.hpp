@@ -1,10 +1,11 @@
 // find_host_mpi's answer (container/mpi_closure.hpp) kept in the runroot: finding it runs
-// `ldconfig -p` and reads the MPI's ~150 ELF files, which every rank of every launch
-// would otherwise repeat for the same answer. The entry is used while the variables that
-// steer the search (PATH, PC_MPI_LIBRARY, PC_MPI_BIND) are the same and none of the files
-// and directories it read or looked for has changed (inode, size, mtime, ctime; absent
-// ones still absent): a rebuilt or upgraded library, a plugin added, mpirun pointed at
-// another MPI or a new loader cache each make it found again.
+// `ldconfig -p` and reads the MPI's ~570 ELF files and directories, which every rank of
+// every launch would otherwise repeat for the same answer. The entry is used while the
+// variables that steer the search (PATH, PC_MPI_LIBRARY, PC_MPI_BIND) and the pc binary
+// that wrote it are the same and none of the files and directories it read or looked for
+// has changed (inode, size, mtime, ctime; absent ones still absent): a rebuilt or upgraded
+// library, a plugin added, mpirun pointed at another MPI, a new loader cache or another
+// pc each make it found again.
 #pragma once
 
 #include <string>

@@ -97,3 +97,14 @@ TEST(MpiClosureCache, AnUnreadableEntryIsReplaced) {
     EXPECT_EQ(cached_host_mpi(f.env, f.runroot).library, f.lib);
     EXPECT_EQ(pc::read_json(mpi_closure_cache_path(f.runroot)).value("library", ""), f.lib);
 }
+
+TEST(MpiClosureCache, AnotherPcsEntryIsNotUsed) {
+    if (!fs::exists("/usr/lib/x86_64-linux-gnu/libz.so.1")) GTEST_SKIP() << "no libz.so.1 to play libmpi";
+    FakeMpi f;
+    cached_host_mpi(f.env, f.runroot);
+    f.mark_cache();
+    auto j = pc::read_json(mpi_closure_cache_path(f.runroot));
+    j["program"] = "another build of pc";  // which may bind the closure another way
+    pc::write_json_atomic(mpi_closure_cache_path(f.runroot), j);
+    EXPECT_FALSE(FakeMpi::marked(cached_host_mpi(f.env, f.runroot)));
+}
