@@ -59,8 +59,13 @@ HostMpi cached_host_mpi(const std::vector<std::string>& environment, const std::
     HostMpi found = find_host_mpi(environment);
     try {
         write_json_atomic(path,
-                          {{"format", kFormat}, {"key", key}, {"program", this_program()}, {"inputs", found.inputs}, {"library", found.library},
-                           {"mounts", found.mounts}, {"library_path", found.library_path}},
+                          {{"format", kFormat},
+                           {"key", key},
+                           {"program", this_program()},
+                           {"inputs", found.inputs},
+                           {"library", found.library},
+                           {"mounts", found.mounts},
+                           {"library_path", found.library_path}},
                           false);
     } catch (const std::exception& e) {
         log::debug("--mpi: not caching the MPI closure in " + path + ": " + e.what());

@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "common/atomic_file.hpp"
-#include "container/mpi_closure_cache.hpp"
 #include "compose_test_util.hpp"
+#include "container/mpi_closure_cache.hpp"
 
 using namespace pc::container;
 using pctest::TempDir;
@@ -44,7 +44,8 @@ TEST(MpiClosureCache, SecondLaunchUsesTheCache) {
     HostMpi first = cached_host_mpi(f.env, f.runroot);
     EXPECT_EQ(first.library, f.lib);
     bool bound = false;  // in the tmpfs of the closure's libraries
-    for (const auto& m : first.mounts) bound |= m.source == f.lib && m.destination == std::string(kMpiLibraryDir) + "/libmpi.so.40";
+    for (const auto& m : first.mounts)
+        bound |= m.source == f.lib && m.destination == std::string(kMpiLibraryDir) + "/libmpi.so.40";
     EXPECT_TRUE(bound);
     ASSERT_TRUE(fs::exists(mpi_closure_cache_path(f.runroot)));
     f.mark_cache();
