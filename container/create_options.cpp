@@ -353,7 +353,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     for (char** e = environ; *e; ++e) environment.emplace_back(*e);
     // --mpi: its options are as if given on the command line, where the flags say nothing.
     std::optional<MpiPreset> mpi;
-    if (!options.mpi.empty()) mpi = mpi_preset(options.mpi, environment);
+    if (!options.mpi.empty()) mpi = mpi_preset(options.mpi, environment, store.runroot());
     const CreateOptions f = with_containers_conf(mpi ? with_mpi_options(options) : options, conf);
     if (conf.default_capabilities) {
         rootless::base_capabilities(*conf.default_capabilities);  // names checked

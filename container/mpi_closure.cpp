@@ -1,5 +1,6 @@
 #include "container/mpi_closure.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,7 +35,17 @@ std::string real_path(const std::string& p) {
 
 std::string parent(const std::string& p) { return fs::path(p).parent_path().string(); }
 
-bool is_dir(const std::string& p) {
+// Every file and directory whose change could change the closure (a library rebuilt, a
+// plugin added, mpirun pointed elsewhere, the loader cache rewritten), for the cache
+// (container/mpi_closure_cache.hpp) to check. Absent paths count: one appearing would be
+// found. Each is signed when first looked at, before it is read: a change after that is a
+// change the next launch sees.
+using Inputs = std::map<std::string, std::string>;
+
+void note(Inputs& inputs, const std::string& path) { inputs.try_emplace(path, file_signature(path)); }
+
+bool is_dir(const std::string& p, Inputs& inputs) {
+    note(inputs, p);
     std::error_code ec;
     return fs::is_directory(p, ec);
 }
@@ -46,7 +57,8 @@ bool is_soname(const std::string& name, const std::string& stem) {
     return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
-std::string libmpi_in(const std::string& dir) {
+std::string libmpi_in(const std::string& dir, Inputs& inputs) {
+    note(inputs, dir);
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec))
         if (is_soname(e.path().filename().string(), "libmpi")) return e.path().string();
@@ -62,8 +74,9 @@ bool from_the_image(const std::string& name) {
 }
 
 // `ldconfig -p`: soname -> paths, in the cache's order (several for several ABIs).
-std::map<std::string, std::vector<std::string>> loader_cache() {
+std::map<std::string, std::vector<std::string>> loader_cache(Inputs& inputs) {
     std::map<std::string, std::vector<std::string>> out;
+    note(inputs, "/etc/ld.so.cache");
     std::string ldconfig = find_program("ldconfig");
     for (const char* p : {"/sbin/ldconfig", "/usr/sbin/ldconfig"})
         if (ldconfig.empty() && ::access(p, X_OK) == 0) ldconfig = p;
@@ -79,16 +92,19 @@ std::map<std::string, std::vector<std::string>> loader_cache() {
 }
 
 std::string find_libmpi(const std::vector<std::string>& environment,
-                        const std::map<std::string, std::vector<std::string>>& cache) {
+                        const std::map<std::string, std::vector<std::string>>& cache, Inputs& inputs) {
     if (const std::string named = env_value(environment, "PC_MPI_LIBRARY"); !named.empty()) {
         if (::access(named.c_str(), R_OK) != 0) throw Error("PC_MPI_LIBRARY=" + named + ": no such readable file");
         return named;
     }
     for (const auto& dir : str::split(env_value(environment, "PATH"), ':')) {
-        if (dir.empty() || ::access((dir + "/mpirun").c_str(), X_OK) != 0) continue;
+        if (dir.empty()) continue;
+        note(inputs, dir);  // an mpirun installed earlier in PATH
+        if (::access((dir + "/mpirun").c_str(), X_OK) != 0) continue;
+        note(inputs, dir + "/mpirun");  // followed: another target is another file
         const std::string prefix = parent(parent(real_path(dir + "/mpirun")));
         for (const std::string& lib : {prefix + "/lib", prefix + "/lib64"})
-            if (std::string f = libmpi_in(lib); !f.empty()) return f;
+            if (std::string f = libmpi_in(lib, inputs); !f.empty()) return f;
         // PREFIX/lib/<triplet> (Debian's /usr/lib/x86_64-linux-gnu): known to the loader's cache.
         for (const auto& [name, paths] : cache)
             for (const auto& p : paths)
@@ -109,8 +125,8 @@ std::string prefix_of(std::string libdir) {
 
 class Closure {
 public:
-    Closure(const ElfDeps& root, std::map<std::string, std::vector<std::string>> cache)
-        : class_(root.elf_class), machine_(root.machine), cache_(std::move(cache)) {}
+    Closure(const ElfDeps& root, std::map<std::string, std::vector<std::string>> cache, Inputs& inputs)
+        : class_(root.elf_class), machine_(root.machine), cache_(std::move(cache)), inputs_(inputs) {}
 
     // A library (or plugin) and, transitively, what it needs.
     void add(const std::string& path, const std::string& name, bool bind) {
@@ -137,7 +153,10 @@ private:
     // Each file read once: a plugin directory's files mostly need the same few libraries.
     const ElfDeps* elf(const std::string& path) {
         auto [it, added] = elf_.try_emplace(path);
-        if (added) it->second = read_elf_deps(path);
+        if (added) {
+            note(inputs_, path);
+            it->second = read_elf_deps(path);
+        }
         return it->second ? &*it->second : nullptr;
     }
     bool fits(const std::string& p) {
@@ -166,16 +185,27 @@ private:
     std::set<std::string> seen_;
     std::map<std::string, std::optional<ElfDeps>> elf_;
     std::map<std::string, std::string> files_;  // destination -> real source
+    Inputs& inputs_;
 };
 
 bool under(const std::string& path, const std::string& dir) { return path == dir || str::starts_with(path, dir + "/"); }
 
 }  // namespace
 
+std::string file_signature(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return "-";
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+           std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
+}
+
 HostMpi find_host_mpi(const std::vector<std::string>& environment) {
-    auto cache = loader_cache();
+    Inputs inputs;
+    auto cache = loader_cache(inputs);
     HostMpi out;
-    out.library = find_libmpi(environment, cache);
+    out.library = find_libmpi(environment, cache, inputs);
+    note(inputs, out.library);
     const auto root = read_elf_deps(real_path(out.library));
     if (!root) throw Error("--mpi: " + out.library + " is not an ELF shared library");
     const std::string libdir = real_path(parent(out.library));
@@ -184,24 +214,26 @@ HostMpi find_host_mpi(const std::vector<std::string>& environment) {
 
     std::vector<std::string> dirs;  // bound whole
     for (const char* d : {"openmpi", "pmix", "pmix2", "ucx", "hwloc", "libfabric", "mpich"})
-        if (is_dir(libdir + "/" + d)) dirs.push_back(libdir + "/" + d);
+        if (is_dir(libdir + "/" + d, inputs)) dirs.push_back(libdir + "/" + d);
     const size_t plugin_dirs = dirs.size();
     for (const char* d : {"openmpi", "pmix", "mpich"})
         for (const std::string& base : {prefix + "/share", sysconf})
-            if (is_dir(base + "/" + d)) dirs.push_back(base + "/" + d);
+            if (is_dir(base + "/" + d, inputs)) dirs.push_back(base + "/" + d);
     for (const auto& p : str::split(env_value(environment, "PC_MPI_BIND"), ':')) {
         if (p.empty()) continue;
+        note(inputs, p);
         if (::access(p.c_str(), F_OK) != 0) throw Error("PC_MPI_BIND: " + p + ": no such file or directory");
         dirs.push_back(real_path(p));
     }
 
-    Closure closure(*root, std::move(cache));
+    Closure closure(*root, std::move(cache), inputs);
     closure.add(out.library, fs::path(out.library).filename().string(), true);
     // The plugins are bound with their directories; what they need is followed.
     for (size_t i = 0; i < plugin_dirs; ++i) {
         std::error_code ec;
         for (fs::recursive_directory_iterator it(dirs[i], ec), end; !ec && it != end; it.increment(ec)) {
             const std::string name = it->path().filename().string();
+            if (it->is_directory(ec)) note(inputs, it->path().string());  // a plugin added
             if (it->is_regular_file(ec) && (str::ends_with(name, ".so") || name.find(".so.") != std::string::npos))
                 closure.add(it->path().string(), name, false);
         }
@@ -214,14 +246,26 @@ HostMpi find_host_mpi(const std::vector<std::string>& environment) {
         bound.push_back(d);
         out.mounts.push_back({"bind", d, d, {"ro"}, true, false, false});
     }
-    out.library_path.push_back(libdir);
+    // The libraries, wherever they live on the host, are bound side by side into one
+    // tmpfs of the container's (kMpiLibraryDir) rather than at their own paths: each bind
+    // then needs an empty file made in that tmpfs, where at the host path (in a keep-id
+    // rootfs, which is fuse-overlayfs) it needed a lookup of every directory and a file
+    // created through the fuse daemon: ~20 ms a rank for Debian's ~50 libraries.
+    std::set<std::string> names;
     for (const auto& [dest, source] : closure.files()) {
         const std::string& file = dest;  // clang 14 cannot capture a structured binding
         if (std::any_of(bound.begin(), bound.end(), [&](const std::string& d) { return under(file, d); })) continue;
-        out.mounts.push_back({"bind", source, dest, {"ro"}, true, false, false});
-        if (std::find(out.library_path.begin(), out.library_path.end(), parent(dest)) == out.library_path.end())
-            out.library_path.push_back(parent(dest));
+        const std::string name = fs::path(dest).filename().string();
+        if (!names.insert(name).second) {  // the loader would take the first one too
+            log::debug("--mpi: " + source + " not bound: another " + name + " is");
+            continue;
+        }
+        if (names.size() == 1)
+            out.mounts.push_back({"tmpfs", "", kMpiLibraryDir, {"mode=0755", "size=64k", "noexec"}, false, false, false});
+        out.mounts.push_back({"bind", source, std::string(kMpiLibraryDir) + "/" + name, {"ro", "bind"}, true, false, false});
     }
+    out.library_path.push_back(kMpiLibraryDir);
+    out.inputs = std::move(inputs);
     return out;
 }
 

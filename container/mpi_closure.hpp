@@ -1,5 +1,5 @@
 // The host's MPI library and everything it needs at run time, found so that `--mpi=host`
-// can bind them into a container at the same paths (the hybrid model of Sarus and
+// can bind them into a container (the hybrid model of Sarus and
 // Apptainer: the image's application, built against a compatible MPI, runs with the
 // host's, which knows the site's interconnect and launcher).
 //
@@ -14,6 +14,7 @@
 // openmpi-mca-params.conf...); and PC_MPI_BIND's paths (colon-separated) as they are.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,11 +22,23 @@
 
 namespace pc::container {
 
+// Where the closure's libraries are bound in the container (a tmpfs of their own), first
+// in LD_LIBRARY_PATH; the plugin, data and configuration directories keep their host paths,
+// where the MPI looks for them.
+inline constexpr const char* kMpiLibraryDir = "/.pc-mpi";
+
 struct HostMpi {
     std::string library;                   // the libmpi.so.N file found
-    std::vector<MountConfig> mounts;       // read-only binds, each at its host path
-    std::vector<std::string> library_path;  // the directories of the bound libraries
+    std::vector<MountConfig> mounts;        // read-only binds (and kMpiLibraryDir's tmpfs)
+    std::vector<std::string> library_path;  // kMpiLibraryDir
+    // What was read or looked for to find them (files, directories, absent paths), each
+    // with its file_signature() from before it was read.
+    std::map<std::string, std::string> inputs;
 };
+
+// What identifies a file's content without reading it (device, inode, size, mtime,
+// ctime, the link followed); "-" when it does not exist.
+std::string file_signature(const std::string& path);
 
 // `environment` is pc's own ("K=V": PATH, PC_MPI_LIBRARY, PC_MPI_BIND). Throws pc::Error
 // saying where it looked when no MPI library is found, or a named path does not exist.

@@ -5,7 +5,7 @@
 
 #include "common/error.hpp"
 #include "common/strings.hpp"
-#include "container/mpi_closure.hpp"
+#include "container/mpi_closure_cache.hpp"
 
 namespace pc::container {
 
@@ -28,7 +28,7 @@ bool under(const std::string& path, const std::string& dir) {
 
 }  // namespace
 
-MpiPreset mpi_preset(const std::string& name, const std::vector<std::string>& environment) {
+MpiPreset mpi_preset(const std::string& name, const std::vector<std::string>& environment, const std::string& runroot) {
     if (name != "host") throw Error("invalid --mpi \"" + name + "\" (valid: host)");
     MpiPreset out;
     out.mounts.push_back({"bind", "/dev/shm", "/dev/shm", {"rw"}, false, false, false});
@@ -48,7 +48,7 @@ MpiPreset mpi_preset(const std::string& name, const std::vector<std::string>& en
         last = d;
         out.mounts.push_back({"bind", d, d, {"rw"}, false, false, false});
     }
-    HostMpi mpi = find_host_mpi(environment);
+    HostMpi mpi = cached_host_mpi(environment, runroot);
     out.mounts.insert(out.mounts.end(), mpi.mounts.begin(), mpi.mounts.end());
     out.library_path = std::move(mpi.library_path);
     return out;

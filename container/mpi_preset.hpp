@@ -11,8 +11,9 @@
 //   -e PMIX_* PMI_* OMPI_* OPAL_* PRTE_* SLURM_*  the launcher's variables, and the
 //                     directories they name (PMIX_SERVER_TMPDIR, PMIX_SYSTEM_TMPDIR,
 //                     PMIX_*_BASE_PATH, Open MPI's session dirs) bound read-write
-//   the host's MPI library closure (container/mpi_closure.hpp) bound read-only at the
-//                     same paths, its directories first in LD_LIBRARY_PATH
+//   the host's MPI library closure (container/mpi_closure.hpp) bound read-only: its
+//                     libraries in /.pc-mpi, first in LD_LIBRARY_PATH, its plugin, data
+//                     and configuration directories at their host paths
 // Each of the flags above that is given explicitly wins over the preset's value.
 #pragma once
 
@@ -29,9 +30,10 @@ struct MpiPreset {
     std::vector<std::string> library_path;  // LD_LIBRARY_PATH's first directories
 };
 
-// The preset named `name` ("host") for pc's `environment` ("K=V"). Throws pc::Error for
-// an unknown name or when the host has no MPI library (container/mpi_closure.hpp).
-MpiPreset mpi_preset(const std::string& name, const std::vector<std::string>& environment);
+// The preset named `name` ("host") for pc's `environment` ("K=V"), the MPI closure
+// cached in `runroot` (container/mpi_closure_cache.hpp). Throws pc::Error for an unknown
+// name or when the host has no MPI library (container/mpi_closure.hpp).
+MpiPreset mpi_preset(const std::string& name, const std::vector<std::string>& environment, const std::string& runroot);
 
 // `f` with the preset's namespace, network and environment options where it has none.
 CreateOptions with_mpi_options(CreateOptions f);

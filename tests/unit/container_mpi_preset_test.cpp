@@ -34,7 +34,7 @@ TEST(MpiPreset, ExplicitFlagsWin) {
 
 TEST(MpiPreset, UnknownNameIsAnError) {
     try {
-        mpi_preset("mpich", {});
+        mpi_preset("mpich", {}, "");
         FAIL() << "no error";
     } catch (const pc::Error& e) {
         EXPECT_STREQ(e.what(), "invalid --mpi \"mpich\" (valid: host)");
