@@ -1,5 +1,6 @@
 #include "compose/project_networks.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "common/strings.hpp"
@@ -122,6 +123,16 @@ std::vector<std::string> service_network_values(const Project& p, const Service&
         if (use_aliases) {
             opts.push_back("alias=" + s.name);
             for (const auto& a : cfg.aliases) opts.push_back("alias=" + a);
+            // links: [SERVICE:ALIAS] of another service: Docker answers ALIAS with this
+            // service's address (to the linking container; on pc's networks, to all).
+            std::set<std::string> link_aliases;
+            for (const auto& [other, o] : p.services)
+                for (const auto& link : o.links) {
+                    auto [target, alias] = str::split_once(link, ':');
+                    if (target == s.name && alias && *alias != s.name) link_aliases.insert(*alias);
+                }
+            for (const auto& a : link_aliases)
+                if (std::find(cfg.aliases.begin(), cfg.aliases.end(), a) == cfg.aliases.end()) opts.push_back("alias=" + a);
         }
         if (!cfg.ipv4_address.empty()) opts.push_back("ip=" + cfg.ipv4_address);
         if (!cfg.ipv6_address.empty()) opts.push_back("ip6=" + cfg.ipv6_address);

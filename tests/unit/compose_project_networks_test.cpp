@@ -118,6 +118,15 @@ TEST(ComposeProjectNetworks, ServiceValuesHaveTheServiceNameAliasesAndAddresses)
     EXPECT_EQ(networks_of_services(p, {"web", "db"}), (std::vector<std::string>{"back", "default", "front"}));
 }
 
+TEST(ComposeProjectNetworks, LinkAliasesAnswerWithTheLinkedService) {
+    Project p = load("services:\n  web:\n    image: busybox\n    links: [\"db:database\", cache]\n"
+                     "  db:\n    image: busybox\n  cache:\n    image: busybox\n");
+    EXPECT_EQ(service_network_values(p, p.services.at("db"), true),
+              std::vector<std::string>{"proj_default:alias=db,alias=database"});
+    EXPECT_EQ(service_network_values(p, p.services.at("cache"), true), std::vector<std::string>{"proj_default:alias=cache"});
+    EXPECT_EQ(service_network_values(p, p.services.at("db"), false), std::vector<std::string>{"proj_default"});
+}
+
 TEST(ComposeProjectNetworks, OnlyServicesOnTheProjectNetworkRunInThePod) {
     Project p = load("services:\n  web:\n    image: busybox\n  tool:\n    image: busybox\n    network_mode: host\n");
     EXPECT_TRUE(runs_in_pod(p, p.services.at("web")));
