@@ -66,4 +66,10 @@ void IdleTrimmer::after_wake(bool had_events) {
     trimmed_ = false;
 }
 
+void IdleTrimmer::fill(std::vector<struct pollfd>& /*fds*/, int& timeout_ms) { before_sleep(timeout_ms); }
+
+void IdleTrimmer::dispatch(const std::vector<struct pollfd>& fds) {
+    after_wake(std::any_of(fds.begin(), fds.end(), [](const struct pollfd& p) { return p.revents != 0; }));
+}
+
 }  // namespace pc
