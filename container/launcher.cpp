@@ -98,9 +98,13 @@ PC_IDLE_PATH int serve_until_exit(pid_t pid, int channel) {
     FdSource requests(channel, POLLIN, [&](short) {
         if (!exited && !net::serve_socket_request(channel)) requests.set_fd(-1);  // the monitor is gone
     });
+    // The monitor's requests come as the container starts (its port proxy): the text they
+    // paged back in after P1's first trim goes once they have stopped for 2 s.
+    IdleTrimmer idle;
     PollLoop loop;
     loop.add(payload);
     loop.add(requests);
+    loop.add(idle);
     (void)loop.run_until([&] { return exited; });
     return wait_status(pid);
 }
