@@ -196,10 +196,10 @@ def container_processes(uid, ids, payloads):
     payloads excluded (by command name), whoever else runs at the same time: the processes
     naming one of the ids in their command line (pc's monitors; podman's conmons) and their
     descendants (pc's P1s and pause; podman's catatonit), and the network helpers of those
-    containers' network namespaces (podman's slirp4netns, by the namespace it serves, and
-    rootlessport, inside it). The per-user namespace holders (pc's __userns-holder, podman's
-    pause process) serve every container of the user and are not counted. Returns
-    {pid: command name}."""
+    containers' network namespaces (podman's slirp4netns, by the namespace it serves or as the
+    uplink of its bridge networks, and rootlessport, inside it). The per-user namespace
+    holders (pc's __userns-holder, podman's pause process) serve every container of the user
+    and are not counted. Returns {pid: command name}."""
     pids = user_pids(uid)
     found = set()
     for pid in pids:
@@ -217,6 +217,13 @@ def container_processes(uid, ids, payloads):
         if netns(pid) in spaces or (name == "slirp4netns" and _slirp_target_netns(pid, roots) in spaces):
             found.add(pid)
             found.update(descendants(pid))
+            parent = ppid(pid)
+            if parent and comm(parent) == "rootlessport":  # its child joins the namespace; it need not
+                found.add(parent)
+        elif name == "slirp4netns" and spaces and any("rootless-netns" in a for a in cmdline(pid)):
+            # podman's uplink of the bridge networks (podman-compose puts a project on one),
+            # in its rootless network namespace: it runs for these containers.
+            found.add(pid)
     return {pid: comm(pid) for pid in found if comm(pid) not in payloads}
 
 
