@@ -164,3 +164,93 @@ def user_pids(uid):
             except OSError:
                 pass
     return pids
+
+
+def _netns_inode(path):
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _slirp_target_netns(pid, seen_by):
+    """The network namespace (as netns() spells it) a slirp4netns process serves: the path
+    after --netns-type=path, or the pid before the tap's name. The path is a bind mount in
+    podman's mount namespace (slirp4netns itself runs in a sandbox): it is looked up through
+    the processes `seen_by` (conmons live there)."""
+    args = cmdline(pid)
+    if len(args) < 3:
+        return None
+    target = args[-2]
+    if "--netns-type=path" in args:
+        for p in seen_by:
+            ino = _netns_inode(f"/proc/{p}/root{target}")
+            if ino:
+                return f"net:[{ino}]"
+        return None
+    return netns(int(target)) if target.isdigit() else None
+
+
+def container_processes(uid, ids, payloads):
+    """Every process of user UID that runs for the containers ids (full ids, infra included),
+    payloads excluded (by command name), whoever else runs at the same time: the processes
+    naming one of the ids in their command line (pc's monitors; podman's conmons) and their
+    descendants (pc's P1s and pause; podman's catatonit), and the network helpers of those
+    containers' network namespaces (podman's slirp4netns, by the namespace it serves or as the
+    uplink of its bridge networks, and rootlessport, inside it). The per-user namespace
+    holders (pc's __userns-holder, podman's pause process) serve every container of the user
+    and are not counted. Returns {pid: command name}."""
+    pids = user_pids(uid)
+    found = set()
+    for pid in pids:
+        line = " ".join(cmdline(pid))
+        if any(i in line for i in ids):
+            found.add(pid)
+            found.update(descendants(pid))
+    host = netns(os.getpid())
+    spaces = {netns(p) for p in found} - {host, None}
+    roots = sorted(found)
+    for pid in pids:
+        if pid in found:
+            continue
+        name = comm(pid)
+        if netns(pid) in spaces or (name == "slirp4netns" and _slirp_target_netns(pid, roots) in spaces):
+            found.add(pid)
+            found.update(descendants(pid))
+            parent = ppid(pid)
+            if parent and comm(parent) == "rootlessport":  # its child joins the namespace; it need not
+                found.add(parent)
+        elif name == "slirp4netns" and spaces and any("rootless-netns" in a for a in cmdline(pid)):
+            # podman's uplink of the bridge networks (podman-compose puts a project on one),
+            # in its rootless network namespace: it runs for these containers.
+            found.add(pid)
+    return {pid: comm(pid) for pid in found if comm(pid) not in payloads}
+
+
+def tool_ids(pw, cmd, pod=None, label=None):
+    """Full ids of a pod's containers (its infra included), or of those with a label (and of
+    every container of their pods), as the tool (pc or podman) lists them."""
+    def ids(filt):
+        r = sh(pw, cmd + ["ps", "-a", "--no-trunc", "--filter", filt, "--format", "{{.ID}}"], check=False, quiet=True)
+        return [x for x in r.stdout.decode().split() if x]
+    out = set()
+    pods = {pod} if pod else set()
+    if label:
+        out.update(ids(f"label={label}"))
+        r = sh(pw, cmd + ["ps", "-a", "--filter", f"label={label}", "--format", "{{.Pod}}"], check=False, quiet=True)
+        pods.update(x for x in r.stdout.decode().split() if x)
+    for p in pods:
+        out.update(ids(f"pod={p}"))
+    return out
+
+
+def pss_of(procs):
+    """Summed Pss (KiB) of {pid: name} and the processes counted, by name."""
+    total, counted = 0, {}
+    for pid, name in procs.items():
+        s = smaps_rollup(pid)
+        if not s:
+            continue
+        total += s.get("Pss", 0)
+        counted[name] = counted.get(name, 0) + 1
+    return total, counted

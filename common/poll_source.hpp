@@ -1,7 +1,7 @@
-// Something a monitor's poll() loop drives besides its own descriptors: the slirp stack
-// and the port proxy of a container's network run in the loop of whichever process
-// monitors the container (the foreground `pc run`, or the detached monitor), so both
-// loops take any number of these.
+// Something a PollLoop (common/poll_loop.hpp) drives: the slirp stack and the port proxy
+// of a container's network run in the loop of whichever process monitors the container
+// (the foreground `pc run`, or the detached monitor), next to that process's own
+// descriptors; P1's loop serves the monitor's socket requests the same way.
 #pragma once
 
 #include <poll.h>

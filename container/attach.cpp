@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include "common/error.hpp"
+#include "common/poll_loop.hpp"
 #include "container/job_step.hpp"
 #include "container/log_file.hpp"
 #include "container/stdio_relay.hpp"
@@ -114,54 +115,57 @@ int relay_until_exit(ChildProcess& waiter, pid_t signal_pid, int master, const A
     };
 
     std::optional<ExitStatus> status = waiter.try_wait();
-    std::vector<struct pollfd> fds;
-    while (!status) {
-        StdinFeed* feed = options.stdin_feed;
-        fds.assign({{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
-                    {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}, {tee_out, POLLIN, 0}, {tee_err, POLLIN, 0},
-                    {feed ? feed->poll_fd() : -1, feed ? feed->poll_events() : short{0}, 0}});
-        int timeout = -1;
-        if (options.network) options.network->fill(fds, timeout);
-        int n = ::poll(fds.data(), fds.size(), timeout);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw Error::sys("waiting for the container");
-        }
-        if (options.network) options.network->dispatch(fds);
-        bool child_changed = false;
-        if (fds[0].revents & POLLIN) {
-            struct signalfd_siginfo si {};
-            while (::read(signals.fd(), &si, sizeof(si)) == sizeof(si)) {
-                int sig = static_cast<int>(si.ssi_signo);
-                if (sig == SIGCHLD) {
-                    child_changed = true;
-                    continue;
+    StdinFeed* feed = options.stdin_feed;
+    size_t first_fd = 0;
+    CallbackSource own(
+        [&](std::vector<struct pollfd>& fds, int& /*timeout_ms*/) {
+            first_fd = fds.size();
+            fds.insert(fds.end(), {{signals.fd(), POLLIN, 0}, {master_live ? master : -1, POLLIN, 0},
+                                   {stdin_live ? STDIN_FILENO : -1, POLLIN, 0}, {tee_out, POLLIN, 0},
+                                   {tee_err, POLLIN, 0},
+                                   {feed ? feed->poll_fd() : -1, feed ? feed->poll_events() : short{0}, 0}});
+        },
+        [&](const std::vector<struct pollfd>& all) {
+            const struct pollfd* fds = all.data() + first_fd;
+            bool child_changed = false;
+            if (fds[0].revents & POLLIN) {
+                struct signalfd_siginfo si {};
+                while (::read(signals.fd(), &si, sizeof(si)) == sizeof(si)) {
+                    int sig = static_cast<int>(si.ssi_signo);
+                    if (sig == SIGCHLD) {
+                        child_changed = true;
+                        continue;
+                    }
+                    if (sig == SIGWINCH) {
+                        if (relay) copy_window_size(::isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, master);
+                        continue;
+                    }
+                    // Slurm signals a step's processes itself: the payload has this one already.
+                    if (sent_to_payload_too(static_cast<pid_t>(si.ssi_pid), signal_pid)) continue;
+                    if (options.sig_proxy && signal_pid > 0) ::kill(signal_pid, sig);
                 }
-                if (sig == SIGWINCH) {
-                    if (relay) copy_window_size(::isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, master);
-                    continue;
+            }
+            if (master_live && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) master_live = pump(master, STDOUT_FILENO, options.log);
+            if (tee_out >= 0 && (fds[3].revents & (POLLIN | POLLHUP | POLLERR))) tee(tee_out, STDOUT_FILENO, LogStream::Stdout);
+            if (tee_err >= 0 && (fds[4].revents & (POLLIN | POLLHUP | POLLERR))) tee(tee_err, STDERR_FILENO, LogStream::Stderr);
+            if (feed && fds[5].fd >= 0) feed->on_ready(fds[5].revents);
+            if (stdin_live && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+                if (!pump(STDIN_FILENO, master)) {
+                    stdin_live = false;
+                    // End of input: send the terminal's EOF character, as a typed ^D would.
+                    char eof = 4;
+                    write_all(master, &eof, 1);
                 }
-                // Slurm signals a step's processes itself: the payload has this one already.
-                if (sent_to_payload_too(static_cast<pid_t>(si.ssi_pid), signal_pid)) continue;
-                if (options.sig_proxy && signal_pid > 0) ::kill(signal_pid, sig);
             }
-        }
-        if (master_live && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) master_live = pump(master, STDOUT_FILENO, options.log);
-        if (tee_out >= 0 && (fds[3].revents & (POLLIN | POLLHUP | POLLERR))) tee(tee_out, STDOUT_FILENO, LogStream::Stdout);
-        if (tee_err >= 0 && (fds[4].revents & (POLLIN | POLLHUP | POLLERR))) tee(tee_err, STDERR_FILENO, LogStream::Stderr);
-        if (feed && fds[5].fd >= 0) feed->on_ready(fds[5].revents);
-        if (stdin_live && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-            if (!pump(STDIN_FILENO, master)) {
-                stdin_live = false;
-                // End of input: send the terminal's EOF character, as a typed ^D would.
-                char eof = 4;
-                write_all(master, &eof, 1);
-            }
-        }
-        // Only a SIGCHLD can mean the waited-for process ended (no waitpid per wakeup:
-        // the loop also carries the container's network traffic).
-        if (child_changed) status = waiter.try_wait();
-    }
+            // Only a SIGCHLD can mean the waited-for process ended (no waitpid per wakeup:
+            // the loop also carries the container's network traffic).
+            if (child_changed) status = waiter.try_wait();
+        });
+    PollLoop loop;
+    // The container's network (slirp, port proxy) serves a round's traffic first.
+    if (options.network) loop.add(*options.network);
+    loop.add(own);
+    if (loop.run_until([&] { return status.has_value(); }) < 0) throw Error::sys("waiting for the container");
     if (relay) {
         // Drain what the payload wrote just before exiting.
         int on = 1;

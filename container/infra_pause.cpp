@@ -37,7 +37,8 @@ void rename_self(const char* title) {
 
 }  // namespace
 
-void become_infra_pause(int parent) {
+// Hot (see PC_IDLE_PATH): what runs after the trim shares its pages with the idle loops.
+PC_IDLE_PATH void become_infra_pause(int parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the infra's P1, as a container's init does
     struct pollfd gone = {parent, POLLIN, 0};
     if (parent >= 0 && ::poll(&gone, 1, 0) > 0) ::_exit(0);  // P1 already exited

@@ -17,6 +17,7 @@
 #include "common/error.hpp"
 #include "common/idle_memory.hpp"
 #include "common/log.hpp"
+#include "common/poll_loop.hpp"
 #include "common/process.hpp"
 #include "container/infra_pause.hpp"
 #include "container/namespace_plan.hpp"
@@ -92,16 +93,19 @@ PC_IDLE_PATH int wait_status(pid_t pid) {
 PC_IDLE_PATH int serve_until_exit(pid_t pid, int channel) {
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd) return wait_status(pid);
-    int live = channel;
-    for (;;) {
-        struct pollfd fds[2] = {{pidfd.get(), POLLIN, 0}, {live, POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        if (fds[0].revents) break;
-        if (fds[1].revents && !net::serve_socket_request(live)) live = -1;  // the monitor is gone
-    }
+    bool exited = false;
+    FdSource payload(pidfd.get(), POLLIN, [&](short) { exited = true; });
+    FdSource requests(channel, POLLIN, [&](short) {
+        if (!exited && !net::serve_socket_request(channel)) requests.set_fd(-1);  // the monitor is gone
+    });
+    // The monitor's requests come as the container starts (its port proxy): the text they
+    // paged back in after P1's first trim goes once they have stopped for 2 s.
+    IdleTrimmer idle;
+    PollLoop loop;
+    loop.add(payload);
+    loop.add(requests);
+    loop.add(idle);
+    (void)loop.run_until([&] { return exited; });
     return wait_status(pid);
 }
 

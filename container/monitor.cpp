@@ -16,6 +16,7 @@
 #include "common/fd.hpp"
 #include "common/idle_memory.hpp"
 #include "common/log.hpp"
+#include "common/poll_loop.hpp"
 #include "common/slurm_job.hpp"
 #include "container/attach.hpp"
 #include "container/attach_server.hpp"
@@ -72,12 +73,12 @@ bool should_restart(const ContainerConfig& cfg, const ContainerState& st, int co
 
 // One container run under the monitor: its output pipes (or terminal), the health timer,
 // and the wait for its exit.
-class MonitoredRun {
+class MonitoredRun : private PollSource {
 public:
     MonitoredRun(ContainerStore& containers, const ContainerConfig& cfg, LogWriter& log, ForwardedSignals& signals,
                  AttachServer* attach)
         : containers_(containers), cfg_(cfg), log_(log), signals_(signals), attach_(attach) {}
-    ~MonitoredRun() {
+    ~MonitoredRun() override {
         if (attach_) attach_->set_targets(-1, -1);
     }
 
@@ -124,55 +125,68 @@ public:
     // Relays output and runs healthchecks until the container's P1 exits; returns its code.
     PC_IDLE_PATH int wait() {
         const int master = launched_.pty_master.get();
-        int out_fd = cfg_.tty ? master : out_.read.get();
-        int err_fd = cfg_.tty ? -1 : err_.read.get();
-        std::optional<ExitStatus> status;
-        std::vector<struct pollfd> fds;
-        while (!status || out_fd >= 0 || err_fd >= 0) {
-            fds.assign({{signals_.fd(), POLLIN, 0},
-                        {out_fd, POLLIN, 0},
-                        {err_fd, POLLIN, 0},
-                        {health_timer_ ? health_timer_.get() : -1, POLLIN, 0},
-                        {status ? -1 : job_fd_, POLLIN, 0}});
-            // Attach clients only while the container runs: after the exit, only drain.
-            const bool serve_clients = attach_ && !status;
-            if (serve_clients) attach_->poll_fds(fds);
-            int timeout = status ? 100 : -1;
-            // The container's network (slirp, port proxy) runs while the container does.
-            net::ContainerNetwork* network = status ? nullptr : launched_.network.get();
-            if (network) network->fill(fds, timeout);
-            if (!status) idle_.before_sleep(timeout);
-            int n = ::poll(fds.data(), fds.size(), timeout);
+        out_fd_ = cfg_.tty ? master : out_.read.get();
+        err_fd_ = cfg_.tty ? -1 : err_.read.get();
+        PollLoop loop;
+        loop_ = &loop;
+        // The container's network (slirp, port proxy) runs while the container does; it
+        // sees each round before the exit handling below may release it.
+        if (launched_.network) loop.add(*launched_.network);
+        loop.add(*this);
+        loop.add(idle_);  // last: trims right before the sleep
+        while (!status_ || out_fd_ >= 0 || err_fd_ >= 0) {
+            const int n = loop.poll_once(status_ ? 100 : -1);
             if (n < 0 && errno != EINTR) throw Error::sys("monitoring the container");
-            idle_.after_wake(n > 0);
-            if (network && n >= 0) network->dispatch(fds);
-            if (n == 0 && status) break;
-            if (fds[0].revents & POLLIN) handle_signals();
-            if (out_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
-                if (!pump(out_fd, LogStream::Stdout)) out_fd = -1;
-            if (err_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
-                if (!pump(err_fd, LogStream::Stderr)) err_fd = -1;
-            if (health_timer_ && (fds[3].revents & POLLIN)) on_health_timer();
-            if (!status && (fds[4].revents & POLLIN)) on_job_end();
-            if (serve_clients && n > 0) attach_->handle(&fds[5]);
-            // Only a SIGCHLD can mean P1 ended: no waitpid per wakeup of a busy network.
-            if (!status && child_changed_) {
-                child_changed_ = false;
-                status = launched_.p1.process().try_wait();
+            if (n == 0 && status_) break;  // drained: nothing more within 100 ms
+        }
+        loop_ = nullptr;
+        log_.flush();
+        reap_health_check(true);
+        return status_->signaled ? 128 + status_->signal : status_->code;
+    }
+
+private:
+    // The monitor's own descriptors in its PollLoop: signals, the container's output, the
+    // health timer, the job, and attach clients while the container runs.
+    PC_IDLE_PATH void fill(std::vector<struct pollfd>& fds, int& /*timeout_ms*/) override {
+        first_fd_ = fds.size();
+        fds.insert(fds.end(), {{signals_.fd(), POLLIN, 0},
+                               {out_fd_, POLLIN, 0},
+                               {err_fd_, POLLIN, 0},
+                               {health_timer_ ? health_timer_.get() : -1, POLLIN, 0},
+                               {status_ ? -1 : job_fd_, POLLIN, 0}});
+        // Attach clients only while the container runs: after the exit, only drain.
+        serve_clients_ = attach_ && !status_;
+        if (serve_clients_) attach_->poll_fds(fds);
+    }
+
+    PC_IDLE_PATH void dispatch(const std::vector<struct pollfd>& all) override {
+        const struct pollfd* fds = all.data() + first_fd_;
+        if (fds[0].revents & POLLIN) handle_signals();
+        if (out_fd_ >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            if (!pump(out_fd_, LogStream::Stdout)) out_fd_ = -1;
+        if (err_fd_ >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
+            if (!pump(err_fd_, LogStream::Stderr)) err_fd_ = -1;
+        if (health_timer_ && (fds[3].revents & POLLIN)) on_health_timer();
+        if (!status_ && (fds[4].revents & POLLIN)) on_job_end();
+        if (serve_clients_) attach_->handle(&fds[5]);
+        // Only a SIGCHLD can mean P1 ended: no waitpid per wakeup of a busy network.
+        if (!status_ && child_changed_) {
+            child_changed_ = false;
+            status_ = launched_.p1.process().try_wait();
+            if (status_) {
+                loop_->remove(idle_);  // the drain that follows ends within 100 ms
                 // Published ports are released before the exit is recorded: whoever sees
                 // the container stopped can bind them again.
-                if (status && launched_.network) {
+                if (launched_.network) {
+                    loop_->remove(*launched_.network);
                     retired_tap_ = launched_.network->release_ports();
                     launched_.network.reset();
                 }
             }
         }
-        log_.flush();
-        reap_health_check(true);
-        return status->signaled ? 128 + status->signal : status->code;
     }
 
-private:
     bool pump(int fd, LogStream stream) {
         char buf[65536];
         ssize_t n = ::read(fd, buf, sizeof(buf));
@@ -300,6 +314,11 @@ private:
     bool force_restart_ = false;
     bool child_changed_ = true;  // check once at the start: P1 may have exited already
     IdleTrimmer idle_;  // the monitor idles for the container's life: its memory is a product feature
+    PollLoop* loop_ = nullptr;  // while wait() runs
+    size_t first_fd_ = 0;       // the monitor's own entries in the round's descriptors
+    bool serve_clients_ = false;
+    int out_fd_ = -1, err_fd_ = -1;
+    std::optional<ExitStatus> status_;
     UniqueFd retired_tap_;
 };
 

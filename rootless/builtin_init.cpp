@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "common/error.hpp"
+#include "common/idle_memory.hpp"
 #include "common/process.hpp"
 #include "rootless/sandbox_steps.hpp"
 
@@ -27,7 +28,7 @@ void reset_signals_for_exec() {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-void run_builtin_init(const std::function<void()>& exec_payload, int error_fd, bool terminal) {
+PC_IDLE_PATH void run_builtin_init(const std::function<void()>& exec_payload, int error_fd, bool terminal) {
     // Block everything before forking: signals arriving in between stay pending and are
     // picked up by sigwaitinfo instead of taking a default action on PID 1.
     sigset_t all;
@@ -53,6 +54,9 @@ void run_builtin_init(const std::function<void()>& exec_payload, int error_fd, b
     // pipes): holding them would keep the monitor's ends from seeing EOF.
     if (error_fd >= 0) ::close(error_fd);
     ::close_range(3, ~0U, 0);
+    // Init waits for the payload's whole life: what the launcher's code paged in (~450 KiB
+    // of text, shared with nobody once the monitor has trimmed its own) goes now.
+    trim_idle_memory();
 
     for (;;) {
         siginfo_t info{};

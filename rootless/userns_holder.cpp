@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -21,9 +22,11 @@
 #include <vector>
 
 #include "common/atomic_file.hpp"
+#include "common/clock.hpp"
 #include "common/containers_conf.hpp"
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
+#include "common/idle_memory.hpp"
 #include "common/log.hpp"
 #include "common/proc_list.hpp"
 #include "common/process.hpp"
@@ -406,7 +409,7 @@ namespace {
 // so does the end of the Slurm job it was started in (`job`, a pidfd of the job's anchor,
 // readable once that process is gone; -1 outside a job). Without `watch` (-1: no inotify
 // instance to be had) only the job or a signal ends it.
-void hold_while_recorded(const std::string& record, int watch, int job) {
+PC_IDLE_PATH void hold_while_recorded(const std::string& record, int watch, int job) {
     const auto start = [] {
         UniqueFd self(::open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC));
         return self ? start_time_at(self.get()) : std::nullopt;
@@ -415,16 +418,26 @@ void hold_while_recorded(const std::string& record, int watch, int job) {
     const pid_t pid = ::getpid();
     const std::string name = base_of(record);
     bool confirmed = watch < 0 || record_names(record, pid, *start);
+    const int64_t record_due = monotonic_ns() + 60'000'000'000;
+    // The holder lives as long as the user's containers do and wakes for every file made
+    // in its directory: what starting it paged in (the whole exec'd binary's start-up
+    // text, ~1 MiB) goes once nothing has happened for 2 s.
+    IdleTrimmer idle;
     alignas(struct inotify_event) char buf[4096];
     for (;;) {
         struct pollfd p[2] = {{watch, POLLIN, 0}, {job, POLLIN, 0}};  // poll skips an fd of -1
-        const int n = ::poll(p, 2, confirmed ? -1 : 60 * 1000);
+        int timeout = -1;
+        if (!confirmed) timeout = static_cast<int>(std::max<int64_t>(0, (record_due - monotonic_ns()) / 1'000'000));
+        idle.before_sleep(timeout);
+        const int n = ::poll(p, 2, timeout);
         if (n < 0) {
             if (errno == EINTR) continue;
             return;
         }
+        idle.after_wake(n > 0);
         if (p[1].revents) return;  // the job has ended on this node
         if (n == 0) {  // no record within a minute: nobody will ever find this holder
+            if (confirmed || monotonic_ns() < record_due) continue;  // the trim's wakeup
             if (!record_names(record, pid, *start)) return;
             confirmed = true;
             continue;
