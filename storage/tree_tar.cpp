@@ -47,7 +47,9 @@ public:
 
     // `layers`: open dir fds of the same relative directory in each source, top-most first.
     void walk(const std::vector<int>& layers, const std::string& rel) {
-        std::map<std::string, size_t> first_layer;  // name -> index of the layer that wins
+        // name -> the layer that wins and its stat (taken once: a layer of many small files
+        // costs a few system calls each)
+        std::map<std::string, std::pair<size_t, struct stat>> first_layer;
         std::set<std::string> hidden;
         for (size_t i = 0; i < layers.size(); ++i) {
             for (const auto& n : sorted_dir_entries(layers[i], rel.empty() ? "/" : rel)) {
@@ -58,13 +60,12 @@ public:
                     hidden.insert(n);
                     continue;
                 }
-                first_layer[n] = i;
+                first_layer.emplace(n, std::make_pair(i, st));
             }
         }
-        for (const auto& [name, idx] : first_layer) {
+        for (const auto& [name, found] : first_layer) {
             const std::string path = rel + name;
-            struct stat st {};
-            if (::fstatat(layers[idx], name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw Error::sys("stat " + path);
+            const auto& [idx, st] = found;
             if (view_ == TreeTarView::Diff && is_whiteout(st)) {
                 write_plain(rel + std::string(kWhiteoutPrefix) + name, st);
                 continue;
