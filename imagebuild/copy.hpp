@@ -4,9 +4,10 @@
 //
 // Sources are resolved inside their root (openat2 RESOLVE_IN_ROOT: a symlink never leads
 // out of the context), walked without following symlinks (copied as links), filtered by the
-// ignore file and --exclude. Writing goes through pc cp's tar extraction
-// (container/cp_archive.hpp), which creates every entry below its destination directory
-// without following any symlink; the destination directory itself is resolved inside the
+// ignore file and --exclude; the small files' content is kept from the hashing walk. Writing
+// creates every entry below its destination directory through directory fds, without
+// following any symlink (ADD's archives go through pc cp's tar extraction,
+// container/cp_archive.hpp); the destination directory itself is resolved inside the
 // image's root (following the image's own symlinks, as Docker does).
 #pragma once
 
@@ -35,6 +36,9 @@ struct CopyEntry {
     std::string link;     // a symlink's target
     std::string content;  // Inline (here-documents)
     std::string hash;     // content sha256 (hashing walks only)
+    // A small file's content as hashed (SourceOptions::keep_content): the copy writes it from
+    // here instead of reading the file a second time, and copies exactly what was hashed.
+    std::optional<std::string> data;
 };
 
 struct CopyItem {
@@ -45,10 +49,15 @@ struct CopyItem {
     std::vector<CopyEntry> entries;  // a file: itself (rel ""); a directory: its tree
 };
 
+inline constexpr size_t kKeptFileMax = 64 * 1024;
+
 struct SourceOptions {
     const IgnoreMatcher* ignore = nullptr;  // the context's ignore file
     IgnoreMatcher excludes;                 // --exclude
     bool hash = false;                      // compute content hashes (context sources)
+    // With `hash`: keep the content of files up to kKeptFileMax bytes, up to this many bytes
+    // in all (CopyEntry::data), for the copy that follows.
+    size_t keep_content = 0;
     bool parents = false;                   // --parents
     bool detect_archives = false;           // ADD: local tar archives are extracted
     std::string what = "COPY";              // for messages

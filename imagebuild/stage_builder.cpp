@@ -39,6 +39,9 @@ constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/s
 // same label so that `inspect` shows what a Podman build of the file shows.
 constexpr const char* kBuilderLabel = "io.buildah.version";
 constexpr const char* kBuilderVersion = "1.28.2";
+// The small files a COPY hashes are kept in memory up to this much, so that the copy
+// writes them without reading them again (a context of many small files is the slow case).
+constexpr size_t kKeptContentBudget = 32 * 1024 * 1024;
 int64_t wall_ns() {
     struct timespec ts {};
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -925,6 +928,7 @@ StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t 
     } else {
         if (!patterns.empty()) {
             so.hash = true;
+            so.keep_content = kKeptContentBudget;
             log::timing("collecting the sources of " + ins.where());
             auto found = collect_sources(root->fd(), patterns, so);
             log::timing("sources collected");
