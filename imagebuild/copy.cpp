@@ -300,6 +300,7 @@ private:
 struct TarEntry {
     const CopyEntry* entry;
     std::string name;
+    size_t item, index;  // where `entry` is in copy_items' items
 };
 
 class GroupWriter {
@@ -307,12 +308,13 @@ public:
     GroupWriter(int base, int src_root, const CopyTarget& t, uid_t uid, gid_t gid, bool chown)
         : base_(base), src_root_(src_root), t_(t), uid_(uid), gid_(gid), chown_(chown) {}
 
-    void write(const TarEntry& te) {
+    // True when a regular file's content came from memory.
+    bool write(const TarEntry& te) {
         const CopyEntry& e = *te.entry;
         const auto slash = te.name.rfind('/');
         const std::string parent_rel = slash == std::string::npos ? "" : te.name.substr(0, slash);
         const std::string leaf = slash == std::string::npos ? te.name : te.name.substr(slash + 1);
-        if (leaf.empty() || leaf == "." || leaf == "..") return;  // the destination itself
+        if (leaf.empty() || leaf == "." || leaf == "..") return false;  // the destination itself
         const int parent = parent_fd(parent_rel, te.name);
         const uid_t uid = chown_ ? uid_ : (t_.preserve_ids ? e.uid : 0);
         const gid_t gid = chown_ ? gid_ : (t_.preserve_ids ? e.gid : 0);
@@ -330,18 +332,18 @@ public:
             }
             chown_at(parent, leaf, uid, gid, te.name);
             dirs_.push_back({te.name, mode, times[1]});
-            return;
+            return false;
         }
         switch (e.kind) {
             case CopyEntry::Kind::Symlink:
                 make_at(parent, leaf, te.name, [&] { return ::symlinkat(e.link.c_str(), parent, leaf.c_str()); });
                 chown_at(parent, leaf, uid, gid, te.name);
                 ::utimensat(parent, leaf.c_str(), times, AT_SYMLINK_NOFOLLOW);
-                return;
+                return false;
             case CopyEntry::Kind::Fifo:
                 make_at(parent, leaf, te.name, [&] { return ::mkfifoat(parent, leaf.c_str(), mode); });
                 chown_at(parent, leaf, uid, gid, te.name);
-                return;
+                return false;
             default: break;
         }
         // A regular file: created with its mode (the caller set umask 0), then owned (a new
@@ -352,17 +354,14 @@ public:
             f.reset(::openat(parent, leaf.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode & 0777));
             return f ? 0 : -1;
         });
-        if (e.kind == CopyEntry::Kind::Inline) {
-            if (!write_all(f.get(), e.content.data(), e.content.size())) throw Error::sys(t_.what + ": writing " + te.name);
-        } else if (e.data) {
-            if (!write_all(f.get(), e.data->data(), e.data->size())) throw Error::sys(t_.what + ": writing " + te.name);
-        } else {
-            copy_content(e, f.get(), te.name);
-        }
+        const std::string* content = e.kind == CopyEntry::Kind::Inline ? &e.content : e.data ? &*e.data : nullptr;
+        if (!content) copy_content(e, f.get(), te.name);
+        else if (!write_all(f.get(), content->data(), content->size())) throw Error::sys(t_.what + ": writing " + te.name);
         if (!(uid == own_uid_ && gid == own_gid_ && !parent_setgid_) && ::fchown(f.get(), uid, gid) < 0)
             throw Error::sys(t_.what + ": chown " + std::to_string(uid) + ":" + std::to_string(gid) + " of " + te.name);
         if ((mode & ~static_cast<mode_t>(0777)) && ::fchmod(f.get(), mode) < 0) throw Error::sys(t_.what + ": chmod " + te.name);
         if (::futimens(f.get(), times) < 0) throw Error::sys(t_.what + ": setting the times of " + te.name);
+        return content != nullptr;
     }
 
     void finish() {
@@ -562,7 +561,49 @@ mode_t parse_chmod(const std::string& value) {
     return m;
 }
 
-void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items, const CopyTarget& t) {
+storage::KnownContent known_content(const std::vector<CopyItem>& items, const std::vector<WrittenFile>& written) {
+    storage::KnownContent known;
+    for (const auto& w : written) {
+        if (w.item >= items.size() || w.entry >= items[w.item].entries.size()) continue;
+        const CopyEntry& e = items[w.item].entries[w.entry];
+        const std::string* content = e.kind == CopyEntry::Kind::Inline ? &e.content : e.data ? &*e.data : nullptr;
+        known.insert_or_assign(w.path, storage::KnownFile{content, {e.mtime, e.mtime_nsec}});
+    }
+    return known;
+}
+
+void save_written(int fd, const std::vector<WrittenFile>& written) {
+    std::string out;
+    for (const auto& w : written) {
+        out += std::to_string(w.item) + ' ' + std::to_string(w.entry) + ' ' + w.path;
+        out += '\0';
+    }
+    if (!write_all(fd, out.data(), out.size())) throw Error::sys("saving the list of copied files");
+}
+
+std::vector<WrittenFile> load_written(int fd) {
+    std::string in;
+    if (::lseek(fd, 0, SEEK_SET) < 0 || !read_to_eof(fd, in)) throw Error::sys("reading the list of copied files");
+    std::vector<WrittenFile> out;
+    size_t pos = 0;
+    while (pos < in.size()) {
+        size_t end = in.find('\0', pos);
+        if (end == std::string::npos) break;
+        const std::string rec = in.substr(pos, end - pos);
+        pos = end + 1;
+        const size_t a = rec.find(' '), b = a == std::string::npos ? a : rec.find(' ', a + 1);
+        if (b == std::string::npos) continue;
+        WrittenFile w;
+        w.item = std::stoul(rec.substr(0, a));
+        w.entry = std::stoul(rec.substr(a + 1, b - a - 1));
+        w.path = rec.substr(b + 1);
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items, const CopyTarget& t,
+                std::vector<WrittenFile>* written) {
     uid_t uid = 0;
     gid_t gid = 0;
     if (t.chown) {
@@ -590,18 +631,19 @@ void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items,
         return groups.back().second;
     };
     std::vector<std::pair<std::string, const CopyItem*>> archives;
-    for (const auto& it : items) {
+    for (size_t i = 0; i < items.size(); ++i) {
+        const CopyItem& it = items[i];
         const std::string below = it.parents.empty() ? dest_path : clean_path(dest_path + "/" + it.parents);
         if (it.archive) {
             archives.emplace_back(below, &it);
         } else if (it.directory) {
             auto& g = group(below);
-            for (const auto& e : it.entries) g.push_back({&e, e.rel});
+            for (size_t j = 0; j < it.entries.size(); ++j) g.push_back({&it.entries[j], it.entries[j].rel, i, j});
         } else if (dest_is_dir) {
-            group(below).push_back({&it.entries.front(), it.name});
+            group(below).push_back({&it.entries.front(), it.name, i, 0});
         } else {
             const auto slash = dest_path.rfind('/');
-            group(slash == 0 ? "/" : dest_path.substr(0, slash)).push_back({&it.entries.front(), dest_path.substr(slash + 1)});
+            group(slash == 0 ? "/" : dest_path.substr(0, slash)).push_back({&it.entries.front(), dest_path.substr(slash + 1), i, 0});
         }
     }
 
@@ -611,7 +653,14 @@ void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items,
         UniqueFd base = rootless::open_in_root(dest_root, dir, O_PATH | O_DIRECTORY);
         if (!base) throw Error::sys(t.what + ": resolving " + dir + " in the image");
         GroupWriter w(base.get(), src_root, t, uid, gid, t.chown.has_value());
-        for (const auto& te : entries) w.write(te);
+        // Where the group landed, as the layer's tar will name it (the image's symlinks resolved).
+        std::string landed;
+        if (written) {
+            const std::string root_real = real_path_of(dest_root), base_real = real_path_of(base.get());
+            if (base_real != root_real) landed = base_real.substr(root_real == "/" ? 1 : root_real.size() + 1) + "/";
+        }
+        for (const auto& te : entries)
+            if (w.write(te) && written) written->push_back({landed + te.name, te.item, te.index});
         w.finish();
     }
     for (const auto& [dir, it] : archives) {

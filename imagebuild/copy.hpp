@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "imagebuild/ignore.hpp"
+#include "storage/tree_tar.hpp"
 
 namespace pc::build {
 
@@ -87,9 +88,26 @@ struct CopyTarget {
     std::string what = "COPY";
 };
 
+// A regular file copy_items wrote from memory (CopyEntry::data or an Inline's content):
+// where it landed, relative to the image root with its symlinks resolved.
+struct WrittenFile {
+    std::string path;
+    size_t item = 0, entry = 0;  // indexes in the items given to copy_items
+};
+
 // Writes the items into the image root `dest_root_fd`, reading them from `src_root_fd`.
 // Runs where the image's root is mounted (the build's copy child, in the user namespace).
-void copy_items(int dest_root_fd, int src_root_fd, const std::vector<CopyItem>& items, const CopyTarget& target);
+// `written`, when given, receives the files written from memory (in the order written).
+void copy_items(int dest_root_fd, int src_root_fd, const std::vector<CopyItem>& items, const CopyTarget& target,
+                std::vector<WrittenFile>* written = nullptr);
+
+// The layer commit's view of `written` (see storage::write_tree_tar): the content stays in
+// `items`, which must outlive the result.
+storage::KnownContent known_content(const std::vector<CopyItem>& items, const std::vector<WrittenFile>& written);
+
+// `written` through a file (the copy runs in a child): NUL-separated records.
+void save_written(int fd, const std::vector<WrittenFile>& written);
+std::vector<WrittenFile> load_written(int fd);
 
 // --chmod's value: octal ("755", "0640"). Throws pc::Error naming it otherwise.
 mode_t parse_chmod(const std::string& value);
