@@ -297,9 +297,9 @@ private:
 // and timed as they must land. A file's content comes from CopyEntry::data when the
 // hashing walk kept it, else from the source by sendfile. Directory modes and times are
 // set last, so that a read-only directory still receives its files.
-struct TarEntry {
+struct Placement {
     const CopyEntry* entry;
-    std::string name;
+    std::string name;    // below the group's directory
     size_t item, index;  // where `entry` is in copy_items' items
 };
 
@@ -309,7 +309,7 @@ public:
         : base_(base), src_root_(src_root), t_(t), uid_(uid), gid_(gid), chown_(chown) {}
 
     // True when a regular file's content came from memory.
-    bool write(const TarEntry& te) {
+    bool write(const Placement& te) {
         const CopyEntry& e = *te.entry;
         const auto slash = te.name.rfind('/');
         const std::string parent_rel = slash == std::string::npos ? "" : te.name.substr(0, slash);
@@ -623,11 +623,11 @@ void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items,
     for (const auto& it : items) dest_is_dir = dest_is_dir || it.directory || it.archive;
 
     // Entries grouped by the directory they land in (one extraction each).
-    std::vector<std::pair<std::string, std::vector<TarEntry>>> groups;
-    auto group = [&](const std::string& dir) -> std::vector<TarEntry>& {
+    std::vector<std::pair<std::string, std::vector<Placement>>> groups;
+    auto group = [&](const std::string& dir) -> std::vector<Placement>& {
         for (auto& g : groups)
             if (g.first == dir) return g.second;
-        groups.emplace_back(dir, std::vector<TarEntry>{});
+        groups.emplace_back(dir, std::vector<Placement>{});
         return groups.back().second;
     };
     std::vector<std::pair<std::string, const CopyItem*>> archives;
