@@ -3,19 +3,17 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <map>
 #include <memory>
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/log.hpp"
-#include "common/process.hpp"
 #include "common/strings.hpp"
 #include "container/cp_archive.hpp"
 #include "imagebuild/shell_lex.hpp"
@@ -60,16 +58,25 @@ std::string real_path_of(int fd) {
     return std::string(buf, static_cast<size_t>(n));
 }
 
-std::string hash_fd(int fd, const std::string& what) {
+// The sha256 of what `fd` reads to its end; with `keep`, that content too (the caller
+// passes it only for a small file, and drops it if the file grew past kKeptFileMax).
+// A short read that reaches the size the walk saw is the end (one read per small file).
+std::string hash_fd(int fd, const std::string& what, uint64_t size, std::optional<std::string>* keep = nullptr) {
     storage::Sha256 h;
-    std::string buf(128 * 1024, '\0');
+    std::string buf(keep ? kKeptFileMax + 1 : 128 * 1024, '\0');
+    std::string kept;
+    uint64_t total = 0;
     for (;;) {
         ssize_t n = ::read(fd, buf.data(), buf.size());
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw Error::sys("reading " + what);
         if (n == 0) break;
         h.update(buf.data(), static_cast<size_t>(n));
+        if (keep) kept.append(buf.data(), static_cast<size_t>(n));
+        total += static_cast<uint64_t>(n);
+        if (static_cast<size_t>(n) < buf.size() && total == size) break;
     }
+    if (keep && kept.size() <= kKeptFileMax) *keep = std::move(kept);
     return h.hex();
 }
 
@@ -221,7 +228,7 @@ private:
         if (e.kind == CopyEntry::Kind::File) {
             UniqueFd f = rootless::open_beneath(root_, src, O_RDONLY | O_NONBLOCK);
             if (!f) throw Error::sys(o_.what + ": opening \"" + pattern + "\"");
-            if (o_.hash) e.hash = hash_fd(f.get(), "\"" + pattern + "\"");
+            if (o_.hash) e.hash = hash_fd(f.get(), "\"" + pattern + "\"", e.size, keep_slot(e));
             if (o_.detect_archives && is_tar_archive(f.get())) it.archive = true;
         } else if (e.kind == CopyEntry::Kind::Fifo) {
             // a named pipe is copied as one
@@ -255,7 +262,7 @@ private:
                 if (o_.hash) {
                     UniqueFd f(::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
                     if (!f) throw Error::sys(o_.what + ": opening " + csrc);
-                    e.hash = hash_fd(f.get(), csrc);
+                    e.hash = hash_fd(f.get(), csrc, e.size, keep_slot(e));
                 }
             } else if (e.kind == CopyEntry::Kind::Symlink) {
                 std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
@@ -271,77 +278,207 @@ private:
         }
     }
 
+    // Where a file's content is kept while hashing it, if it is small and the budget allows.
+    std::optional<std::string>* keep_slot(CopyEntry& e) {
+        if (e.size > kKeptFileMax || e.size > keep_left_) return nullptr;
+        keep_left_ -= e.size;
+        return &e.data;
+    }
+
     int root_;
     const SourceOptions& o_;
     std::string root_real_;
+    size_t keep_left_ = o_.keep_content;
 };
 
-// The tar stream of a group's entries (names relative to the destination directory,
-// owners and modes already as they must land), written by a forked producer.
-struct TarEntry {
+// A group's entries (names relative to the destination directory) written straight into
+// the image root: each created below `base` through the directory fd of its parent (opened
+// RESOLVE_BENEATH, no symlink followed, once per run of entries in one directory), owned
+// and timed as they must land. A file's content comes from CopyEntry::data when the
+// hashing walk kept it, else from the source by sendfile. Directory modes and times are
+// set last, so that a read-only directory still receives its files.
+struct Placement {
     const CopyEntry* entry;
-    std::string name;
+    std::string name;    // below the group's directory
+    size_t item, index;  // where `entry` is in copy_items' items
 };
 
-void write_entries(int out_fd, int src_root, const std::vector<TarEntry>& entries, const CopyTarget& t, uid_t uid,
-                   gid_t gid, bool chown) {
-    std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_write_new(), archive_write_free);
-    archive_write_set_format_pax_restricted(a.get());
-    if (archive_write_open_fd(a.get(), out_fd) != ARCHIVE_OK) throw Error("writing the copy stream: " + std::string(archive_error_string(a.get())));
-    std::string buf(128 * 1024, '\0');
-    for (const auto& te : entries) {
+class GroupWriter {
+public:
+    GroupWriter(int base, int src_root, const CopyTarget& t, uid_t uid, gid_t gid, bool chown)
+        : base_(base), src_root_(src_root), t_(t), uid_(uid), gid_(gid), chown_(chown) {}
+
+    // True when a regular file's content came from memory.
+    bool write(const Placement& te) {
         const CopyEntry& e = *te.entry;
-        std::unique_ptr<struct archive_entry, void (*)(struct archive_entry*)> ae(archive_entry_new(), archive_entry_free);
-        archive_entry_set_pathname(ae.get(), te.name.c_str());
-        archive_entry_set_mtime(ae.get(), e.mtime, e.mtime_nsec);
-        archive_entry_set_uid(ae.get(), chown ? uid : (t.preserve_ids ? e.uid : 0));
-        archive_entry_set_gid(ae.get(), chown ? gid : (t.preserve_ids ? e.gid : 0));
+        const auto slash = te.name.rfind('/');
+        const std::string parent_rel = slash == std::string::npos ? "" : te.name.substr(0, slash);
+        const std::string leaf = slash == std::string::npos ? te.name : te.name.substr(slash + 1);
+        if (leaf.empty() || leaf == "." || leaf == "..") return false;  // the destination itself
+        const int parent = parent_fd(parent_rel, te.name);
+        const uid_t uid = chown_ ? uid_ : (t_.preserve_ids ? e.uid : 0);
+        const gid_t gid = chown_ ? gid_ : (t_.preserve_ids ? e.gid : 0);
         mode_t mode = e.mode;
-        if (t.strip_setid) mode &= ~static_cast<mode_t>(S_ISUID | S_ISGID);
-        if (t.chmod && e.kind != CopyEntry::Kind::Symlink) mode = *t.chmod;
-        archive_entry_set_perm(ae.get(), mode);
-        UniqueFd src;
-        switch (e.kind) {
-            case CopyEntry::Kind::Directory: archive_entry_set_filetype(ae.get(), AE_IFDIR); break;
-            case CopyEntry::Kind::Symlink:
-                archive_entry_set_filetype(ae.get(), AE_IFLNK);
-                archive_entry_set_symlink(ae.get(), e.link.c_str());
-                break;
-            case CopyEntry::Kind::Fifo: archive_entry_set_filetype(ae.get(), AE_IFIFO); break;
-            case CopyEntry::Kind::Inline:
-                archive_entry_set_filetype(ae.get(), AE_IFREG);
-                archive_entry_set_size(ae.get(), static_cast<la_int64_t>(e.content.size()));
-                break;
-            case CopyEntry::Kind::File:
-            case CopyEntry::Kind::HostFile: {
-                src = e.kind == CopyEntry::Kind::File ? rootless::open_beneath(src_root, e.src, O_RDONLY | O_NONBLOCK)
-                                                      : UniqueFd(::open(e.src.c_str(), O_RDONLY | O_CLOEXEC));
-                if (!src) throw Error::sys(t.what + ": opening " + e.src);
+        if (t_.strip_setid) mode &= ~static_cast<mode_t>(S_ISUID | S_ISGID);
+        if (t_.chmod && e.kind != CopyEntry::Kind::Symlink) mode = *t_.chmod;
+        const struct timespec times[2] = {{0, UTIME_OMIT}, {e.mtime, e.mtime_nsec}};
+
+        if (e.kind == CopyEntry::Kind::Directory) {
+            if (::mkdirat(parent, leaf.c_str(), 0700) < 0) {
                 struct stat st {};
-                if (::fstat(src.get(), &st) < 0) throw Error::sys(t.what + ": stat " + e.src);
-                archive_entry_set_filetype(ae.get(), AE_IFREG);
-                archive_entry_set_size(ae.get(), st.st_size);
-                break;
+                if (errno != EEXIST || ::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+                    throw Error::sys(t_.what + ": creating directory " + te.name);
+                if (!S_ISDIR(st.st_mode)) throw Error(t_.what + ": cannot overwrite non-directory \"" + te.name + "\" with a directory");
             }
+            chown_at(parent, leaf, uid, gid, te.name);
+            dirs_.push_back({te.name, mode, times[1]});
+            return false;
         }
-        if (archive_write_header(a.get(), ae.get()) < ARCHIVE_WARN)
-            throw Error(t.what + ": writing " + te.name + ": " + archive_error_string(a.get()));
-        if (e.kind == CopyEntry::Kind::Inline) {
-            if (!e.content.empty() && archive_write_data(a.get(), e.content.data(), e.content.size()) < 0)
-                throw Error(t.what + ": writing " + te.name + ": " + archive_error_string(a.get()));
-        } else if (src) {
-            for (;;) {
-                ssize_t n = ::read(src.get(), buf.data(), buf.size());
-                if (n < 0 && errno == EINTR) continue;
-                if (n < 0) throw Error::sys(t.what + ": reading " + e.src);
-                if (n == 0) break;
-                if (archive_write_data(a.get(), buf.data(), static_cast<size_t>(n)) < 0)
-                    throw Error(t.what + ": writing " + te.name + ": " + archive_error_string(a.get()));
-            }
+        switch (e.kind) {
+            case CopyEntry::Kind::Symlink:
+                make_at(parent, leaf, te.name, [&] { return ::symlinkat(e.link.c_str(), parent, leaf.c_str()); });
+                chown_at(parent, leaf, uid, gid, te.name);
+                ::utimensat(parent, leaf.c_str(), times, AT_SYMLINK_NOFOLLOW);
+                return false;
+            case CopyEntry::Kind::Fifo:
+                make_at(parent, leaf, te.name, [&] { return ::mkfifoat(parent, leaf.c_str(), mode); });
+                chown_at(parent, leaf, uid, gid, te.name);
+                return false;
+            default: break;
+        }
+        // A regular file: created with its mode (the caller set umask 0), then owned (a new
+        // file is ours already, unless its directory is setgid); chown clears setuid and
+        // setgid, so only such modes need a chmod after it.
+        UniqueFd f;
+        make_at(parent, leaf, te.name, [&] {
+            f.reset(::openat(parent, leaf.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode & 0777));
+            return f ? 0 : -1;
+        });
+        const std::string* content = e.kind == CopyEntry::Kind::Inline ? &e.content : e.data ? &*e.data : nullptr;
+        if (!content) copy_content(e, f.get(), te.name);
+        else if (!write_all(f.get(), content->data(), content->size())) throw Error::sys(t_.what + ": writing " + te.name);
+        if (!(uid == own_uid_ && gid == own_gid_ && !parent_setgid_) && ::fchown(f.get(), uid, gid) < 0)
+            throw Error::sys(t_.what + ": chown " + std::to_string(uid) + ":" + std::to_string(gid) + " of " + te.name);
+        if ((mode & ~static_cast<mode_t>(0777)) && ::fchmod(f.get(), mode) < 0) throw Error::sys(t_.what + ": chmod " + te.name);
+        if (::futimens(f.get(), times) < 0) throw Error::sys(t_.what + ": setting the times of " + te.name);
+        return content != nullptr;
+    }
+
+    void finish() {
+        for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
+            UniqueFd d = rootless::open_beneath(base_, it->rel, O_RDONLY | O_DIRECTORY);
+            if (!d) continue;
+            ::fchmod(d.get(), it->mode);
+            const struct timespec times[2] = {{0, UTIME_OMIT}, it->mtime};
+            ::futimens(d.get(), times);
         }
     }
-    if (archive_write_close(a.get()) != ARCHIVE_OK) throw Error("finishing the copy stream: " + std::string(archive_error_string(a.get())));
-}
+
+private:
+    struct DeferredDir {
+        std::string rel;
+        mode_t mode;
+        struct timespec mtime;
+    };
+
+    // The entries of a directory come one after another: its fd is opened once for them.
+    // A missing parent (a single file's destination below a new directory) is made 0755.
+    int parent_fd(const std::string& rel, const std::string& shown) {
+        if (parent_ && parent_rel_ == rel) return parent_.get();
+        parent_ = rootless::open_beneath(base_, rel, O_PATH | O_DIRECTORY);
+        if (!parent_ && errno == ENOENT) {
+            UniqueFd dir = rootless::open_beneath(base_, "", O_PATH | O_DIRECTORY);
+            for (const auto& c : str::split(rel, '/')) {
+                if (!dir) break;
+                if (::mkdirat(dir.get(), c.c_str(), 0755) < 0 && errno != EEXIST) break;
+                dir = rootless::open_beneath(dir.get(), c, O_PATH | O_DIRECTORY);
+            }
+            parent_ = std::move(dir);
+        }
+        if (!parent_)
+            throw Error::sys(t_.what + ": the parent directory of " + shown + (errno == ELOOP ? " is a symlink (not followed)" : ""));
+        struct stat st {};
+        parent_setgid_ = ::fstat(parent_.get(), &st) < 0 || (st.st_mode & S_ISGID);
+        parent_rel_ = rel;
+        return parent_.get();
+    }
+
+    // Creates with `make`; what is in the way (not a directory) is replaced.
+    template <typename Make>
+    void make_at(int parent, const std::string& leaf, const std::string& shown, Make make) {
+        if (make() == 0) return;
+        struct stat st {};
+        if (errno != EEXIST || ::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+            throw Error::sys(t_.what + ": creating " + shown);
+        if (S_ISDIR(st.st_mode)) throw Error(t_.what + ": cannot overwrite directory \"" + shown + "\" with a non-directory");
+        if (::unlinkat(parent, leaf.c_str(), 0) < 0 && errno != ENOENT) throw Error::sys(t_.what + ": replacing " + shown);
+        if (make() < 0) throw Error::sys(t_.what + ": creating " + shown);
+    }
+
+    void chown_at(int parent, const std::string& leaf, uid_t uid, gid_t gid, const std::string& shown) {
+        if (::fchownat(parent, leaf.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+            throw Error::sys(t_.what + ": chown " + std::to_string(uid) + ":" + std::to_string(gid) + " of " + shown +
+                             " (is the id mapped in the container?)");
+    }
+
+    // The source's content: sendfile into the new file (read and write where it cannot).
+    void copy_content(const CopyEntry& e, int out, const std::string& shown) {
+        UniqueFd src = e.kind == CopyEntry::Kind::File ? source_fd(e.src) : UniqueFd(::open(e.src.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!src) throw Error::sys(t_.what + ": opening " + e.src);
+        for (;;) {
+            ssize_t n = ::sendfile(out, src.get(), nullptr, 1 << 30);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EINVAL || errno == ENOSYS)) break;
+            if (n < 0) throw Error::sys(t_.what + ": copying " + e.src + " to " + shown);
+            if (n == 0) return;
+        }
+        std::string buf(128 * 1024, '\0');
+        for (;;) {
+            ssize_t n = ::read(src.get(), buf.data(), buf.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw Error::sys(t_.what + ": reading " + e.src);
+            if (n == 0) return;
+            if (!write_all(out, buf.data(), static_cast<size_t>(n))) throw Error::sys(t_.what + ": writing " + shown);
+        }
+    }
+
+    // A source file, opened through its directory's fd (kept for the files after it).
+    UniqueFd source_fd(const std::string& src) {
+        const auto slash = src.rfind('/');
+        const std::string dir = slash == std::string::npos ? "" : src.substr(0, slash);
+        if (!src_dir_ || src_dir_rel_ != dir) {
+            src_dir_ = rootless::open_beneath(src_root_, dir, O_PATH | O_DIRECTORY);
+            if (!src_dir_) return UniqueFd();
+            src_dir_rel_ = dir;
+        }
+        return UniqueFd(::openat(src_dir_.get(), src.c_str() + (slash == std::string::npos ? 0 : slash + 1),
+                                 O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    }
+
+    int base_, src_root_;
+    const CopyTarget& t_;
+    uid_t uid_;
+    gid_t gid_;
+    bool chown_;
+    const uid_t own_uid_ = ::geteuid();
+    const gid_t own_gid_ = ::getegid();
+    bool parent_setgid_ = true;
+    UniqueFd parent_, src_dir_;
+    std::string parent_rel_, src_dir_rel_;
+    std::vector<DeferredDir> dirs_;
+};
+
+// Sets the process's umask for its lifetime (files are created with their final modes).
+class UmaskScope {
+public:
+    explicit UmaskScope(mode_t m) : old_(::umask(m)) {}
+    ~UmaskScope() { ::umask(old_); }
+    UmaskScope(const UmaskScope&) = delete;
+    UmaskScope& operator=(const UmaskScope&) = delete;
+
+private:
+    mode_t old_;
+};
 
 // mkdir -p inside the image root: missing directories are made 0755 and given `uid:gid`
 // (root, or --chown's ids, as Buildah does); existing ones, symlinks included, are kept.
@@ -424,7 +561,49 @@ mode_t parse_chmod(const std::string& value) {
     return m;
 }
 
-void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items, const CopyTarget& t) {
+storage::KnownContent known_content(const std::vector<CopyItem>& items, const std::vector<WrittenFile>& written) {
+    storage::KnownContent known;
+    for (const auto& w : written) {
+        if (w.item >= items.size() || w.entry >= items[w.item].entries.size()) continue;
+        const CopyEntry& e = items[w.item].entries[w.entry];
+        const std::string* content = e.kind == CopyEntry::Kind::Inline ? &e.content : e.data ? &*e.data : nullptr;
+        known.insert_or_assign(w.path, storage::KnownFile{content, {e.mtime, e.mtime_nsec}});
+    }
+    return known;
+}
+
+void save_written(int fd, const std::vector<WrittenFile>& written) {
+    std::string out;
+    for (const auto& w : written) {
+        out += std::to_string(w.item) + ' ' + std::to_string(w.entry) + ' ' + w.path;
+        out += '\0';
+    }
+    if (!write_all(fd, out.data(), out.size())) throw Error::sys("saving the list of copied files");
+}
+
+std::vector<WrittenFile> load_written(int fd) {
+    std::string in;
+    if (::lseek(fd, 0, SEEK_SET) < 0 || !read_to_eof(fd, in)) throw Error::sys("reading the list of copied files");
+    std::vector<WrittenFile> out;
+    size_t pos = 0;
+    while (pos < in.size()) {
+        size_t end = in.find('\0', pos);
+        if (end == std::string::npos) break;
+        const std::string rec = in.substr(pos, end - pos);
+        pos = end + 1;
+        const size_t a = rec.find(' '), b = a == std::string::npos ? a : rec.find(' ', a + 1);
+        if (b == std::string::npos) continue;
+        WrittenFile w;
+        w.item = std::stoul(rec.substr(0, a));
+        w.entry = std::stoul(rec.substr(a + 1, b - a - 1));
+        w.path = rec.substr(b + 1);
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items, const CopyTarget& t,
+                std::vector<WrittenFile>* written) {
     uid_t uid = 0;
     gid_t gid = 0;
     if (t.chown) {
@@ -444,64 +623,45 @@ void copy_items(int dest_root, int src_root, const std::vector<CopyItem>& items,
     for (const auto& it : items) dest_is_dir = dest_is_dir || it.directory || it.archive;
 
     // Entries grouped by the directory they land in (one extraction each).
-    std::vector<std::pair<std::string, std::vector<TarEntry>>> groups;
-    auto group = [&](const std::string& dir) -> std::vector<TarEntry>& {
+    std::vector<std::pair<std::string, std::vector<Placement>>> groups;
+    auto group = [&](const std::string& dir) -> std::vector<Placement>& {
         for (auto& g : groups)
             if (g.first == dir) return g.second;
-        groups.emplace_back(dir, std::vector<TarEntry>{});
+        groups.emplace_back(dir, std::vector<Placement>{});
         return groups.back().second;
     };
     std::vector<std::pair<std::string, const CopyItem*>> archives;
-    for (const auto& it : items) {
+    for (size_t i = 0; i < items.size(); ++i) {
+        const CopyItem& it = items[i];
         const std::string below = it.parents.empty() ? dest_path : clean_path(dest_path + "/" + it.parents);
         if (it.archive) {
             archives.emplace_back(below, &it);
         } else if (it.directory) {
             auto& g = group(below);
-            for (const auto& e : it.entries) g.push_back({&e, e.rel});
+            for (size_t j = 0; j < it.entries.size(); ++j) g.push_back({&it.entries[j], it.entries[j].rel, i, j});
         } else if (dest_is_dir) {
-            group(below).push_back({&it.entries.front(), it.name});
+            group(below).push_back({&it.entries.front(), it.name, i, 0});
         } else {
             const auto slash = dest_path.rfind('/');
-            group(slash == 0 ? "/" : dest_path.substr(0, slash)).push_back({&it.entries.front(), dest_path.substr(slash + 1)});
+            group(slash == 0 ? "/" : dest_path.substr(0, slash)).push_back({&it.entries.front(), dest_path.substr(slash + 1), i, 0});
         }
     }
 
+    const UmaskScope umask0(0);
     for (const auto& [dir, entries] : groups) {
         make_dirs(dest_root, dir, uid, gid, t.what);
-        Pipe stream = Pipe::make();
-        Pipe errors = Pipe::make();
-        pid_t pid = ::fork();
-        if (pid < 0) throw Error::sys(t.what + ": fork");
-        if (pid == 0) {
-            stream.read.reset();
-            errors.read.reset();
-            try {
-                write_entries(stream.write.get(), src_root, entries, t, uid, gid, t.chown.has_value());
-                ::_exit(0);
-            } catch (const std::exception& e) {
-                std::string m = e.what();
-                (void)write_all(errors.write.get(), m.data(), m.size());
-                ::_exit(1);
-            }
+        UniqueFd base = rootless::open_in_root(dest_root, dir, O_PATH | O_DIRECTORY);
+        if (!base) throw Error::sys(t.what + ": resolving " + dir + " in the image");
+        GroupWriter w(base.get(), src_root, t, uid, gid, t.chown.has_value());
+        // Where the group landed, as the layer's tar will name it (the image's symlinks resolved).
+        std::string landed;
+        if (written) {
+            const std::string root_real = real_path_of(dest_root), base_real = real_path_of(base.get());
+            if (base_real != root_real) landed = base_real.substr(root_real == "/" ? 1 : root_real.size() + 1) + "/";
         }
-        ChildProcess producer(pid);
-        stream.write.reset();
-        errors.write.reset();
-        container::ExtractSpec spec = into_image(dest_root, dir);
-        std::string consumer_error;
-        try {
-            container::extract_copy_archive(stream.read.get(), spec);
-        } catch (const Error& e) {
-            consumer_error = e.what();
-        }
-        stream.read.reset();  // a producer still writing gets EPIPE
-        ExitStatus st = producer.wait();
-        std::string producer_error;
-        (void)read_to_eof(errors.read.get(), producer_error);
-        if (!producer_error.empty()) throw Error(producer_error);
-        if (!consumer_error.empty()) throw Error(t.what + ": " + consumer_error);
-        if (st.signaled || st.code != 0) throw Error(t.what + ": the copy stream ended abnormally");
+        for (const auto& te : entries)
+            if (w.write(te) && written) written->push_back({landed + te.name, te.item, te.index});
+        w.finish();
     }
     for (const auto& [dir, it] : archives) {
         make_dirs(dest_root, dir, uid, gid, t.what);

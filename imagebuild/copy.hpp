@@ -4,9 +4,10 @@
 //
 // Sources are resolved inside their root (openat2 RESOLVE_IN_ROOT: a symlink never leads
 // out of the context), walked without following symlinks (copied as links), filtered by the
-// ignore file and --exclude. Writing goes through pc cp's tar extraction
-// (container/cp_archive.hpp), which creates every entry below its destination directory
-// without following any symlink; the destination directory itself is resolved inside the
+// ignore file and --exclude; the small files' content is kept from the hashing walk. Writing
+// creates every entry below its destination directory through directory fds, without
+// following any symlink (ADD's archives go through pc cp's tar extraction,
+// container/cp_archive.hpp); the destination directory itself is resolved inside the
 // image's root (following the image's own symlinks, as Docker does).
 #pragma once
 
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "imagebuild/ignore.hpp"
+#include "storage/tree_tar.hpp"
 
 namespace pc::build {
 
@@ -35,6 +37,9 @@ struct CopyEntry {
     std::string link;     // a symlink's target
     std::string content;  // Inline (here-documents)
     std::string hash;     // content sha256 (hashing walks only)
+    // A small file's content as hashed (SourceOptions::keep_content): the copy writes it from
+    // here instead of reading the file a second time, and copies exactly what was hashed.
+    std::optional<std::string> data;
 };
 
 struct CopyItem {
@@ -45,10 +50,15 @@ struct CopyItem {
     std::vector<CopyEntry> entries;  // a file: itself (rel ""); a directory: its tree
 };
 
+inline constexpr size_t kKeptFileMax = 64 * 1024;
+
 struct SourceOptions {
     const IgnoreMatcher* ignore = nullptr;  // the context's ignore file
     IgnoreMatcher excludes;                 // --exclude
     bool hash = false;                      // compute content hashes (context sources)
+    // With `hash`: keep the content of files up to kKeptFileMax bytes, up to this many bytes
+    // in all (CopyEntry::data), for the copy that follows.
+    size_t keep_content = 0;
     bool parents = false;                   // --parents
     bool detect_archives = false;           // ADD: local tar archives are extracted
     std::string what = "COPY";              // for messages
@@ -78,9 +88,26 @@ struct CopyTarget {
     std::string what = "COPY";
 };
 
+// A regular file copy_items wrote from memory (CopyEntry::data or an Inline's content):
+// where it landed, relative to the image root with its symlinks resolved.
+struct WrittenFile {
+    std::string path;
+    size_t item = 0, entry = 0;  // indexes in the items given to copy_items
+};
+
 // Writes the items into the image root `dest_root_fd`, reading them from `src_root_fd`.
 // Runs where the image's root is mounted (the build's copy child, in the user namespace).
-void copy_items(int dest_root_fd, int src_root_fd, const std::vector<CopyItem>& items, const CopyTarget& target);
+// `written`, when given, receives the files written from memory (in the order written).
+void copy_items(int dest_root_fd, int src_root_fd, const std::vector<CopyItem>& items, const CopyTarget& target,
+                std::vector<WrittenFile>* written = nullptr);
+
+// The layer commit's view of `written` (see storage::write_tree_tar): the content stays in
+// `items`, which must outlive the result.
+storage::KnownContent known_content(const std::vector<CopyItem>& items, const std::vector<WrittenFile>& written);
+
+// `written` through a file (the copy runs in a child): NUL-separated records.
+void save_written(int fd, const std::vector<WrittenFile>& written);
+std::vector<WrittenFile> load_written(int fd);
 
 // --chmod's value: octal ("755", "0640"). Throws pc::Error naming it otherwise.
 mode_t parse_chmod(const std::string& value);

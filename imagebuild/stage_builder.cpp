@@ -1,6 +1,7 @@
 #include "imagebuild/stage_builder.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +40,9 @@ constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/s
 // same label so that `inspect` shows what a Podman build of the file shows.
 constexpr const char* kBuilderLabel = "io.buildah.version";
 constexpr const char* kBuilderVersion = "1.28.2";
+// The small files a COPY hashes are kept in memory up to this much, so that the copy
+// writes them without reading them again (a context of many small files is the slow case).
+constexpr size_t kKeptContentBudget = 32 * 1024 * 1024;
 int64_t wall_ns() {
     struct timespec ts {};
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -302,6 +306,7 @@ private:
 
     void step(const Instruction& ins, size_t index, bool last) {
         report_step(display(ins));
+        copied_.reset();
         const bool needs_layer = ins.keyword == "RUN" || ins.keyword == "COPY" || ins.keyword == "ADD";
         std::unique_ptr<WorkContainer> fresh;
         WorkContainer* wc = nullptr;
@@ -715,7 +720,8 @@ private:
         const std::string path = staging.new_file("layer.tar");
         UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (!fd) throw Error::sys("creating " + path);
-        storage::LayerRecord rec = wc.commit(fd.get(), sh_.options.timestamp);
+        storage::LayerRecord rec = wc.commit(fd.get(), sh_.options.timestamp, copied_ ? &copied_->known : nullptr);
+        copied_.reset();
         fd.reset();
         keep_blob(path, rec);
         return rec;
@@ -809,6 +815,11 @@ private:
     std::unique_ptr<WorkContainer> work_;                    // without layers: the stage's container
     std::vector<std::pair<std::string, bool>> pending_;      // without layers: history (created_by, layer)
     std::unique_ptr<image::StagingDir> downloads_;           // ADD URL downloads
+    struct CopiedFiles {
+        std::shared_ptr<const std::vector<CopyItem>> items;  // holds the content `known` points to
+        storage::KnownContent known;
+    };
+    std::optional<CopiedFiles> copied_;                      // the step's COPY, for its layer
 };
 
 StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t index,
@@ -925,6 +936,7 @@ StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t 
     } else {
         if (!patterns.empty()) {
             so.hash = true;
+            so.keep_content = kKeptContentBudget;
             log::timing("collecting the sources of " + ins.where());
             auto found = collect_sources(root->fd(), patterns, so);
             log::timing("sources collected");
@@ -940,14 +952,15 @@ StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t 
     r.key_parts.push_back(ins.original);
     r.key_parts.push_back(dest);
 
-    execute = [=] {
+    auto shared_items = std::make_shared<const std::vector<CopyItem>>(std::move(items));
+    execute = [=, this] {
         WorkContainer& wc = container();
         if (source_image) {
             SourceOptions child_so = so;
             child_so.hash = false;
             wc.with_rootfs(
                 [&](int dest_root, int src_root) {
-                    std::vector<CopyItem> all = items;
+                    std::vector<CopyItem> all = *shared_items;
                     if (!patterns.empty()) {
                         auto found = collect_sources(src_root, patterns, child_so);
                         all.insert(all.end(), found.begin(), found.end());
@@ -957,7 +970,16 @@ StageBuilder::StepResult StageBuilder::plan_copy(const Instruction& ins, size_t 
                 source_image->layers);
         } else {
             const int src_root = root ? root->fd() : -1;
-            wc.with_rootfs([&](int dest_root, int) { copy_items(dest_root, src_root, items, target); });
+            // In a step of its own (layers), the step's upper dir holds only what the copy
+            // wrote: the layer's tar takes the files the copy wrote from memory from there too.
+            UniqueFd list;
+            if (layered_) list.reset(::memfd_create("pc-copied-files", MFD_CLOEXEC));
+            wc.with_rootfs([&](int dest_root, int) {
+                std::vector<WrittenFile> written;
+                copy_items(dest_root, src_root, *shared_items, target, list ? &written : nullptr);
+                if (list) save_written(list.get(), written);
+            });
+            if (list) copied_ = CopiedFiles{shared_items, known_content(*shared_items, load_written(list.get()))};
             log::timing("sources copied");
         }
     };

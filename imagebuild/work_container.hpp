@@ -12,6 +12,7 @@
 
 #include "container/config.hpp"
 #include "storage/store.hpp"
+#include "storage/tree_tar.hpp"
 
 namespace pc::build {
 
@@ -49,9 +50,10 @@ public:
     // too when a layer below has it, else only what is inside.
     void discard_changes_below(const std::vector<std::string>& paths);
 
-    // The upper dir becomes a layer on top of layers() (its tar streamed to `tar_fd`); the
-    // container then goes on from that layer with an empty upper dir.
-    storage::LayerRecord commit(int tar_fd, std::optional<int64_t> mtime);
+    // The upper dir becomes a layer on top of layers() (its tar streamed to `tar_fd`; files in
+    // `known` written from memory); the container then goes on from that layer with an
+    // empty upper dir.
+    storage::LayerRecord commit(int tar_fd, std::optional<int64_t> mtime, const storage::KnownContent* known = nullptr);
 
 private:
     void fresh_work_dir();

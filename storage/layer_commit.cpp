@@ -39,7 +39,7 @@ LayerRecord Store::commit_upper(const std::string& container_id, const std::stri
         load_archive_libraries();
         auto child = rootless::UsernsChild::enter(mapping(), 0, [&]() -> int {
             stream.read.reset();
-            storage::write_tree_tar({upper}, stream.write.get(), TreeTarView::Diff, mtime);
+            storage::write_tree_tar({upper}, stream.write.get(), TreeTarView::Diff, mtime, KnownContentScope::current());
             stream.write.reset();
             if (::rename(upper.c_str(), (tmp + "/diff").c_str()) < 0) throw Error::sys("moving " + upper + " into " + tmp);
             return 0;

@@ -34,8 +34,8 @@ bool exported_xattr(const std::string& name) {
 
 class TreeWriter {
 public:
-    TreeWriter(int out_fd, TreeTarView view, std::optional<int64_t> mtime)
-        : view_(view), mtime_(mtime), a_(archive_write_new(), archive_write_free) {
+    TreeWriter(int out_fd, TreeTarView view, std::optional<int64_t> mtime, const KnownContent* known)
+        : view_(view), mtime_(mtime), known_(known), a_(archive_write_new(), archive_write_free) {
         if (!a_) throw Error("libarchive: out of memory");
         archive_write_set_format_pax_restricted(a_.get());
         archive_write_set_bytes_per_block(a_.get(), 10240);
@@ -47,7 +47,9 @@ public:
 
     // `layers`: open dir fds of the same relative directory in each source, top-most first.
     void walk(const std::vector<int>& layers, const std::string& rel) {
-        std::map<std::string, size_t> first_layer;  // name -> index of the layer that wins
+        // name -> the layer that wins and its stat (taken once: a layer of many small files
+        // costs a few system calls each)
+        std::map<std::string, std::pair<size_t, struct stat>> first_layer;
         std::set<std::string> hidden;
         for (size_t i = 0; i < layers.size(); ++i) {
             for (const auto& n : sorted_dir_entries(layers[i], rel.empty() ? "/" : rel)) {
@@ -58,13 +60,12 @@ public:
                     hidden.insert(n);
                     continue;
                 }
-                first_layer[n] = i;
+                first_layer.emplace(n, std::make_pair(i, st));
             }
         }
-        for (const auto& [name, idx] : first_layer) {
+        for (const auto& [name, found] : first_layer) {
             const std::string path = rel + name;
-            struct stat st {};
-            if (::fstatat(layers[idx], name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw Error::sys("stat " + path);
+            const auto& [idx, st] = found;
             if (view_ == TreeTarView::Diff && is_whiteout(st)) {
                 write_plain(rel + std::string(kWhiteoutPrefix) + name, st);
                 continue;
@@ -148,6 +149,18 @@ private:
         }
     }
 
+    // The caller's copy of a regular file's content, if it still matches the file.
+    const std::string* known(const std::string& path, const struct stat& st) const {
+        if (!known_ || !S_ISREG(st.st_mode) || st.st_nlink != 1) return nullptr;
+        auto it = known_->find(path);
+        if (it == known_->end() || !it->second.content) return nullptr;
+        const KnownFile& k = it->second;
+        if (k.content->size() != static_cast<size_t>(st.st_size) || k.mtime.tv_sec != st.st_mtim.tv_sec ||
+            k.mtime.tv_nsec != st.st_mtim.tv_nsec)
+            return nullptr;
+        return k.content;
+    }
+
     void write_entry(const std::string& path, const struct stat& st, int dirfd, const std::string& name, int dir_fd) {
         EntryPtr e(archive_entry_new(), archive_entry_free);
         header(e, path, st);
@@ -167,6 +180,12 @@ private:
         if (S_ISDIR(st.st_mode)) {
             archive_entry_set_filetype(e.get(), AE_IFDIR);
             add_xattrs(e, dir_fd, dirfd, name, false);
+        } else if (const std::string* content = known(path, st)) {
+            archive_entry_set_filetype(e.get(), AE_IFREG);
+            archive_entry_set_size(e.get(), st.st_size);
+            if (archive_write_header(a_.get(), e.get()) < ARCHIVE_WARN) fail(path);
+            if (!content->empty() && archive_write_data(a_.get(), content->data(), content->size()) < 0) fail(path);
+            return;
         } else if (S_ISREG(st.st_mode)) {
             archive_entry_set_filetype(e.get(), AE_IFREG);
             archive_entry_set_size(e.get(), st.st_size);
@@ -205,14 +224,23 @@ private:
 
     TreeTarView view_;
     std::optional<int64_t> mtime_;
+    const KnownContent* known_;
     ArchivePtr a_;
     std::map<std::pair<dev_t, ino_t>, std::string> links_;
 };
 
 }  // namespace
 
+namespace {
+const KnownContent* g_known = nullptr;  // KnownContentScope's
+}  // namespace
+
+KnownContentScope::KnownContentScope(const KnownContent* known) : previous_(g_known) { g_known = known; }
+KnownContentScope::~KnownContentScope() { g_known = previous_; }
+const KnownContent* KnownContentScope::current() { return g_known; }
+
 void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, TreeTarView view,
-                    std::optional<int64_t> mtime) {
+                    std::optional<int64_t> mtime, const KnownContent* known) {
     if (dirs_top_first.empty()) throw Error("write_tree_tar: no directory given");
     if (view == TreeTarView::Diff && dirs_top_first.size() != 1)
         throw Error("write_tree_tar: a layer diff is made of exactly one directory");
@@ -224,7 +252,7 @@ void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, 
         raw.push_back(fd.get());
         fds.push_back(std::move(fd));
     }
-    TreeWriter w(out_fd, view, mtime);
+    TreeWriter w(out_fd, view, mtime, known);
     w.walk(raw, "");
     w.finish();
 }

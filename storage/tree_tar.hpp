@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <ctime>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace pc::storage {
@@ -20,11 +22,36 @@ enum class TreeTarView {
     Flatten,
 };
 
+// Regular files whose content the caller holds in memory because it has just written them
+// (a build's COPY of small files), by path relative to the tree ("a/b"): a file of the tree
+// with one link and exactly this size and modification time is written from here, not
+// read again. Its writer set no extended attributes, so none are looked for.
+struct KnownFile {
+    const std::string* content = nullptr;
+    struct timespec mtime {};
+};
+using KnownContent = std::unordered_map<std::string, KnownFile>;
+
 // Writes the tar stream to `out_fd`; entries are sorted by name so the same tree always
 // gives the same bytes. Throws pc::Error naming the file that could not be read.
 // `mtime`: every entry's modification time (reproducible builds: --timestamp); else the
 // files' own.
 void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, TreeTarView view,
-                    std::optional<int64_t> mtime = std::nullopt);
+                    std::optional<int64_t> mtime = std::nullopt, const KnownContent* known = nullptr);
+
+// Lends `known` to the layer commits (Store::commit_upper) made while it lives, in this
+// process: the build's COPY step and the commit of its upper dir are separate calls.
+class KnownContentScope {
+public:
+    explicit KnownContentScope(const KnownContent* known);
+    ~KnownContentScope();
+    KnownContentScope(const KnownContentScope&) = delete;
+    KnownContentScope& operator=(const KnownContentScope&) = delete;
+
+    static const KnownContent* current();
+
+private:
+    const KnownContent* previous_;
+};
 
 }  // namespace pc::storage
