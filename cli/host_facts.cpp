@@ -1,6 +1,5 @@
 #include "cli/host_facts.hpp"
 
-#include <linux/magic.h>
 #include <sys/statfs.h>
 
 #include <cmath>
@@ -8,6 +7,7 @@
 #include <sstream>
 
 #include "common/atomic_file.hpp"
+#include "common/filesystem_name.hpp"
 
 namespace pc::cli {
 
@@ -62,20 +62,7 @@ FilesystemFacts filesystem_facts(const std::string& path) {
     FilesystemFacts f;
     struct statfs s {};
     if (::statfs(path.c_str(), &s) != 0) return f;
-    switch (s.f_type) {
-        case EXT4_SUPER_MAGIC: f.backing = "extfs"; break;
-        case XFS_SUPER_MAGIC: f.backing = "xfs"; break;
-        case BTRFS_SUPER_MAGIC: f.backing = "btrfs"; break;
-        case TMPFS_MAGIC: f.backing = "tmpfs"; break;
-        case OVERLAYFS_SUPER_MAGIC: f.backing = "overlayfs"; break;
-        case 0x65735546: f.backing = "fuseblk"; break;  // FUSE_SUPER_MAGIC
-        case 0x2fc12fc1: f.backing = "zfs"; break;
-        default: {
-            char hex[32];
-            std::snprintf(hex, sizeof(hex), "0x%lx", static_cast<unsigned long>(s.f_type));
-            f.backing = hex;
-        }
-    }
+    f.backing = filesystem_name(static_cast<unsigned long>(s.f_type));
     f.allocated = static_cast<int64_t>(s.f_blocks) * s.f_bsize;
     f.used = static_cast<int64_t>(s.f_blocks - s.f_bfree) * s.f_bsize;
     return f;

@@ -1,6 +1,7 @@
 // Storage driver choice: forced (--storage-driver), else recorded in store.json, else probed
 // once: kernel overlay mounted in a user+mount namespace with userxattr (PLATFORM.md §2),
-// then fuse-overlayfs (§3), then vfs.
+// then fuse-overlayfs (§3), then vfs. A forced overlay is probed too, once per store, so that
+// a filesystem that cannot carry it is named before anything is made.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -12,6 +13,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/filesystem_name.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
 #include "rootless/userns.hpp"
@@ -35,8 +37,11 @@ bool kernel_overlay_works(const rootless::IdMapping& m, const std::string& layer
             const std::string data = "lowerdir=" + dir + "/l1:" + dir + "/l2,upperdir=" + dir + "/u,workdir=" + dir +
                                      "/w,userxattr";
             if (::mount("overlay", (dir + "/m").c_str(), "overlay", 0, data.c_str()) < 0) return 1;
+            // On an upper filesystem it cannot write to (a FUSE one), overlay mounts read-only.
+            const int fd = ::open((dir + "/m/f").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+            if (fd >= 0) ::close(fd);
             ::umount2((dir + "/m").c_str(), MNT_DETACH);
-            return 0;
+            return fd >= 0 ? 0 : 3;
         });
         child.map_and_release(m);
         ExitStatus st = child.wait();
@@ -71,6 +76,21 @@ std::string fuse_unavailable_reason() {
     return "cannot open /dev/fuse: " + std::string(std::strerror(err));
 }
 
+namespace {
+
+// Why a forced kernel overlay cannot be used on the store at `root`: its filesystem named,
+// and the drivers that work there.
+std::string overlay_unusable_reason(const std::string& root, const std::string& layers_dir) {
+    const std::string fs = filesystem_name_of(layers_dir);
+    std::string works = "fuse-overlayfs, vfs";
+    if (std::string why = fuse_unavailable_reason(); !why.empty()) works = "vfs (not fuse-overlayfs: " + why + ")";
+    return "--storage-driver overlay cannot be used: the store " + root + " is on " + (fs.empty() ? "a filesystem" : fs) +
+           ", where kernel overlayfs cannot be mounted in a user namespace; storage drivers that work there: " + works +
+           " (or leave --storage-driver out and pc picks one)";
+}
+
+}  // namespace
+
 bool keep_id_needs_fuse() { return !rootless::caller_mapping(rootless::UsernsMode::KeepId).single; }
 
 std::string keep_id_unavailable_reason() {
@@ -88,6 +108,14 @@ Driver Store::driver() {
         if (!j) return std::nullopt;
         return driver_from_name(j->value("driver", ""));
     };
+    if (forced_driver_ == Driver::Overlay && recorded() != Driver::Overlay) {
+        FileLock l = lock();
+        if (recorded() != Driver::Overlay) {
+            if (!kernel_overlay_works(mapping(), layers_dir())) throw Error(overlay_unusable_reason(root_, layers_dir()));
+            // Kept for the runs that do not force it, unless the store already chose another.
+            if (!recorded()) write_json_atomic(path, nlohmann::json{{"driver", "overlay"}, {"xattr_format", "userxattr"}});
+        }
+    }
     if (forced_driver_) {
         driver_ = forced_driver_;
         return *driver_;

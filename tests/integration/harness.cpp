@@ -284,6 +284,65 @@ Result sh(const std::string& script, const RunOpts& opts) {
   return run({"/bin/sh", "-c", script}, opts);
 }
 
+std::ostream& operator<<(std::ostream& os, const PtyResult& r) {
+  return os << "exit " << r.exit_code << (r.timed_out ? " (timed out)" : "") << ", terminal output:\n" << r.output;
+}
+
+PtyResult run_on_pty(const std::vector<std::string>& argv, const std::vector<std::string>& input,
+                     const std::string& ready, int timeout_s) {
+  PtyResult r;
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || ::grantpt(master) < 0 || ::unlockpt(master) < 0) {
+    ADD_FAILURE() << "no pty: " << std::strerror(errno);
+    return r;
+  }
+  const std::string slave = ::ptsname(master);
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setsid();
+    int fd = ::open(slave.c_str(), O_RDWR);  // the session's controlling terminal
+    if (fd < 0) ::_exit(126);
+    for (int i = 0; i < 3; ++i) ::dup2(fd, i);
+    if (fd > 2) ::close(fd);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  size_t next_input = 0;
+  bool exited = false;
+  int status = 0;
+  for (;;) {
+    if (next_input < input.size() && (ready.empty() || r.output.find(ready) != std::string::npos)) {
+      (void)!::write(master, input[next_input].data(), input[next_input].size());
+      ++next_input;
+    }
+    struct pollfd p {master, POLLIN, 0};
+    int n = ::poll(&p, 1, 50);
+    if (n > 0) {
+      char buf[4096];
+      ssize_t got = ::read(master, buf, sizeof(buf));
+      if (got > 0) r.output.append(buf, static_cast<size_t>(got));
+      else if (exited) break;  // EIO: nothing holds the terminal any more
+    } else if (exited) {
+      break;
+    }
+    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    if (std::chrono::steady_clock::now() > deadline) {
+      r.timed_out = true;
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+  }
+  ::close(master);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
 bool poll_until(const std::function<bool()>& cond, double timeout_s, int interval_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
   for (;;) {

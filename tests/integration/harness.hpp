@@ -81,6 +81,19 @@ Result run(const std::vector<std::string>& argv, const RunOpts& opts = {});
 // `sh -c SCRIPT` on the host.
 Result sh(const std::string& script, const RunOpts& opts = {});
 
+// What a command run on a terminal wrote to it, and how it ended.
+struct PtyResult {
+  std::string output;  // everything written to the terminal (with its echo of the input)
+  int exit_code = -1;
+  bool timed_out = false;
+};
+std::ostream& operator<<(std::ostream& os, const PtyResult& r);
+// Runs argv (PATH searched) with a new pty as controlling terminal and stdin, stdout and
+// stderr, as an interactive shell would; writes each of `input` to the terminal once `ready`
+// (if not empty) has appeared in its output.
+PtyResult run_on_pty(const std::vector<std::string>& argv, const std::vector<std::string>& input = {},
+                     const std::string& ready = "", int timeout_s = 60);
+
 // Polls `cond` every interval until true or timeout; returns the last value.
 bool poll_until(const std::function<bool()>& cond, double timeout_s, int interval_ms = 20);
 

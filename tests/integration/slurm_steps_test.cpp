@@ -1,7 +1,8 @@
 // `pc run` in real Slurm job steps of the one-node cluster that scripts/slurm-setup starts
-// (scripts/test does): scancel --signal=USR1 reaches a trapping payload once, and the TERM
-// of a cancelled step leaves the payload its checkpoint time. Skipped, saying so, when no
-// cluster answers.
+// (scripts/test does): scancel --signal=USR1 reaches a trapping payload once, the TERM of a
+// cancelled step leaves the payload its checkpoint time, and Ctrl-C typed at an
+// interactive `srun --pty pc run -it` reaches it once. Skipped, saying so, when no cluster
+// answers.
 #include <dirent.h>
 #include <sys/socket.h>
 
@@ -90,6 +91,21 @@ TEST_F(SlurmSteps, CancelledStepLetsThePayloadCheckpointOnTerm) {
   Result r = child->wait(60);
   // Slurm's KillWait (5 s here) is the grace period: the 2 s checkpoint fits in it.
   EXPECT_TRUE(contains(r.out, "checkpoint-done")) << r;
+}
+
+// Ctrl-C at the terminal of an interactive step: srun --pty passes it on as a keystroke, the
+// step's terminal makes it a SIGINT of pc, and pc -it types it into the container's terminal:
+// the payload gets exactly one SIGINT, and the step's exit status is the payload's.
+TEST_F(SlurmSteps, CtrlCOfAnInteractiveStepReachesThePayloadOnce) {
+  std::vector<std::string> argv = {"srun", "-n1", "--pty", "--job-name=" + unique_name("pc-pty")};
+  for (const auto& a : store().argv({"run", "--rm", "-it", image(), "sh", "-c",
+                                     "n=0; trap 'n=$((n+1)); echo got-int' INT; echo ready; i=0; "
+                                     "while [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; echo count=$n; exit 7"}))
+    argv.push_back(a);
+  PtyResult r = run_on_pty(argv, {"\x03"}, "ready", 60);
+  EXPECT_TRUE(contains(r.output, "got-int")) << r;
+  EXPECT_TRUE(contains(r.output, "count=1")) << r;  // not killed, not twice
+  EXPECT_EQ(r.exit_code, 7) << r;
 }
 
 TEST_F(SlurmSteps, DetachedContainerEndsWithItsJob) {

@@ -212,6 +212,38 @@ TEST_F(StorageDriver, UnknownDriverIs125) {
   EXPECT_TRUE(contains(r.err, "no-such-driver")) << r;
 }
 
+// --storage-driver overlay on a store whose filesystem kernel overlayfs cannot take as its
+// upper layer (a FUSE mount here, as a store on sshfs or inside a fuse-overlayfs container
+// is): exit 125 with the filesystem and the drivers that work named, and nothing made (no
+// container record, no mount).
+TEST_F(StorageDriver, ForcedOverlayOnAFilesystemThatCannotCarryItNamesIt) {
+  if (access("/dev/fuse", R_OK | W_OK) != 0 || !run({"sh", "-c", "command -v fuse-overlayfs && command -v fusermount3"}).ok())
+    GTEST_SKIP() << "needs fuse-overlayfs, fusermount3 and an accessible /dev/fuse (scripts/deps)";
+  Store s({"--storage-driver", "overlay"});
+  for (const std::string sub : {"/l", "/u", "/w", "/root"}) ASSERT_EQ(mkdir((s.dir() + sub).c_str(), 0700), 0) << sub;
+  ASSERT_PC_OK(run({"fuse-overlayfs", "-o",
+                    "lowerdir=" + s.dir() + "/l,upperdir=" + s.dir() + "/u,workdir=" + s.dir() + "/w", s.root()}));
+  struct Unmount {
+    std::string path;
+    ~Unmount() { run({"fusermount3", "-u", path}); }
+  } unmount{s.root()};
+  ASSERT_PC_OK(s.pc({"import", busybox_tar(true), "localhost/busybox"}));
+  Result r = s.pc({"run", "--name", "ovl-" + random_suffix(), "localhost/busybox", "true"});
+  EXPECT_EXIT_CODE(r, 125);
+  EXPECT_TRUE(contains(r.err, "the store " + s.root() + " is on fuseblk")) << r;
+  EXPECT_TRUE(contains(r.err, "storage drivers that work there: fuse-overlayfs, vfs")) << r;
+  EXPECT_FALSE(contains(r.err, "No data available")) << r;
+  Result ps = s.pc({"ps", "-a", "-q"});
+  EXPECT_PC_OK(ps);
+  EXPECT_EQ(trim(ps.out), "") << ps;
+  EXPECT_EQ(list_tree(s.root() + "/containers"), std::vector<std::string>{});
+  EXPECT_TRUE(trim(run({"sh", "-c", "grep -F '" + s.root() + "/' /proc/self/mountinfo"}).out).empty());
+  // The drivers it names work on the same store.
+  Result fuse = run({pc_binary(), "--root", s.root(), "--runroot", s.runroot(), "--storage-driver", "fuse-overlayfs",
+                     "run", "--rm", "localhost/busybox", "echo", "ok"});
+  EXPECT_PC_OK(fuse);
+}
+
 // ---------------------------------------------------------------- fallbacks
 
 TEST_F(Fallbacks, SingleIdMappingWithoutSubuidRanges) {
