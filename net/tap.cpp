@@ -58,6 +58,15 @@ UniqueFd create_tap(const TapConfig& c) {
     struct ifreq ifr = named(c.name);
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
     ioctl_or_throw(tun.get(), TUNSETIFF, &ifr, "creating " + c.name);
+    // Persistent: closing the last fd then leaves the device to its network namespace, which
+    // is always this container's (or pod's) own and goes when it does, in the kernel's
+    // asynchronous namespace cleanup. A non-persistent tap is unregistered by that close,
+    // in the exit of whoever holds it last (the monitor, the foreground `pc run`), which
+    // waits for several RCU grace periods there: 10-30 ms added to every `run --rm`
+    // (perf sched_switch stacks: tun_chr_close -> unregister_netdevice ->
+    // synchronize_rcu_expedited, seen in Slurm job steps). Best effort: without it the
+    // device still goes, only later in the exit.
+    (void)::ioctl(tun.get(), TUNSETPERSIST, 1);
 
     UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!sock) throw Error::sys("configuring the container's network: socket");
