@@ -115,6 +115,14 @@ std::vector<std::string> networks_of_services(const Project& p, const std::vecto
 std::vector<std::string> service_network_values(const Project& p, const Service& s, bool use_aliases) {
     std::vector<std::string> out;
     const ServiceNetwork unset;
+    // links: [SERVICE:ALIAS] of another service: Docker answers ALIAS with this service's
+    // address (to the linking container; on pc's networks, to all).
+    std::set<std::string> link_aliases;
+    for (const auto& [other, o] : p.services)
+        for (const auto& link : o.links) {
+            auto [target, alias] = str::split_once(link, ':');
+            if (target == s.name && alias && *alias != s.name) link_aliases.insert(*alias);
+        }
     for (const auto& [key, given] : s.networks) {
         const ServiceNetwork& cfg = given ? *given : unset;
         auto it = p.networks.find(key);
@@ -123,14 +131,6 @@ std::vector<std::string> service_network_values(const Project& p, const Service&
         if (use_aliases) {
             opts.push_back("alias=" + s.name);
             for (const auto& a : cfg.aliases) opts.push_back("alias=" + a);
-            // links: [SERVICE:ALIAS] of another service: Docker answers ALIAS with this
-            // service's address (to the linking container; on pc's networks, to all).
-            std::set<std::string> link_aliases;
-            for (const auto& [other, o] : p.services)
-                for (const auto& link : o.links) {
-                    auto [target, alias] = str::split_once(link, ':');
-                    if (target == s.name && alias && *alias != s.name) link_aliases.insert(*alias);
-                }
             for (const auto& a : link_aliases)
                 if (std::find(cfg.aliases.begin(), cfg.aliases.end(), a) == cfg.aliases.end()) opts.push_back("alias=" + a);
         }

@@ -9,7 +9,6 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
-#include "rootless/idmap.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
 #include "compose/hash.hpp"
@@ -19,6 +18,7 @@
 #include "container/create_options.hpp"
 #include "container/network_options.hpp"
 #include "pod/pod_ops.hpp"
+#include "rootless/idmap.hpp"
 
 namespace pc::compose {
 

@@ -115,9 +115,8 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     // The caller becomes the container's monitor (and the container inherits the limit).
     raise_open_file_limit();
     const rootless::Userns userns = rootless::parse_userns(cfg.userns);
-    const auto mode = userns.mode;
     const auto& mapping = rootless::caller_mapping(userns);
-    if (mode == rootless::UsernsMode::KeepId) {
+    if (userns.mode == rootless::UsernsMode::KeepId) {
         std::string why = storage::keep_id_unavailable_reason();
         if (!why.empty()) throw Error("--userns=keep-id: " + why);
     }
@@ -132,7 +131,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     Launched out;
     int networks_netns = -1;
     if (bridge && (!cfg.networks.empty() || !cfg.ports.empty())) {
-        if (mode == rootless::UsernsMode::KeepId)
+        if (userns.mode == rootless::UsernsMode::KeepId)
             throw Error("--userns=keep-id cannot be used with networks by name: a container on them lives in the "
                         "user's shared user namespace, which owns the networks' namespace");
         net::Attachment a;

@@ -5,13 +5,13 @@
 #include <algorithm>
 
 #include "common/error.hpp"
-#include "rootless/idmap.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "container/control.hpp"
 #include "container/monitor.hpp"
 #include "net/network_mode.hpp"
 #include "pod/parallel.hpp"
+#include "rootless/idmap.hpp"
 
 namespace pc::pod {
 
@@ -23,7 +23,7 @@ using container::ContainerConfig;
 void check_create_options(const PodCreateOptions& o, const std::vector<std::string>& shared) {
     if (o.exit_policy != "continue" && o.exit_policy != "stop")
         throw Error("running pod create option: invalid pod exit policy: \"" + o.exit_policy + "\" (valid: continue, stop)");
-    if (rootless::parse_userns(o.userns).mode != rootless::UsernsMode::KeepId && !o.userns.empty())
+    if (!o.userns.empty() && rootless::parse_userns(o.userns).mode != rootless::UsernsMode::KeepId)
         throw Error("unsupported --userns \"" + o.userns + "\" for a pod (valid: keep-id[:uid=N,gid=N,size=N])");
     const std::vector<std::string> networks = o.net.all_networks();
     const bool net_options = !networks.empty() || !o.net.aliases.empty() || !o.net.ip.empty() || !o.net.ip6.empty() ||

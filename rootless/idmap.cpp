@@ -168,12 +168,11 @@ Userns parse_userns(std::string_view text) {
     if (!options) return u;
     for (const auto& option : str::split(*options, ',')) {
         auto [key, value] = str::split_once(option, '=');
-        auto n = value ? parse_u32(*value) : std::nullopt;
-        if (!n || *n == kIdLimit)
-            throw Error("invalid --userns \"" + std::string(text) + "\": \"" + option + "\" (valid: uid=N, gid=N, size=N)");
-        if (key == "uid") u.keep_id.uid = *n;
-        else if (key == "gid") u.keep_id.gid = *n;
-        else if (key == "size" && *n > 0) u.keep_id.size = *n;
+        const auto n = value ? parse_u32(*value) : std::nullopt;
+        const bool id = n && *n != kIdLimit;  // 2^32-1 is no id (the kernel's "none")
+        if (id && key == "uid") u.keep_id.uid = *n;
+        else if (id && key == "gid") u.keep_id.gid = *n;
+        else if (id && key == "size" && *n > 0) u.keep_id.size = *n;
         else throw Error("invalid --userns \"" + std::string(text) + "\": \"" + option + "\" (valid: uid=N, gid=N, size=N)");
     }
     return u;
