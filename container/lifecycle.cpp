@@ -103,7 +103,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
 
     int code = attach_until_exit(launched, opts, signals);
     // The published ports are free once the exit is recorded. The tap is closed by our
-    // exit, which the kernel makes cheap (see release_ports): this process ends next.
+    // exit, after the exit is recorded (see release_ports): this process ends next.
     if (launched.network) (void)launched.network->release_ports().release();
     launched.network.reset();
     if (keep_log)

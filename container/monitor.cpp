@@ -395,8 +395,8 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
     }
     int64_t delay_ms = kFirstBackoffMs;
     bool first = true;
-    // The last run's tap: closed by the next run (a restart may pay for it), or left open
-    // for the monitor's exit, where the kernel defers the slow device teardown.
+    // The last run's tap: closed by the next run or by the monitor's exit, after the exit
+    // is recorded (see ContainerNetwork::release_ports).
     struct LeftForExit {
         UniqueFd fd;
         ~LeftForExit() { (void)fd.release(); }

@@ -48,9 +48,11 @@ public:
     void attach(UniqueFd tap, UniqueFd socket_channel);
 
     // The container has exited: closes the host ports and the stack (gives its endpoints
-    // back to the network holder), and hands back the tap's fd. Closing that is the slow part (the kernel unregisters the device and waits
-    // for an RCU grace period, 15-35 ms here) unless it happens as the process exits, when
-    // the kernel defers it: callers keep it open until then.
+    // back to the network holder), and hands back the tap's fd. The tap is persistent
+    // (net/tap.cpp), so closing it leaves the device to the namespace's asynchronous
+    // teardown; should TUNSETPERSIST have failed, the close unregisters the device and waits
+    // for RCU grace periods (15-35 ms here, in an exit too), so callers close it only after
+    // the exit is recorded.
     UniqueFd release_ports();
 
     void fill(std::vector<struct pollfd>& fds, int& timeout_ms) override;
