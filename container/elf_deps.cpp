@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cstring>
 
 #include "common/fd.hpp"
@@ -22,7 +23,7 @@ bool read_at(int fd, void* buf, size_t n, uint64_t off) {
 template <typename Phdr>
 std::optional<uint64_t> file_offset(const std::vector<Phdr>& phdrs, uint64_t addr) {
     for (const Phdr& p : phdrs)
-        if (p.p_type == PT_LOAD && addr >= p.p_vaddr && addr < p.p_vaddr + p.p_filesz) return addr - p.p_vaddr + p.p_offset;
+        if (p.p_type == PT_LOAD && addr >= p.p_vaddr && addr - p.p_vaddr < p.p_filesz) return addr - p.p_vaddr + p.p_offset;
     return std::nullopt;
 }
 
@@ -39,6 +40,9 @@ std::optional<ElfDeps> read_dynamic(int fd) {
     for (const Phdr& p : phdrs)
         if (p.p_type == PT_DYNAMIC) dynamic = &p;
     if (!dynamic) return out;  // static
+    // A real dynamic section has tens of entries: a size beyond 1 MiB is a damaged header,
+    // not an allocation to attempt.
+    if (dynamic->p_filesz > (1u << 20)) return std::nullopt;
     std::vector<Dyn> dyn(dynamic->p_filesz / sizeof(Dyn));
     if (dyn.empty() || !read_at(fd, dyn.data(), dyn.size() * sizeof(Dyn), dynamic->p_offset)) return std::nullopt;
     uint64_t strtab = 0, strsz = 0;
@@ -70,7 +74,10 @@ std::optional<ElfDeps> read_elf_deps(const std::string& path) {
     if (!fd) return std::nullopt;
     unsigned char ident[EI_NIDENT];
     if (!read_at(fd.get(), ident, sizeof ident, 0) || std::memcmp(ident, ELFMAG, SELFMAG) != 0) return std::nullopt;
-    if (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB) return std::nullopt;
+    // Only this host's byte order: the loader cannot load the other one, and its headers
+    // would read as nonsense here.
+    const unsigned char native = std::endian::native == std::endian::little ? ELFDATA2LSB : ELFDATA2MSB;
+    if (ident[EI_DATA] != native) return std::nullopt;
     if (ident[EI_CLASS] == ELFCLASS64) return read_dynamic<Elf64_Ehdr, Elf64_Phdr, Elf64_Dyn>(fd.get());
     if (ident[EI_CLASS] == ELFCLASS32) return read_dynamic<Elf32_Ehdr, Elf32_Phdr, Elf32_Dyn>(fd.get());
     return std::nullopt;
