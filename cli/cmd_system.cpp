@@ -21,6 +21,7 @@
 #include "rootless/caps.hpp"
 #include "rootless/idmap.hpp"
 #include "rootless/userns_holder.hpp"
+#include "storage/storage_conf.hpp"
 
 namespace pc::cli {
 
@@ -175,10 +176,18 @@ json info_json(Context& ctx) {
         // Which configuration files this pc read (containers.conf(5), registries.conf(5)).
         {"configFiles", {{"containersConf", containers_conf().files}, {"registriesConf", registries.files}}},
     };
-    json st = {{"configFile", ""},
+    // Podman names the additional stores under the driver's options (the older single
+    // "imagestore" key kept beside the list, as Podman 5 keeps it).
+    json graph_options = json::object();
+    const std::string driver = storage::driver_name(store.driver());
+    if (const auto extra = storage::additional_image_stores_besides(store.root()); !extra.empty()) {
+        graph_options[driver + ".additionalImageStores"] = extra;
+        graph_options[driver + ".imagestore"] = extra.front();
+    }
+    json st = {{"configFile", storage::storage_conf_path()},
                {"containerStore", {{"number", total}, {"paused", 0}, {"running", running}, {"stopped", stopped}}},
                {"graphDriverName", storage::driver_name(store.driver())},
-               {"graphOptions", json::object()},
+               {"graphOptions", graph_options},
                {"graphRoot", store.root()},
                {"graphRootAllocated", fs.allocated},
                {"graphRootUsed", fs.used},

@@ -12,8 +12,6 @@
 
 namespace pc::storage {
 
-namespace {
-
 // The one file that applies, "" when there is none.
 std::string storage_conf_path() {
     if (const char* env = std::getenv("CONTAINERS_STORAGE_CONF"); env && *env) return env;
@@ -22,6 +20,8 @@ std::string storage_conf_path() {
         if (::access(p.c_str(), F_OK) == 0) return p;
     return "";
 }
+
+namespace {
 
 std::vector<std::string> load() {
     const std::string path = storage_conf_path();

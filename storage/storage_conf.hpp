@@ -19,6 +19,10 @@ namespace pc::storage {
 
 class Store;
 
+// The storage.conf that applies (the rule above), "" when there is none: `info`'s
+// store.configFile.
+std::string storage_conf_path();
+
 // The configured stores' roots, in order; read once per process.
 const std::vector<std::string>& additional_image_stores();
 

@@ -3,9 +3,12 @@
 // and made read-only is listed and run from by another store without a layer copied into
 // it and without a byte written to the shared one; rmi refuses its images; a bad
 // storage.conf is an error naming the file, the line and the key.
+#include <nlohmann/json.hpp>
+
 #include "harness.hpp"
 
 using namespace pcit;
+using json = nlohmann::json;
 
 namespace {
 
@@ -20,6 +23,8 @@ std::string storage_conf(const std::string& dir, const std::string& stores) {
 TEST(ImagesAdditionalStore, ImagesOfAReadOnlyStoreAreListedAndRunAndTheStoreIsNeverWritten) {
   Store shared;  // what a site prepares once on a login node
   ASSERT_TRUE(shared.import_busybox("localhost/shared-busybox"));
+  // Without a storage.conf `info` lists no other store.
+  EXPECT_EQ(json::parse(shared.pc({"info", "--format", "json"}).out)["store"]["graphOptions"], json::object());
   // Read-only for everyone, its subuid-owned files included (changed inside the user namespace).
   ASSERT_PC_OK(shared.pc({"unshare", "chmod", "-R", "a-w", shared.root()}));
   const auto before = list_tree(shared.root());
@@ -31,6 +36,15 @@ TEST(ImagesAdditionalStore, ImagesOfAReadOnlyStoreAreListedAndRunAndTheStoreIsNe
   EXPECT_TRUE(contains(images.out, "localhost/shared-busybox:latest")) << images;
   EXPECT_EQ(trim(user.pc({"images", "--format", "{{.ReadOnly}}"}).out), "true");
   EXPECT_EQ(trim(shared.pc({"images", "--format", "{{.ReadOnly}}"}).out), "false");
+  // `info` names the file and the stores as Podman does (store.configFile, the driver's
+  // additionalImageStores).
+  Result info = user.pc({"info", "--format", "json"});
+  ASSERT_PC_OK(info);
+  const json store_info = json::parse(info.out)["store"];
+  EXPECT_EQ(store_info.value("configFile", ""), conf) << info.out;
+  EXPECT_EQ(store_info["graphOptions"].value("overlay.additionalImageStores", json::array()), json::array({shared.root()}))
+      << info.out;
+  EXPECT_EQ(store_info["graphOptions"].value("overlay.imagestore", ""), shared.root()) << info.out;
 
   Result run = user.pc({"run", "--rm", "localhost/shared-busybox", "sh", "-c", "echo from-shared > /tmp/x && cat /tmp/x"});
   EXPECT_PC_OK(run);
