@@ -72,7 +72,7 @@ json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
             }
         }
     if (created.empty()) created = pc::rfc3339_nano(img.created * 1000000000LL);
-    return {{"Id", img.id},
+    json out = {{"Id", img.id},
             {"Digest", img.digest},
             {"RepoTags", img.names},
             {"RepoDigests", repo_digests(img)},
@@ -94,6 +94,10 @@ json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
             {"User", facts.user},
             {"History", facts.history},
             {"NamesHistory", img.names}};
+    // Podman shows a docker-format image's healthcheck at the top as well (`.Healthcheck`);
+    // Docker's place, .Config.Healthcheck, stays too.
+    if (facts.config.is_object() && facts.config.contains("Healthcheck")) out["Healthcheck"] = facts.config["Healthcheck"];
+    return out;
 }
 
 json image_list_json(Context& ctx, const storage::ImageRecord& img) {

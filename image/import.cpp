@@ -89,7 +89,7 @@ storage::ImageRecord import_tarball(storage::Store& store, int fd, const ImportO
     nlohmann::json config = {{"created", created}, {"architecture", "amd64"}, {"os", "linux"}};
     set_runtime_config(config, rc);
     nlohmann::json history = {{"created", created},
-                              {"created_by", "/bin/sh -c #(nop) ADD file:" + layer.diff_id.substr(7) + " in / "}};
+                              {"created_by", "/bin/sh -c #(nop) ADD file:" + layer.diff_id.substr(7) + " in /"}};
     history["comment"] = options.message.empty() ? std::string("imported from tarball") : options.message;
     config["history"] = nlohmann::json::array({history});
     return register_image(store, config, {layer}, options.reference);

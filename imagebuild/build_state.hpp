@@ -47,7 +47,10 @@ struct BuildShared {
     std::string final_base_name, final_base_digest;
     StepCache cache;
 
-    bool multi_stage() const { return plan.stages.size() > 1; }
+    // Stages the output counts ("[i/N] STEP ..."): those up to the target, as Buildah drops
+    // the ones after it (a --target of the first stage prints no prefix).
+    size_t counted_stages() const { return plan.target + 1; }
+    bool multi_stage() const { return counted_stages() > 1; }
     bool docker_format() const { return options.format == "docker"; }
     // The stage image of `ref` (a stage name or index before `before`) if it is one.
     const ImageState* stage_image(const std::string& ref, size_t before) const;

@@ -228,7 +228,7 @@ private:
 
     std::string prefix() const {
         if (!sh_.multi_stage()) return "";
-        return "[" + std::to_string(stage_.index + 1) + "/" + std::to_string(sh_.plan.stages.size()) + "] ";
+        return "[" + std::to_string(stage_.index + 1) + "/" + std::to_string(sh_.counted_stages()) + "] ";
     }
 
     std::string display(const Instruction& ins) const { return ins.original; }
