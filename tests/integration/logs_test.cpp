@@ -207,10 +207,14 @@ TEST_F(Logs, RotationKeepsTheNewestLines) {
 }
 
 // ---------------------------------------------------------------- follow
+// The payloads wait for /tmp/go, which `pc exec ... touch` makes, then pause before they
+// end: a payload that ended at once could take the container's pid namespace down while
+// `touch` (preempted on a loaded machine right after creating the file) was still running,
+// and the kernel's SIGKILL would fail the exec with 137.
 
 TEST_F(LogsFollow, FollowsUntilTheContainerExits) {
   std::string name = unique_name("follow");
-  ASSERT_TRUE(run_detached(name, "echo first; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo last; echo bye >&2"));
+  ASSERT_TRUE(run_detached(name, "echo first; while [ ! -e /tmp/go ]; do sleep 0.05; done; sleep 0.3; echo last; echo bye >&2"));
   auto f = store().pc_async({"logs", "-f", name});
   ASSERT_TRUE(f->wait_for_output("first\n", 30)) << f->wait(1);
   EXPECT_FALSE(f->exited()) << "must keep following a running container";
@@ -232,7 +236,7 @@ TEST_F(LogsFollow, FollowOfExitedContainerReturns) {
 
 TEST_F(LogsFollow, TailThenFollow) {
   std::string name = unique_name("tailf");
-  ASSERT_TRUE(run_detached(name, "echo 1; echo 2; echo 3; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo 4"));
+  ASSERT_TRUE(run_detached(name, "echo 1; echo 2; echo 3; while [ ! -e /tmp/go ]; do sleep 0.05; done; sleep 0.3; echo 4"));
   ASSERT_TRUE(poll_until([&] { return contains(pc({"logs", name}).out, "3\n"); }, 30, 50));
   auto f = store().pc_async({"logs", "-f", "--tail", "1", name});
   ASSERT_TRUE(f->wait_for_output("3\n", 30)) << f->wait(1);
@@ -267,8 +271,8 @@ TEST_F(LogsFollow, StopsWhenContainerIsRemoved) {
 
 TEST_F(LogsFollow, SeveralContainersFollowedTogether) {
   std::string a = unique_name("fa"), b = unique_name("fb");
-  ASSERT_TRUE(run_detached(a, "echo a1; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo a2"));
-  ASSERT_TRUE(run_detached(b, "echo b1; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo b2"));
+  ASSERT_TRUE(run_detached(a, "echo a1; while [ ! -e /tmp/go ]; do sleep 0.05; done; sleep 0.3; echo a2"));
+  ASSERT_TRUE(run_detached(b, "echo b1; while [ ! -e /tmp/go ]; do sleep 0.05; done; sleep 0.3; echo b2"));
   auto f = store().pc_async({"logs", "-f", "--names", a, b});
   ASSERT_TRUE(f->wait_for_output(a + " a1\n", 30)) << f->wait(1);
   ASSERT_TRUE(f->wait_for_output(b + " b1\n", 30)) << f->wait(1);
