@@ -16,11 +16,15 @@
 #include "common/fd.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
+#include "common/units.hpp"
 #include "common/user_paths.hpp"
+#include "container/cgroups.hpp"
+#include "image/manifest.hpp"
 #include "image/staging.hpp"
 #include "imagebuild/build.hpp"
 #include "imagebuild/context.hpp"
 #include "imagebuild/output.hpp"
+#include "imagebuild/platform_args.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/rlimits.hpp"
 
@@ -31,11 +35,15 @@ namespace {
 struct BuildFlags {
     std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, outputs;
     std::vector<std::string> cap_add, cap_drop, volumes, ulimits, contexts, add_hosts, dns, dns_search, dns_options;
-    std::vector<std::string> security_opt;
+    std::vector<std::string> security_opt, env, unsetenv, devices, os_features;
     std::string target, format, pull, iidfile, network, platform, ignorefile, hostname, isolation;
-    std::string timestamp, source_date_epoch;
+    std::string timestamp, source_date_epoch, os, arch, variant, os_version, shm_size, ipc, pid, uts, logfile;
+    // Resource limits: refused as in `pc run` (no cgroups for rootless containers here).
+    std::string memory, memory_swap, cpu_period, cpu_quota, cpu_shares, cpuset_cpus, cpuset_mems, cgroup_parent;
     bool no_cache = false, layers = true, squash = false, squash_all = false, quiet = false;
     bool pull_always = false, pull_never = false, rm = true, force_rm = false, no_hosts = false;
+    bool omit_history = false, identity_label = true, skip_unused_stages = true, http_proxy = true, pass_stdin = false;
+    bool compress = false, disable_compression = true, disable_content_trust = false;
     int jobs = 1;
     RegistryFlags reg;
     std::vector<std::string> args;
@@ -103,6 +111,69 @@ bool looks_like_tar(const std::string& data) {
     for (const auto& m : magics)
         if (data.compare(0, m.size(), m) == 0) return true;
     return false;
+}
+
+// --env, --unsetenv and what else sets the image config, and the platform parts.
+void apply_image_flags(build::BuildOptions& o, const BuildFlags& f) {
+    for (const auto& e : f.env) {
+        auto [name, value] = str::split_once(e, '=');
+        if (name.empty()) throw Error("invalid --env \"" + e + "\": no variable name");
+        if (value) {
+            o.env.emplace_back(name, *value);
+        } else if (const char* host = std::getenv(name.c_str())) {
+            o.env.emplace_back(name, host);  // --env NAME: the caller's value, when it has one
+        }
+    }
+    o.unset_env = f.unsetenv;
+    o.omit_history = f.omit_history;
+    o.identity_label = f.identity_label;
+    o.skip_unused_stages = f.skip_unused_stages;
+    o.os_version = f.os_version;
+    o.os_features = f.os_features;
+    // --os/--arch/--variant name a platform part by part (the native one only, as --platform).
+    if (!f.os.empty() || !f.arch.empty() || !f.variant.empty()) {
+        const image::Platform host = image::host_platform();
+        std::string p = (f.os.empty() ? host.os : f.os) + "/" + (f.arch.empty() ? host.architecture : f.arch);
+        if (!f.variant.empty()) p += "/" + f.variant;
+        build::check_native_platform(p, "--os/--arch/--variant");
+    }
+}
+
+// "host", or "" for the step's own namespace (Buildah's private/container).
+std::string run_namespace(const char* flag, const std::string& value) {
+    if (value.empty() || value == "private" || value == "container") return "";
+    if (value == "host") return "host";
+    throw Error(std::string("invalid ") + flag + " \"" + value + "\": pc build runs steps in the host's (host) or their own (private) namespace");
+}
+
+// How RUN steps run: hosts, proxies, devices, /dev/shm, namespaces, stdin; limits refused.
+void apply_run_flags(build::BuildOptions& o, const BuildFlags& f) {
+    o.no_hosts = f.no_hosts;
+    o.http_proxy = f.http_proxy;
+    o.devices = f.devices;
+    if (!f.shm_size.empty()) {
+        try {
+            const int64_t bytes = parse_size(f.shm_size);
+            if (bytes <= 0) throw Error("must be greater than 0");
+            o.shm_size = static_cast<uint64_t>(bytes);
+        } catch (const Error& e) {
+            throw Error("invalid argument \"" + f.shm_size + "\" for \"--shm-size\" flag: " + e.what());
+        }
+    }
+    o.ipc_mode = run_namespace("--ipc", f.ipc);
+    o.pid_mode = run_namespace("--pid", f.pid);
+    o.uts_mode = run_namespace("--uts", f.uts);
+    if (o.uts_mode == "host" && !f.hostname.empty()) throw Error("--hostname cannot be used with --uts host");
+    if (f.pass_stdin) o.stdin_fd = STDIN_FILENO;
+    std::vector<std::string> limits;
+    for (const auto& [flag, value] : std::initializer_list<std::pair<const char*, const std::string*>>{
+             {"--memory", &f.memory}, {"--memory-swap", &f.memory_swap}, {"--cpu-period", &f.cpu_period},
+             {"--cpu-quota", &f.cpu_quota}, {"--cpu-shares", &f.cpu_shares}, {"--cpuset-cpus", &f.cpuset_cpus},
+             {"--cpuset-mems", &f.cpuset_mems}, {"--cgroup-parent", &f.cgroup_parent}})
+        if (!value->empty()) limits.push_back(flag);
+    if (!limits.empty())
+        throw Error(container::cgroup_limits_unavailable_reason() + "; " + str::join(limits, ", ") +
+                    " cannot be enforced for the RUN steps of this rootless build");
 }
 
 void run_build(Context& ctx, BuildFlags& f) {
@@ -221,6 +292,8 @@ void run_build(Context& ctx, BuildFlags& f) {
     if (!f.isolation.empty() && f.isolation != "oci" && f.isolation != "rootless" && f.isolation != "default")
         throw Error("--isolation " + f.isolation + ": pc build runs steps in its own rootless sandbox only (oci)");
     if (!f.rm) log::warn("--rm=false: pc build never keeps the containers of its steps");
+    apply_image_flags(o, f);
+    apply_run_flags(o, f);
     // A tar written to stdout must be all that stdout gets.
     bool tar_on_stdout = false;
     for (const auto& out : o.outputs) tar_on_stdout = tar_on_stdout || (out.type == "tar" && out.dest == "-");
@@ -230,6 +303,15 @@ void run_build(Context& ctx, BuildFlags& f) {
         o.stdout_fd = STDERR_FILENO;  // RUN output, as BuildKit does with -o -
     }
 
+    // --logfile: everything the build says, the image id included, goes there (Podman's).
+    if (!f.logfile.empty()) {
+        UniqueFd log(::open(f.logfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!log) throw Error::sys("opening the log file " + f.logfile);
+        std::cout.flush();
+        std::cerr.flush();
+        if (::dup2(log.get(), STDOUT_FILENO) < 0 || ::dup2(log.get(), STDERR_FILENO) < 0)
+            throw Error::sys("writing to the log file " + f.logfile);
+    }
     PrintingReporter reporter(f.quiet || tar_on_stdout);
     build::BuildResult r = build::build_image(ctx.store(), o, reporter);
     if (!f.iidfile.empty()) write_file_atomic(f.iidfile, "sha256:" + r.image_id, 0644, false);
@@ -285,6 +367,38 @@ CLI::App* add_build(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_flag("-q,--quiet", f->quiet, "Print only the image ID (and RUN steps' errors)");
     cmd->add_flag("--rm{true}", f->rm, "Remove the steps' containers (always done)");
     cmd->add_flag("--force-rm", f->force_rm, "Remove the steps' containers also on failure (always done)");
+    many("--env", f->env, "Set an environment variable in the image (NAME=VALUE, or NAME for the caller's value)");
+    many("--unsetenv", f->unsetenv, "Remove an environment variable from the image");
+    cmd->add_flag("--omit-history", f->omit_history, "Write no history into the image");
+    cmd->add_flag("--identity-label{true}", f->identity_label, "Add the io.buildah.version label (default true)");
+    cmd->add_flag("--skip-unused-stages{true}", f->skip_unused_stages,
+                  "Skip stages the target does not need (default true)");
+    cmd->add_option("--os", f->os, "OS of the image (the native one only)");
+    cmd->add_option("--arch", f->arch, "Architecture of the image (the native one only)");
+    cmd->add_option("--variant", f->variant, "Architecture variant of the image (the native one only)");
+    cmd->add_option("--os-version", f->os_version, "The image config's os.version");
+    many("--os-feature", f->os_features, "Add to the image config's os.features");
+    cmd->add_flag("--no-hosts", f->no_hosts, "RUN steps see the image's own /etc/hosts, none made");
+    cmd->add_flag("--http-proxy{true}", f->http_proxy, "Pass the caller's proxy variables to RUN steps (default true)");
+    many("--device", f->devices, "Add a host device (HOST[:CTR[:PERMS]]) or a CDI device to RUN steps");
+    cmd->add_option("--shm-size", f->shm_size, "Size of /dev/shm in RUN steps (default 64m)");
+    cmd->add_option("--ipc", f->ipc, "IPC namespace of RUN steps: private (default) or host");
+    cmd->add_option("--pid", f->pid, "PID namespace of RUN steps: private (default) or host");
+    cmd->add_option("--uts", f->uts, "UTS namespace of RUN steps: private (default) or host");
+    cmd->add_flag("--stdin", f->pass_stdin, "Pass the build's standard input to RUN steps");
+    cmd->add_option("--logfile", f->logfile, "Write all output, the image ID included, to this file");
+    cmd->add_flag("--compress", f->compress, "Accepted for Docker: no daemon, nothing to compress (as Podman)");
+    cmd->add_flag("--disable-compression{true}", f->disable_compression,
+                  "Layers are kept uncompressed in the store (as Podman's default); push compresses");
+    cmd->add_flag("--disable-content-trust", f->disable_content_trust, "Accepted for Docker: no effect (as Podman)");
+    cmd->add_option("-m,--memory", f->memory, "Memory limit of RUN steps (needs cgroups: refused here)");
+    cmd->add_option("--memory-swap", f->memory_swap, "Memory+swap limit of RUN steps (needs cgroups: refused here)");
+    cmd->add_option("--cpu-period", f->cpu_period, "CPU CFS period of RUN steps (needs cgroups: refused here)");
+    cmd->add_option("--cpu-quota", f->cpu_quota, "CPU CFS quota of RUN steps (needs cgroups: refused here)");
+    cmd->add_option("-c,--cpu-shares", f->cpu_shares, "CPU shares of RUN steps (needs cgroups: refused here)");
+    cmd->add_option("--cpuset-cpus", f->cpuset_cpus, "CPUs of RUN steps (needs cgroups: refused here)");
+    cmd->add_option("--cpuset-mems", f->cpuset_mems, "Memory nodes of RUN steps (needs cgroups: refused here)");
+    cmd->add_option("--cgroup-parent", f->cgroup_parent, "Parent cgroup of RUN steps (needs cgroups: refused here)");
     f->reg.add_to(cmd);
     cmd->add_option("context", f->args, "CONTEXT: a directory, or - for a tar (or a Containerfile) on stdin");
     cmd->callback([&ctx, f] { run_build(ctx, *f); });

@@ -92,7 +92,8 @@ json image_inspect_json(Context& ctx, const storage::ImageRecord& img) {
             {"Annotations", annotations},
             {"ManifestType", manifest_type},
             {"User", facts.user},
-            {"History", facts.history},
+            // No history (--omit-history): null, as Podman shows it.
+            {"History", facts.history.empty() ? json(nullptr) : facts.history},
             {"NamesHistory", img.names}};
     // Podman shows a docker-format image's healthcheck at the top as well (`.Healthcheck`);
     // Docker's place, .Config.Healthcheck, stays too.

@@ -173,7 +173,9 @@ void build_stages(BuildShared& sh) {
     const int jobs = sh.options.jobs;
     std::vector<size_t> todo;
     for (const auto& st : sh.plan.stages)
-        if (st.needed && st.index != target) todo.push_back(st.index);
+        // --skip-unused-stages=false: the stages before the target that it does not need too.
+        if ((st.needed || (!sh.options.skip_unused_stages && st.index < target)) && st.index != target)
+            todo.push_back(st.index);
     auto ready = [&](size_t i) {
         for (size_t d : sh.plan.stages[i].needs)
             if (!sh.finished.count(d)) return false;

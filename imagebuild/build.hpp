@@ -75,6 +75,15 @@ struct BuildOptions {
     std::vector<OutputSpec> outputs;    // -o
     image::RegistryOptions registry;    // for base images that must be pulled
     std::string platform;               // --platform: only the native one is built
+    // --env K=V / --unsetenv K: applied to the config of every image the build commits (each
+    // step's, as Podman's builder does: a RUN sees them once an earlier step was committed).
+    std::vector<std::pair<std::string, std::string>> env;
+    std::vector<std::string> unset_env;
+    bool omit_history = false;          // --omit-history: no history in the image config
+    bool identity_label = true;         // --identity-label: the io.buildah.version label
+    bool skip_unused_stages = true;     // --skip-unused-stages=false: every stage before the target too
+    std::string os_version;             // --os-version: the config's "os.version"
+    std::vector<std::string> os_features;  // --os-feature: the config's "os.features"
 
     // --- how RUN steps run ------------------------------------------------------------------
     std::string network;                // --network: "" (slirp4netns), none, host, ...
@@ -85,6 +94,11 @@ struct BuildOptions {
     std::vector<std::string> dns_servers, dns_search, dns_options;
     std::vector<std::string> security_opt;
     std::string hostname;               // --hostname
+    bool no_hosts = false;              // --no-hosts: RUN sees the image's own /etc/hosts
+    bool http_proxy = true;             // --http-proxy: the caller's proxy variables in RUN
+    std::vector<std::string> devices;   // --device HOST[:CTR[:PERMS]] or a CDI name
+    uint64_t shm_size = 0;              // --shm-size in bytes (0: the default 64 MiB)
+    std::string ipc_mode, pid_mode, uts_mode;  // --ipc / --pid / --uts: "" (private) or "host"
     bool quiet = false;                 // -q: RUN output to stdout is dropped
     int stdout_fd = 1, stderr_fd = 2;   // RUN output
     int output_fd = 1;                  // the tar of `-o type=tar,dest=-`

@@ -24,9 +24,7 @@ const std::map<std::string, std::string>& platform_arg_values() {
 }
 
 bool is_proxy_arg(const std::string& name) {
-    static const char* const proxies[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
-                                          "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
-    for (const char* p : proxies)
+    for (const char* p : kProxyVariables)
         if (name == p) return true;
     return false;
 }

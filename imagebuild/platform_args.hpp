@@ -13,6 +13,11 @@ namespace pc::build {
 std::string native_platform();
 // TARGETPLATFORM=linux/amd64, TARGETOS=linux, TARGETARCH=amd64, TARGETVARIANT=, BUILD*...
 const std::map<std::string, std::string>& platform_arg_values();
+// Docker's predefined proxy args, upper and lower case; with --http-proxy also the caller's
+// variables of these names.
+inline constexpr const char* kProxyVariables[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+                                                  "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy",
+                                                  "ALL_PROXY",  "all_proxy"};
 // Build args every RUN gets without an ARG line, and that history does not record
 // (Docker's predefined proxy args: HTTP_PROXY, https_proxy, NO_PROXY, ...).
 bool is_proxy_arg(const std::string& name);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <optional>
 
@@ -15,6 +16,7 @@
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "container/control.hpp"
+#include "container/device_options.hpp"
 #include "image/import.hpp"
 #include "image/layer_ingest.hpp"
 #include "image/manifest.hpp"
@@ -160,7 +162,7 @@ private:
             }))
             env.insert(env.begin(), kDefaultPath);
         if (!cfg.contains("Labels") || !cfg["Labels"].is_object()) cfg["Labels"] = nlohmann::json::object();
-        cfg["Labels"][kBuilderLabel] = kBuilderVersion;
+        if (sh_.options.identity_label) cfg["Labels"][kBuilderLabel] = kBuilderVersion;
         if (image_.doc.contains("author") && image_.doc["author"].is_string()) author_ = image_.doc["author"].get<std::string>();
         if (cfg.contains("Shell") && cfg["Shell"].is_array() && !cfg["Shell"].empty())
             shell_ = cfg["Shell"].get<std::vector<std::string>>();
@@ -344,6 +346,7 @@ private:
                                               needs_layer ? "layer" : "config", sh_.options.format,
                                               sh_.options.timestamp ? std::to_string(*sh_.options.timestamp) : ""};
             parts.insert(parts.end(), r.key_parts.begin(), r.key_parts.end());
+            if (std::string overrides = config_overrides_key(); !overrides.empty()) parts.push_back(overrides);
             key = step_key(parts);
             if (auto hit = sh_.cache.lookup(key)) {
                 report("--> Using cache " + hit->id);
@@ -513,6 +516,19 @@ private:
         return env;
     }
 
+    // --http-proxy (the default): the caller's proxy variables, unless the step's own
+    // environment (ENV, a proxy --build-arg) sets them. Not part of the cache key: a
+    // proxy does not change what a step makes.
+    static void add_caller_proxies(std::vector<std::string>& env) {
+        for (const char* name : kProxyVariables) {
+            const char* value = std::getenv(name);
+            if (!value) continue;
+            const bool set = std::any_of(env.begin(), env.end(),
+                                         [&](const std::string& e) { return str::split_once(e, '=').first == name; });
+            if (!set) env.push_back(std::string(name) + "=" + value);
+        }
+    }
+
     StepResult plan_run(const Instruction& ins, size_t index, const std::function<WorkContainer&()>& container,
                         std::function<void()>& execute) {
         StepResult r;
@@ -587,6 +603,7 @@ private:
             container::ContainerConfig cfg;
             cfg.cmd = argv;
             cfg.env = run_env(pm.env);
+            if (sh_.options.http_proxy) add_caller_proxies(cfg.env);
             cfg.working_dir = workdir();
             const nlohmann::json& user = field("User");
             cfg.user = user.is_string() ? user.get<std::string>() : "";
@@ -600,6 +617,11 @@ private:
             cfg.dns_servers = sh_.options.dns_servers;
             cfg.dns_search = sh_.options.dns_search;
             cfg.dns_options = sh_.options.dns_options;
+            cfg.no_hosts = sh_.options.no_hosts;
+            cfg.shm_size = sh_.options.shm_size;
+            cfg.ipc_mode = sh_.options.ipc_mode;
+            cfg.pid_mode = sh_.options.pid_mode;
+            cfg.uts_mode = sh_.options.uts_mode;
             for (const auto& o : sh_.options.security_opt) {
                 if (o == "seccomp=unconfined") cfg.seccomp_profile = "unconfined";
                 else if (o == "no-new-privileges" || o == "no-new-privileges=true") cfg.no_new_privileges = true;
@@ -607,6 +629,11 @@ private:
             }
             cfg.mounts = volume_mounts();
             cfg.mounts.insert(cfg.mounts.end(), pm.mounts.begin(), pm.mounts.end());
+            if (!sh_.options.devices.empty()) {
+                container::DeviceOptions devices;
+                devices.devices = sh_.options.devices;
+                container::apply_device_options(cfg, devices);  // last: CDI edits add env and mounts
+            }
             std::vector<std::string> targets = pm.targets;
             if (!script.empty()) {
                 const std::string file = wc.dir() + "/heredoc-script";
@@ -672,6 +699,9 @@ private:
     nlohmann::json stored_doc(nlohmann::json doc) {
         nlohmann::json& c = doc["config"];
         if (!c.is_object()) c = nlohmann::json::object();
+        apply_env_overrides(c);
+        if (!sh_.options.os_version.empty()) doc["os.version"] = sh_.options.os_version;
+        if (!sh_.options.os_features.empty()) doc["os.features"] = sh_.options.os_features;
         if (!sh_.docker_format()) {
             if (c.contains("Shell")) {
                 warn_once("shell", "SHELL is not supported for OCI image format, [" + str::join(c["Shell"].get<std::vector<std::string>>(), " ") +
@@ -698,6 +728,35 @@ private:
         if (!doc.contains("architecture")) doc["architecture"] = image::host_platform().architecture;
         if (!doc.contains("os")) doc["os"] = "linux";
         return doc;
+    }
+
+    // --unsetenv drops a variable; --env K=V replaces K and goes last (Podman's order).
+    void apply_env_overrides(nlohmann::json& c) const {
+        const BuildOptions& o = sh_.options;
+        if (o.env.empty() && o.unset_env.empty()) return;
+        nlohmann::json& env = c["Env"];
+        if (!env.is_array()) env = nlohmann::json::array();
+        auto drop = [&env](const std::string& name) {
+            for (auto it = env.begin(); it != env.end();)
+                it = it->is_string() && str::split_once(it->get<std::string>(), '=').first == name ? env.erase(it) : std::next(it);
+        };
+        for (const auto& name : o.unset_env) drop(name);
+        for (const auto& [name, value] : o.env) {
+            drop(name);
+            env.push_back(name + "=" + value);
+        }
+    }
+
+    // What of the options changes every committed config: part of each step's cache key
+    // (empty when none is given, so that plain builds keep their keys).
+    std::string config_overrides_key() const {
+        const BuildOptions& o = sh_.options;
+        if (o.env.empty() && o.unset_env.empty() && !o.omit_history && o.identity_label && o.os_version.empty() &&
+            o.os_features.empty())
+            return "";
+        nlohmann::json k = {{"env", o.env}, {"unset", o.unset_env}, {"omit_history", o.omit_history},
+                            {"identity", o.identity_label}, {"os.version", o.os_version}, {"os.features", o.os_features}};
+        return k.dump();
     }
 
     void warn_once(const std::string& key, const std::string& text) {
@@ -746,6 +805,7 @@ private:
         else if (!image_.id.empty()) comment = "FROM " + image_.id.substr(0, 12);
         if (!doc["history"].is_array()) doc["history"] = nlohmann::json::array();
         doc["history"].push_back(history_entry(created_by, !layer, comment));
+        if (sh_.options.omit_history) doc.erase("history");
         image::RegisterOptions o;
         o.docker = sh_.docker_format();
         o.parent = image_.id;
@@ -762,6 +822,7 @@ private:
             const bool last = i + 1 == pending_.size();
             doc["history"].push_back(history_entry(pending_[i].first, !last, last && !base_name_.empty() ? "FROM " + base_name_ : ""));
         }
+        if (sh_.options.omit_history) doc.erase("history");
         if (!work_) work_ = std::make_unique<WorkContainer>(sh_.store, image_.layers);
         if (final_) report_commit();
         std::vector<storage::LayerRecord> layers;
