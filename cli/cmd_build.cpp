@@ -2,6 +2,7 @@
 // imagebuild's BuildOptions, the context read from a directory or stdin, and Podman's
 // output: the steps and the RUN output on stdout, the image id last.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -35,7 +36,7 @@ namespace {
 struct BuildFlags {
     std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, outputs;
     std::vector<std::string> cap_add, cap_drop, volumes, ulimits, contexts, add_hosts, dns, dns_search, dns_options;
-    std::vector<std::string> security_opt, env, unsetenv, devices, os_features;
+    std::vector<std::string> security_opt, env, unsetenv, devices, os_features, ssh;
     std::string target, format, pull, iidfile, network, platform, ignorefile, hostname, isolation;
     std::string timestamp, source_date_epoch, os, arch, variant, os_version, shm_size, ipc, pid, uts, logfile;
     // Resource limits: refused as in `pc run` (no cgroups for rootless containers here).
@@ -139,6 +140,29 @@ void apply_image_flags(build::BuildOptions& o, const BuildFlags& f) {
     }
 }
 
+// --ssh default|ID[=SOCKET]: an SSH agent's socket for RUN --mount=type=ssh,id=ID (the
+// caller's $SSH_AUTH_SOCK when no path is given).
+void add_ssh_socket(build::BuildOptions& o, const std::string& spec) {
+    auto [id, path] = str::split_once(spec, '=');
+    if (id.empty()) throw Error("invalid --ssh \"" + spec + "\": expected default or ID[=SOCKET]");
+    std::string socket;
+    if (path) {
+        socket = *path;
+    } else if (const char* agent = std::getenv("SSH_AUTH_SOCK"); agent && *agent) {
+        socket = agent;
+    } else {
+        throw Error("--ssh " + spec + ": SSH_AUTH_SOCK is not set (start ssh-agent, or give ID=SOCKET)");
+    }
+    if (socket.find(',') != std::string::npos)
+        throw Error("--ssh " + spec + ": key files are not supported: add them to an agent (ssh-add KEY) and pass its socket");
+    struct stat st {};
+    if (::stat(socket.c_str(), &st) < 0) throw Error::sys("--ssh " + spec + ": " + socket);
+    if (!S_ISSOCK(st.st_mode))
+        throw Error("--ssh " + spec + ": " + socket + " is not an agent socket (key files are not supported: add them to "
+                    "an agent with ssh-add and pass its socket)");
+    o.ssh_sockets[id] = socket;
+}
+
 // "host", or "" for the step's own namespace (Buildah's private/container).
 std::string run_namespace(const char* flag, const std::string& value) {
     if (value.empty() || value == "private" || value == "container") return "";
@@ -165,6 +189,7 @@ void apply_run_flags(build::BuildOptions& o, const BuildFlags& f) {
     o.uts_mode = run_namespace("--uts", f.uts);
     if (o.uts_mode == "host" && !f.hostname.empty()) throw Error("--hostname cannot be used with --uts host");
     if (f.pass_stdin) o.stdin_fd = STDIN_FILENO;
+    for (const auto& spec : f.ssh) add_ssh_socket(o, spec);
     std::vector<std::string> limits;
     for (const auto& [flag, value] : std::initializer_list<std::pair<const char*, const std::string*>>{
              {"--memory", &f.memory}, {"--memory-swap", &f.memory_swap}, {"--cpu-period", &f.cpu_period},
@@ -385,6 +410,7 @@ CLI::App* add_build(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_option("--ipc", f->ipc, "IPC namespace of RUN steps: private (default) or host");
     cmd->add_option("--pid", f->pid, "PID namespace of RUN steps: private (default) or host");
     cmd->add_option("--uts", f->uts, "UTS namespace of RUN steps: private (default) or host");
+    many("--ssh", f->ssh, "SSH agent socket for RUN --mount=type=ssh: default ($SSH_AUTH_SOCK) or ID=SOCKET");
     cmd->add_flag("--stdin", f->pass_stdin, "Pass the build's standard input to RUN steps");
     cmd->add_option("--logfile", f->logfile, "Write all output, the image ID included, to this file");
     cmd->add_flag("--compress", f->compress, "Accepted for Docker: no daemon, nothing to compress (as Podman)");

@@ -71,6 +71,7 @@ struct BuildOptions {
     std::string pull = "missing";       // --pull: missing | always | never | newer
     std::optional<int64_t> timestamp;   // --timestamp / SOURCE_DATE_EPOCH (seconds)
     std::vector<SecretSource> secrets;  // --secret
+    std::map<std::string, std::string> ssh_sockets;  // --ssh ID=SOCKET: agent sockets for RUN --mount=type=ssh
     int jobs = 1;                       // --jobs: independent stages at once
     std::vector<OutputSpec> outputs;    // -o
     image::RegistryOptions registry;    // for base images that must be pulled

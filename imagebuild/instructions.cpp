@@ -176,10 +176,9 @@ RunMount parse_run_mount(const std::string& spec, const std::string& where) {
     }
     for (const auto& [k, v] : fields)
         if (k == "type") m.type = str::to_lower(v);
-    if (m.type == "ssh") throw Error(where + ": RUN --mount=type=ssh is not supported: pc build does not forward an SSH agent");
-    if (m.type != "bind" && m.type != "cache" && m.type != "tmpfs" && m.type != "secret")
-        throw bad("unknown mount type \"" + m.type + "\" (valid: bind, cache, tmpfs, secret)");
-    m.readonly = m.type == "bind" || m.type == "secret";
+    if (m.type != "bind" && m.type != "cache" && m.type != "tmpfs" && m.type != "secret" && m.type != "ssh")
+        throw bad("unknown mount type \"" + m.type + "\" (valid: bind, cache, tmpfs, secret, ssh)");
+    m.readonly = m.type == "bind" || m.type == "secret" || m.type == "ssh";
     auto boolean = [&](const std::string& k, const std::string& v) {
         if (v == "\x01" || v == "true" || v == "1") return true;
         if (v == "false" || v == "0") return false;
@@ -213,7 +212,13 @@ RunMount parse_run_mount(const std::string& spec, const std::string& where) {
         else throw bad("unknown option \"" + k + "\"");
     }
     (void)ro_set;
-    if (m.type == "secret") {
+    if (m.type == "ssh") {
+        // The agent's own socket is bound in: its owner and mode are the agent's (BuildKit
+        // proxies it to set them; asking for them here would be silently not done).
+        if (m.mode || m.uid || m.gid) throw bad("mode, uid and gid are not supported for ssh mounts (the agent's socket is bound as it is)");
+        if (m.id.empty()) m.id = "default";
+        // The target defaults to /run/buildkit/ssh_agent.N, N counted per step (run_mounts).
+    } else if (m.type == "secret") {
         if (m.id.empty() && !m.target.empty()) m.id = m.target.substr(m.target.rfind('/') + 1);
         if (m.id.empty()) throw bad("a secret mount needs id=");
         if (m.target.empty() && m.env.empty()) m.target = "/run/secrets/" + m.id;

@@ -39,7 +39,7 @@ nlohmann::json parse_healthcheck(const Instruction& ins, const std::vector<std::
 
 // RUN --mount=type=...: the fields of one mount (not yet checked against the build).
 struct RunMount {
-    std::string type = "bind";  // bind, cache, tmpfs, secret (ssh: refused)
+    std::string type = "bind";  // bind, cache, tmpfs, secret, ssh
     std::string target;         // target / dst / destination
     std::string source;         // source / src
     std::string from;
@@ -49,7 +49,7 @@ struct RunMount {
     std::optional<uint32_t> uid, gid;
     std::string size;           // tmpfs
     bool readonly = true;       // bind: ro unless rw; cache: rw unless ro
-    bool required = false;      // secret
+    bool required = false;      // secret, ssh
     std::string env;            // secret: also (or only) as this environment variable
 };
 RunMount parse_run_mount(const std::string& spec, const std::string& where);

@@ -108,6 +108,7 @@ PreparedMounts prepare_run_mounts(BuildShared& sh, const std::vector<RunMount>& 
                                   size_t stage_index, const std::string& where) {
     PreparedMounts out;
     int n = 0;
+    int ssh_mounts = 0;  // ssh_agent.N and SSH_AUTH_SOCK (the first one's)
     for (const auto& m : specs) {
         ++n;
         if (m.type == "tmpfs") {
@@ -142,6 +143,20 @@ PreparedMounts prepare_run_mounts(BuildShared& sh, const std::vector<RunMount>& 
             chown_in_userns(sh.store, file, m.uid, m.gid);
             out.mounts.push_back({"bind", file, m.target, {"ro"}, true});
             out.targets.push_back(m.target);
+            continue;
+        }
+        if (m.type == "ssh") {
+            auto sock = sh.options.ssh_sockets.find(m.id);
+            if (sock == sh.options.ssh_sockets.end()) {
+                if (m.required)
+                    throw Error(where + ": RUN --mount=type=ssh: ssh key \"" + m.id + "\" is required but was not given (--ssh " +
+                                (m.id == "default" ? std::string("default") : m.id + "=SOCKET") + ")");
+                continue;
+            }
+            const std::string target = m.target.empty() ? "/run/buildkit/ssh_agent." + std::to_string(ssh_mounts) : m.target;
+            if (ssh_mounts++ == 0) out.env.push_back("SSH_AUTH_SOCK=" + target);
+            out.mounts.push_back({"bind", sock->second, target, {"ro"}, true});
+            out.targets.push_back(target);
             continue;
         }
         if (m.type == "cache") {

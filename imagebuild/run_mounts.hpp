@@ -7,6 +7,8 @@
 //   tmpfs   a tmpfs
 //   secret  the --secret file, copied for the step (mode 0400 unless mode=), or an
 //           environment variable with env=
+//   ssh     the --ssh agent socket of that id, bound in (default target
+//           /run/buildkit/ssh_agent.N; SSH_AUTH_SOCK names the first)
 //
 // Mount points the step had to create are removed from its layer afterwards.
 #pragma once

@@ -46,7 +46,9 @@ TEST_F(BuildFaults, BadInputIsNamedWithFileAndLine) {
   expect_failure("FROM localhost/busybox\nENV A=1 B\n", 125, "Containerfile:2: Syntax error - can't find = in \"B\"");
   expect_failure("FROM localhost/busybox\nSHELL /bin/bash -c\n", 125, "Containerfile:2: SHELL requires the arguments to be in JSON form");
   expect_failure("FROM localhost/busybox\nSTOPSIGNAL SIGNOPE\n", 125, "Containerfile:2: STOPSIGNAL");
-  expect_failure("FROM localhost/busybox\nRUN --mount=type=ssh true\n", 125, "Containerfile:2: RUN --mount=type=ssh is not supported");
+  expect_failure("FROM localhost/busybox\nRUN --mount=type=ssh,required true\n", 125,
+                 "Containerfile:2: RUN --mount=type=ssh: ssh key \"default\" is required but was not given (--ssh default)");
+  expect_failure("FROM localhost/busybox\nRUN --mount=type=ssh,mode=0666 true\n", 125, "mode, uid and gid are not supported for ssh mounts");
   expect_failure("FROM localhost/busybox\nRUN nonexistent-command\n", 127, "Containerfile:2: building at STEP \"RUN nonexistent-command\"");
 }
 

@@ -1,8 +1,13 @@
 // pc build's flags beyond the Containerfile, each checked against what `podman build`
 // (Buildah 1.28) does with it: --env/--unsetenv in every committed config, --omit-history,
 // --identity-label, --os-version/--os-feature, --skip-unused-stages, the RUN step flags
-// (--no-hosts, --http-proxy, --shm-size, --device, --pid/--ipc/--uts, --stdin), --logfile,
+// (--no-hosts, --http-proxy, --shm-size, --device, --pid/--ipc/--uts, --stdin, --ssh), --logfile,
 // and the resource limits that cannot be enforced rootless here (refused, nothing made).
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "build_fixture.hpp"
@@ -151,4 +156,42 @@ TEST_F(BuildFlags, ResourceLimitsAndForeignPlatformsAreRefusedLeavingNothing) {
   expect_no_leftovers();
   // Docker's no-op flags are accepted, as Podman accepts them.
   EXPECT_PC_OK(build({"--compress", "--disable-content-trust", "--disable-compression=false", "-q"}));
+}
+
+TEST_F(BuildFlags, SshAgentSocketForRunMountSsh) {
+  // An agent's socket (any listening socket: the step only has to see this very inode).
+  const std::string sock = store().dir() + "/agent.sock";
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  ASSERT_LT(sock.size(), sizeof(addr.sun_path));
+  std::copy(sock.begin(), sock.end(), addr.sun_path);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  struct stat st {};
+  ASSERT_EQ(::stat(sock.c_str(), &st), 0);
+  containerfile(
+      "FROM localhost/busybox\n"
+      "RUN --mount=type=ssh echo \"agent=$SSH_AUTH_SOCK ino=$(stat -c %i $SSH_AUTH_SOCK) sock=$(test -S $SSH_AUTH_SOCK && echo yes)\"\n"
+      "RUN --mount=type=ssh,id=other,target=/agent echo \"other=$(stat -c %i /agent)\"\n"
+      "RUN test ! -e /run/buildkit/ssh_agent.0 && test ! -e /agent && echo no-socket-left\n");
+  Result r = build({"--ssh", "default", "--ssh", "other=" + sock, "-t", "ssh"}, {.env = {{"SSH_AUTH_SOCK", sock}}});
+  ::close(fd);
+  ASSERT_PC_OK(r);
+  const std::string ino = std::to_string(st.st_ino);
+  EXPECT_TRUE(contains(r.out, "agent=/run/buildkit/ssh_agent.0 ino=" + ino + " sock=yes\n")) << r;
+  EXPECT_TRUE(contains(r.out, "other=" + ino + "\n")) << r;
+  EXPECT_TRUE(contains(r.out, "no-socket-left\n")) << r;
+
+  // Without --ssh an optional ssh mount is left out; a file that is not a socket is refused.
+  Result none = build({"--no-cache"});
+  ASSERT_PC_OK(none);
+  EXPECT_TRUE(contains(none.out, "agent= ino=")) << none;
+  Result key = build({"--ssh", "default=" + ctx() + "/Containerfile"});
+  EXPECT_EXIT_CODE(key, 125);
+  EXPECT_TRUE(contains(key.err, "is not an agent socket")) << key;
+  Result unset = build({"--ssh", "default"}, {.unset_env = {"SSH_AUTH_SOCK"}});
+  EXPECT_EXIT_CODE(unset, 125);
+  EXPECT_TRUE(contains(unset.err, "SSH_AUTH_SOCK is not set")) << unset;
 }
