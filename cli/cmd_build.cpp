@@ -38,7 +38,7 @@ struct BuildFlags {
     std::vector<std::string> cap_add, cap_drop, volumes, ulimits, contexts, add_hosts, dns, dns_search, dns_options;
     std::vector<std::string> security_opt, env, unsetenv, devices, os_features, ssh;
     std::string target, format, pull, iidfile, network, platform, ignorefile, hostname, isolation;
-    std::string timestamp, source_date_epoch, os, arch, variant, os_version, shm_size, ipc, pid, uts, logfile;
+    std::string cache_ttl, timestamp, source_date_epoch, os, arch, variant, os_version, shm_size, ipc, pid, uts, logfile;
     // Resource limits: refused as in `pc run` (no cgroups for rootless containers here).
     std::string memory, memory_swap, cpu_period, cpu_quota, cpu_shares, cpuset_cpus, cpuset_mems, cgroup_parent;
     bool no_cache = false, layers = true, squash = false, squash_all = false, quiet = false;
@@ -276,6 +276,17 @@ void run_build(Context& ctx, BuildFlags& f) {
     if (o.format == "v2s2") o.format = "docker";
     o.layers = f.layers;
     o.no_cache = f.no_cache;
+    if (!f.cache_ttl.empty()) {
+        int64_t ns = 0;
+        try {
+            ns = parse_duration_ns(f.cache_ttl);
+        } catch (const Error& e) {
+            throw Error("invalid --cache-ttl \"" + f.cache_ttl + "\": " + e.what());
+        }
+        if (ns < 0) throw Error("invalid --cache-ttl \"" + f.cache_ttl + "\": must not be negative");
+        if (ns == 0) o.no_cache = true;  // Podman: --cache-ttl=0 is --no-cache
+        o.cache_ttl_s = ns / 1000000000LL;
+    }
     o.squash = f.squash;
     o.squash_all = f.squash_all;
     std::string pull = f.pull.empty() ? "missing" : str::to_lower(f.pull);
@@ -386,6 +397,7 @@ CLI::App* add_build(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_option("--source-date-epoch", f->source_date_epoch, "Same as --timestamp (default: $SOURCE_DATE_EPOCH)");
     cmd->add_option("--jobs", f->jobs, "Stages built at once (0: no limit)");
     cmd->add_flag("--no-cache", f->no_cache, "Do not use cached steps");
+    cmd->add_option("--cache-ttl", f->cache_ttl, "Use only cached steps made less than this long ago (e.g. 1h; 0: --no-cache)");
     cmd->add_flag("--layers{true}", f->layers, "Keep each step as a cached intermediate image (default true)");
     cmd->add_flag("--squash", f->squash, "Squash the build's new layers into one");
     cmd->add_flag("--squash-all", f->squash_all, "Squash all layers, the base image's too, into one");

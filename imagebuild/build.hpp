@@ -66,6 +66,7 @@ struct BuildOptions {
     std::string format = "oci";         // --format oci | docker
     bool layers = true;                 // --layers: keep every step as a cached image
     bool no_cache = false;              // --no-cache
+    std::optional<int64_t> cache_ttl_s; // --cache-ttl: only cache entries younger than this
     bool squash = false;                // --squash: the build's new layers become one
     bool squash_all = false;            // --squash-all: one layer in all
     std::string pull = "missing";       // --pull: missing | always | never | newer

@@ -348,7 +348,7 @@ private:
             parts.insert(parts.end(), r.key_parts.begin(), r.key_parts.end());
             if (std::string overrides = config_overrides_key(); !overrides.empty()) parts.push_back(overrides);
             key = step_key(parts);
-            if (auto hit = sh_.cache.lookup(key)) {
+            if (auto hit = sh_.cache.lookup(key, sh_.options.cache_ttl_s)) {
                 report("--> Using cache " + hit->id);
                 if (last && final_) report_commit();
                 ImageState next = load_image_state(sh_.store, *hit, hit->id.substr(0, 12));

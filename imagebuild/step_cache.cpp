@@ -1,5 +1,9 @@
 #include "imagebuild/step_cache.hpp"
 
+#include <sys/stat.h>
+
+#include <ctime>
+
 #include "common/atomic_file.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
@@ -9,8 +13,13 @@ namespace pc::build {
 
 StepCache::StepCache(storage::Store& store) : store_(store), dir_(store.root() + "/build-cache") {}
 
-std::optional<storage::ImageRecord> StepCache::lookup(const std::string& key) {
-    auto text = try_read_file(dir_ + "/" + key, true);
+std::optional<storage::ImageRecord> StepCache::lookup(const std::string& key, std::optional<int64_t> max_age_s) {
+    const std::string entry = dir_ + "/" + key;
+    if (max_age_s) {
+        struct stat st {};
+        if (::stat(entry.c_str(), &st) < 0 || std::time(nullptr) - st.st_mtime >= *max_age_s) return std::nullopt;
+    }
+    auto text = try_read_file(entry, true);
     if (!text) return std::nullopt;
     const std::string id = str::trim(*text);
     if (!storage::is_hex64(id)) return std::nullopt;

@@ -5,6 +5,7 @@
 // Podman's --layers keeps them): removing one just makes its entries stale.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,8 +18,9 @@ class StepCache {
 public:
     explicit StepCache(storage::Store& store);
 
-    // The image recorded for `key`, when it and all its layers are still in the store.
-    std::optional<storage::ImageRecord> lookup(const std::string& key);
+    // The image recorded for `key`, when it and all its layers are still in the store (and,
+    // with `max_age_s` (--cache-ttl), when it was recorded less than that long ago).
+    std::optional<storage::ImageRecord> lookup(const std::string& key, std::optional<int64_t> max_age_s = std::nullopt);
     // Written atomically; concurrent builds may both record (the same or an equal image).
     void record(const std::string& key, const std::string& image_id);
 

@@ -2,11 +2,15 @@
 // (Buildah 1.28) does with it: --env/--unsetenv in every committed config, --omit-history,
 // --identity-label, --os-version/--os-feature, --skip-unused-stages, the RUN step flags
 // (--no-hosts, --http-proxy, --shm-size, --device, --pid/--ipc/--uts, --stdin, --ssh), --logfile,
-// and the resource limits that cannot be enforced rootless here (refused, nothing made).
+// --cache-ttl, and the resource limits that cannot be enforced rootless here (refused,
+// nothing made).
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -194,4 +198,24 @@ TEST_F(BuildFlags, SshAgentSocketForRunMountSsh) {
   Result unset = build({"--ssh", "default"}, {.unset_env = {"SSH_AUTH_SOCK"}});
   EXPECT_EXIT_CODE(unset, 125);
   EXPECT_TRUE(contains(unset.err, "SSH_AUTH_SOCK is not set")) << unset;
+}
+
+TEST_F(BuildFlags, CacheTtlUsesOnlyRecentCacheEntries) {
+  containerfile("FROM localhost/busybox\nRUN echo made-once\n");
+  ASSERT_PC_OK(build());
+  Result recent = build({"--cache-ttl", "1h"});
+  ASSERT_PC_OK(recent);
+  EXPECT_TRUE(contains(recent.out, "--> Using cache")) << recent;
+  // Entries recorded two hours ago are too old for --cache-ttl=1h (but still used without it).
+  const std::string dir = store().root() + "/build-cache";
+  const struct timespec old[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
+  for (const auto& e : entries(dir)) ASSERT_EQ(::utimensat(AT_FDCWD, (dir + "/" + e).c_str(), old, 0), 0) << e;
+  Result stale = build({"--cache-ttl", "1h"});
+  ASSERT_PC_OK(stale);
+  EXPECT_FALSE(contains(stale.out, "--> Using cache")) << stale;
+  EXPECT_TRUE(contains(stale.out, "made-once\n")) << stale;
+  Result zero = build({"--cache-ttl", "0"});
+  ASSERT_PC_OK(zero);
+  EXPECT_FALSE(contains(zero.out, "--> Using cache")) << "0 is --no-cache " << zero;
+  EXPECT_EXIT_CODE(build({"--cache-ttl", "soon"}), 125);
 }
