@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress_view.hpp"
 #include "cli/registry_flags.hpp"
+#include "cli/short_name_prompt.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "image/auth_file.hpp"
@@ -83,19 +84,6 @@ std::string registry_host(std::string r) {
     return r;
 }
 
-// Podman's prompt for an ambiguous short name (short-name-mode enforcing or permissive), on
-// the terminal.
-std::string choose_short_name(const std::string& name, const std::vector<std::string>& candidates) {
-    std::cerr << "? Please select an image for \"" << name << "\":\n";
-    for (size_t i = 0; i < candidates.size(); ++i) std::cerr << "  " << i + 1 << ") " << candidates[i] << "\n";
-    std::cerr << "Enter a number [1-" << candidates.size() << "]: " << std::flush;
-    std::string line;
-    if (!std::getline(std::cin, line)) throw Error("short-name resolution: no image selected for \"" + name + "\"");
-    auto n = str::parse_u64(str::trim(line));
-    if (!n || *n < 1 || *n > candidates.size())
-        throw Error("short-name resolution: \"" + str::trim(line) + "\" is not one of 1-" + std::to_string(candidates.size()));
-    return candidates[*n - 1];
-}
 
 }  // namespace
 
@@ -125,7 +113,7 @@ CLI::App* add_pull(CLI::App& parent, Context& ctx, const std::string& name) {
         if (!f->os.empty()) o.platform.os = f->os;
         if (!f->arch.empty()) o.platform.architecture = f->arch;
         if (!f->variant.empty()) o.platform.variant = f->variant;
-        if (::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO)) o.choose_short_name = choose_short_name;
+        if (::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO)) o.choose_short_name = choose_short_name_interactively;
         for (const auto& r : f->refs) {
             auto img = image::pull_image(ctx.store(), r, o, progress_for(f->quiet));
             std::cout << img.id << std::endl;

@@ -15,16 +15,17 @@ namespace pc::cli {
 
 void register_run(CLI::App& app, Context& ctx) {
     auto flags = std::make_shared<container::CreateOptions>();
+    auto image = std::make_shared<ImageFlags>();
 
     CLI::App* run = app.add_subcommand("run", "Run a command in a new container");
     run->footer("Usage: pc run [options] IMAGE [COMMAND [ARG...]]");
-    add_create_flags(run, *flags);
+    add_create_flags(run, *flags, *image);
     run->add_flag("-d,--detach", flags->detach, "Run container in background and print container ID");
-    run->callback([&ctx, run, flags] {
+    run->callback([&ctx, run, flags, image] {
         log::timing("command line parsed");
         auto args = image_and_command(run);
         storage::check_reference_format(args.at(0));  // before any lookup, as Podman
-        container::Container c = create_container(ctx, *flags, args);
+        container::Container c = create_container(ctx, *flags, *image, args);
         log::timing("container created");
         if (flags->detach) {
             try {
@@ -51,13 +52,14 @@ void register_run(CLI::App& app, Context& ctx) {
 
 void register_create(CLI::App& app, Context& ctx) {
     auto cflags = std::make_shared<container::CreateOptions>();
+    auto cimage = std::make_shared<ImageFlags>();
     CLI::App* create = app.add_subcommand("create", "Create but do not start a container");
     create->footer("Usage: pc create [options] IMAGE [COMMAND [ARG...]]");
-    add_create_flags(create, *cflags);
-    create->callback([&ctx, create, cflags] {
+    add_create_flags(create, *cflags, *cimage);
+    create->callback([&ctx, create, cflags, cimage] {
         auto args = image_and_command(create);
         storage::check_reference_format(args.at(0));
-        container::Container c = create_container(ctx, *cflags, args);
+        container::Container c = create_container(ctx, *cflags, *cimage, args);
         std::cout << c.config.id << "\n";
     });
 }

@@ -1,11 +1,14 @@
 #include "cli/create_options.hpp"
 
 #include "cli/network_flags.hpp"
+#include "cli/progress_view.hpp"
+#include "cli/short_name_prompt.hpp"
 #include "common/atomic_file.hpp"
 #include "common/containers_conf.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
+#include "image/pull.hpp"
 #include "pod/pod_ops.hpp"
 
 namespace pc::cli {
@@ -18,8 +21,13 @@ void one_per_flag(CLI::Option* o) { o->allow_extra_args(false); }
 
 }  // namespace
 
-void add_create_flags(CLI::App* cmd, container::CreateOptions& f) {
+void add_create_flags(CLI::App* cmd, container::CreateOptions& f, ImageFlags& image) {
     cmd->set_help_flag("--help", "Print usage");
+    image.registry.add_to(cmd);
+    cmd->add_option("--platform", image.platform, "Platform of the image to pull (OS/ARCH[/VARIANT])");
+    cmd->add_option("--arch", image.arch, "Architecture of the image to pull, instead of the machine's");
+    cmd->add_option("--os", image.os, "OS of the image to pull, instead of the machine's");
+    cmd->add_option("--variant", image.variant, "Architecture variant of the image to pull");
     cmd->add_option("--name", f.name, "Assign a name to the container");
     cmd->add_option("-h,--hostname", f.hostname, "Set the container's hostname");
     cmd->add_option("-w,--workdir", f.workdir, "Working directory inside the container");
@@ -133,8 +141,59 @@ container::ContainerConfig build_container_config(Context& ctx, const container:
     }
 }
 
-container::Container create_container(Context& ctx, const container::CreateOptions& flags,
+namespace {
+
+// The platform an image in the store was made for (its config's os/architecture/variant).
+std::optional<image::Platform> stored_platform(storage::Store& store, const storage::ImageRecord& img) {
+    auto blob = store.get_blob("sha256:" + img.id, storage::Store::BlobRead::Trust);
+    if (!blob) return std::nullopt;
+    nlohmann::json doc = nlohmann::json::parse(*blob, nullptr, false);
+    if (!doc.is_object() || !doc.contains("architecture") || !doc["architecture"].is_string()) return std::nullopt;
+    image::Platform p;
+    p.architecture = doc["architecture"].get<std::string>();
+    p.os = doc.value("os", "linux");
+    p.variant = doc.contains("variant") && doc["variant"].is_string() ? doc["variant"].get<std::string>() : "";
+    return p;
+}
+
+void pull_for_run(Context& ctx, const container::CreateOptions& flags, const ImageFlags& image, const std::string& ref) {
+    const std::string& policy = flags.pull;
+    if (policy != "missing" && policy != "never" && policy != "always" && policy != "newer")
+        throw Error("invalid --pull \"" + policy + "\" (valid: always, missing, never, newer)");
+    image::PullOptions o;
+    o.registry = image.registry.options();
+    const bool platform_asked = !image.platform.empty() || !image.os.empty() || !image.arch.empty() || !image.variant.empty();
+    if (!image.platform.empty()) o.platform = image::parse_platform(image.platform);
+    if (!image.os.empty()) o.platform.os = image.os;
+    if (!image.arch.empty()) o.platform.architecture = image.arch;
+    if (!image.variant.empty()) o.platform.variant = image.variant;
+    auto local = ctx.store().find_image(ref);
+    if (local && platform_asked) {
+        // Another platform's image under this name is not the one asked for (Podman pulls).
+        auto p = stored_platform(ctx.store(), *local);
+        if (p && (p->os != o.platform.os || p->architecture != o.platform.architecture ||
+                  (!o.platform.variant.empty() && p->variant != o.platform.variant)))
+            local.reset();
+    }
+    if (policy == "never" || (policy == "missing" && local)) return;
+    if (::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO)) o.choose_short_name = choose_short_name_interactively;
+    try {
+        image::pull_image(ctx.store(), ref, o, progress_for(flags.quiet));
+    } catch (const Error& e) {
+        // newer: a registry that cannot be asked leaves the local image in use.
+        if (policy == "newer" && local) {
+            log::warn("pulling " + ref + " failed, using the image in the store: " + e.what());
+            return;
+        }
+        throw;
+    }
+}
+
+}  // namespace
+
+container::Container create_container(Context& ctx, const container::CreateOptions& flags, const ImageFlags& image,
                                       const std::vector<std::string>& args) {
+    pull_for_run(ctx, flags, image, args.at(0));
     container::ContainerConfig cfg = build_container_config(ctx, flags, args);
     try {
         return ctx.containers().create(cfg);

@@ -73,9 +73,20 @@ void TerminalProgress::draw(const std::string& id, const Item& item, bool final_
     std::cerr.flush();
 }
 
+void PlainProgress::message(const std::string& text) { std::cerr << text << std::endl; }
+
+void PlainProgress::start(const std::string& id, uint64_t /*total*/) {
+    if (!shown_[id]) std::cerr << "Copying blob " << id << std::endl;
+    shown_[id] = true;
+}
+
+void PlainProgress::finish(const std::string& id, const std::string& /*status*/) { start(id, 0); }
+
 image::Progress& progress_for(bool quiet) {
     static TerminalProgress terminal;
-    if (quiet || !::isatty(STDERR_FILENO)) return image::no_progress();
+    static PlainProgress plain;
+    if (quiet) return image::no_progress();
+    if (!::isatty(STDERR_FILENO)) return plain;
     return terminal;
 }
 

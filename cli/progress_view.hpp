@@ -1,6 +1,7 @@
-// Terminal rendering of image::Progress: one line per blob with bytes, total and rate,
-// redrawn in place (at most ~10 times a second) on stderr. Used only when stderr is a
-// terminal and -q was not given; otherwise transfers report to image::no_progress().
+// Rendering of image::Progress on stderr. On a terminal: one line per blob with bytes,
+// total and rate, redrawn in place (at most ~10 times a second). Elsewhere (a log, a pipe)
+// Podman's plain lines: the messages and one "Copying blob DIGEST" per blob. With -q
+// transfers report to image::no_progress().
 #pragma once
 
 #include <chrono>
@@ -30,8 +31,19 @@ private:
     std::string live_;  // id of the line currently drawn without a newline
 };
 
-// The progress sink for a command: a TerminalProgress when stderr is a terminal and not
-// `quiet`, else the silent one.
+class PlainProgress : public image::Progress {
+public:
+    void message(const std::string& text) override;
+    void start(const std::string& id, uint64_t total) override;
+    void advance(const std::string&, uint64_t) override {}
+    void finish(const std::string& id, const std::string& status) override;
+
+private:
+    std::map<std::string, bool> shown_;
+};
+
+// The progress sink for a command: silent when `quiet`, else a TerminalProgress when
+// stderr is a terminal, a PlainProgress when it is not.
 image::Progress& progress_for(bool quiet);
 
 }  // namespace pc::cli

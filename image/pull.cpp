@@ -35,8 +35,9 @@ storage::ImageRecord pull_one(storage::Store& store, const Reference& name, cons
             }
     }
     const std::string what = ref.str();
-    RegistryClient client(ref.registry, ref.repository, options.registry, "pull");
+    // Said before the registry is first asked, so that an unreachable one is named after it.
     progress.message("Trying to pull " + what + "...");
+    RegistryClient client(ref.registry, ref.repository, options.registry, "pull");
     FetchedManifest m = client.get_manifest(ref.manifest_ref());
     std::string type = m.media_type.empty() || m.media_type == "application/json" ? document_media_type(m.text) : m.media_type;
     if (media::is_index(type)) {
