@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/cidfile.hpp"
 #include "cli/commands.hpp"
 #include "cli/human_units.hpp"
 #include "common/error.hpp"
@@ -24,13 +25,24 @@ namespace {
 struct Targets {
     bool all = false, latest = false;
     std::vector<std::string> names;
+    std::vector<std::string> cidfiles;  // --cidfile (stop, kill): ids written by run/create --cidfile
 };
 
 // `all_flag`: "-a,--all", "--all" (when -a means something else, as for start), or "".
-void add_targets(CLI::App* cmd, Targets& t, const std::string& all_flag = "-a,--all") {
+void add_targets(CLI::App* cmd, Targets& t, const std::string& all_flag = "-a,--all", bool cidfile = false) {
     if (!all_flag.empty()) cmd->add_flag(all_flag, t.all, "Act on all containers");
     cmd->add_flag("-l,--latest", t.latest, "Act on the latest container pc is aware of");
+    if (cidfile) cmd->add_option("--cidfile", t.cidfiles, "Read the container ID from the file")->allow_extra_args(false);
     cmd->add_option("containers", t.names, "Containers");
+}
+
+// The ids of --cidfile files join the names; `ignore_missing` (stop -i) skips absent files.
+void add_cidfile_targets(Targets& t, bool ignore_missing) {
+    for (const auto& file : t.cidfiles) {
+        auto id = read_cidfile(file, ignore_missing);
+        if (id) t.names.push_back(*id);
+    }
+    t.cidfiles.clear();
 }
 
 std::vector<container::Container> resolve(Context& ctx, const Targets& t, const std::string& cmd,
@@ -128,10 +140,11 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
     };
     auto stf = std::make_shared<StopFlags>();
     CLI::App* stop = app.add_subcommand("stop", "Stop one or more containers");
-    add_targets(stop, stf->t);
+    add_targets(stop, stf->t, "-a,--all", true);
     stop->add_option("-t,--time", stf->time, "Seconds to wait for stop before killing the container");
     stop->add_flag("-i,--ignore", stf->ignore, "Ignore errors when a specified container is missing");
     stop->callback([&ctx, stf] {
+        add_cidfile_targets(stf->t, stf->ignore);
         if (stf->ignore) {
             std::vector<std::string> present;
             for (const auto& n : stf->t.names)
@@ -155,9 +168,10 @@ void register_lifecycle(CLI::App& app, Context& ctx) {
     };
     auto kf = std::make_shared<KillFlags>();
     CLI::App* kill = app.add_subcommand("kill", "Kill one or more running containers with a specific signal");
-    add_targets(kill, kf->t);
+    add_targets(kill, kf->t, "-a,--all", true);
     kill->add_option("-s,--signal", kf->signal, "Signal to send to the container");
     kill->callback([&ctx, kf] {
+        add_cidfile_targets(kf->t, false);
         int sig = container::parse_signal(kf->signal);
         for_each_target(
             ctx, kf->t, "kill",

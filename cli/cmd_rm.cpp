@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/cidfile.hpp"
 #include "cli/commands.hpp"
 #include "cli/prune.hpp"
 #include "common/error.hpp"
@@ -24,6 +25,7 @@ struct RmFlags {
     bool removing_all = false;  // rm --all: a pod's infra goes too, and the pod with it
     std::optional<unsigned> time;
     std::vector<std::string> names;
+    std::vector<std::string> cidfiles;  // --cidfile
 };
 
 // Containers that joined `c`'s network namespace (--network container:C): removing `c`
@@ -79,8 +81,12 @@ CLI::App* add_rm(CLI::App& parent, Context& ctx, const std::string& name) {
     cmd->add_flag("-i,--ignore", f->ignore, "Ignore errors when a specified container is missing");
     cmd->add_option("-t,--time", f->time, "Seconds to wait for stop before killing the container");
     cmd->add_flag("--depend", f->depend, "Remove container and all containers that depend on the selected container");
+    cmd->add_option("--cidfile", f->cidfiles, "Read the container ID from the file")->allow_extra_args(false);
     cmd->add_option("names", f->names, "Containers to remove");
     cmd->callback([&ctx, f] {
+        for (const auto& file : f->cidfiles)
+            if (auto id = read_cidfile(file, f->ignore)) f->names.push_back(*id);
+        if (!f->cidfiles.empty() && f->names.empty() && !f->all) return;  // -i: only absent files named
         if (!f->all && f->names.empty()) usage_error("rm requires at least one argument (or --all)");
         if (f->all && !f->names.empty()) usage_error("when using the --all switch, you may not pass any containers names or IDs");
         int rc = 0;

@@ -1,5 +1,6 @@
 #include "cli/create_options.hpp"
 
+#include "cli/cidfile.hpp"
 #include "cli/network_flags.hpp"
 #include "cli/progress_view.hpp"
 #include "cli/short_name_prompt.hpp"
@@ -8,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
+#include "container/control.hpp"
 #include "image/pull.hpp"
 #include "pod/pod_ops.hpp"
 
@@ -98,6 +100,25 @@ void add_create_flags(CLI::App* cmd, container::CreateOptions& f, ImageFlags& im
     one_per_flag(cmd->add_option("--device", f.device.devices, "Add a host device (HOST[:CTR[:PERMS]]) or a CDI device (vendor.com/class=name)"));
     one_per_flag(cmd->add_option("--device-cgroup-rule", f.device.device_cgroup_rules, "Add a rule to the cgroup allowed devices list (no effect rootless)"));
     one_per_flag(cmd->add_option("--gpus", f.device.gpus, "GPU devices to add (all, N, device=N[,M]): CDI nvidia.com/gpu=..."));
+    one_per_flag(cmd->add_option("--label-file", f.label_files, "Read in a line delimited file of labels"));
+    one_per_flag(cmd->add_option("--unsetenv", f.unset_env, "Unset a default environment variable (the image's, Podman's, containers.conf's)"));
+    cmd->add_flag("--unsetenv-all", f.unset_env_all, "Unset all default environment variables");
+    cmd->add_option("--cidfile", f.cidfile, "Write the container ID to the file (which must not exist)");
+    cmd->add_flag("--replace", f.replace, "If a container with the same name exists, replace (remove) it");
+    // Limits that need a cgroup, refused with the reason as --memory is (check_limits).
+    for (const char* name : {"--cpu-period", "--cpu-quota", "--cpu-rt-period", "--cpu-rt-runtime", "--cpuset-cpus",
+                             "--cpuset-mems", "--cgroup-parent", "--blkio-weight", "--blkio-weight-device",
+                             "--device-read-bps", "--device-write-bps", "--device-read-iops", "--device-write-iops",
+                             "--memory-reservation", "--memory-swappiness"}) {
+        const std::string flag = name;
+        cmd->add_option_function<std::string>(
+               flag, [&f, flag](const std::string&) { f.cgroup_flags.push_back(flag); },
+               "Needs a delegated cgroup: refused where pc has none")
+            ->allow_extra_args(false);
+    }
+    cmd->add_flag_function(
+        "--oom-kill-disable", [&f](std::int64_t n) { if (n > 0) f.cgroup_flags.push_back("--oom-kill-disable"); },
+        "Needs a delegated cgroup: refused where pc has none");
     cmd->add_option("--pod", f.pod, "Run container in an existing pod (NAME or ID), or a new one (new:NAME)");
     cmd->add_option("--pod-id-file", f.pod_id_file, "Read the pod ID from the file");
     cmd->prefix_command();
@@ -191,10 +212,24 @@ void pull_for_run(Context& ctx, const container::CreateOptions& flags, const Ima
 
 }  // namespace
 
-container::Container create_container(Context& ctx, const container::CreateOptions& flags, const ImageFlags& image,
-                                      const std::vector<std::string>& args) {
-    pull_for_run(ctx, flags, image, args.at(0));
-    container::ContainerConfig cfg = build_container_config(ctx, flags, args);
+namespace {
+
+// --replace: the container now holding the name goes first, as `rm -f` would take it (its
+// stop timeout, then SIGKILL). A pod's infra, or a container others joined, is refused.
+void replace_named(Context& ctx, const std::string& name) {
+    auto old = ctx.containers().find(name);
+    if (!old || old->config.name != name) return;
+    if (old->config.infra) throw Error("--replace: " + name + " is the infra container of a pod: remove the pod instead");
+    for (auto& other : ctx.containers().list())
+        if (other.config.network_mode == "container:" + old->config.id)
+            throw Error("--replace: container " + name + " has dependent containers which must be removed before it: " +
+                        other.config.id);
+    if (old->state.running()) container::stop_container(ctx.containers(), *old, old->config.stop_timeout, true);
+    ctx.containers().remove(*old, old->config.auto_remove, true);
+}
+
+container::Container create_recorded(Context& ctx, const container::CreateOptions& flags,
+                                     const container::ContainerConfig& cfg) {
     try {
         return ctx.containers().create(cfg);
     } catch (...) {
@@ -205,6 +240,26 @@ container::Container create_container(Context& ctx, const container::CreateOptio
         }
         throw;
     }
+}
+
+}  // namespace
+
+container::Container create_container(Context& ctx, const container::CreateOptions& flags, const ImageFlags& image,
+                                      const std::vector<std::string>& args) {
+    if (!flags.cidfile.empty()) check_cidfile_absent(flags.cidfile);
+    pull_for_run(ctx, flags, image, args.at(0));
+    container::ContainerConfig cfg = build_container_config(ctx, flags, args);
+    if (flags.replace && !flags.name.empty()) replace_named(ctx, flags.name);
+    container::Container made = create_recorded(ctx, flags, cfg);
+    if (!flags.cidfile.empty()) {
+        try {
+            write_cidfile(flags.cidfile, made.config.id);
+        } catch (const Error&) {
+            ctx.containers().remove(made, true);  // nothing half-made
+            throw;
+        }
+    }
+    return made;
 }
 
 }  // namespace pc::cli

@@ -126,6 +126,11 @@ void check_limits(const CreateOptions& f) {
             throw Error("invalid argument \"" + f.cpu_shares + "\" for \"--cpu-shares\" flag: not an integer");
         any = true;
     }
+    if (!f.cgroup_flags.empty()) {
+        if (f.cgroups == "disabled") throw Error("--cgroups=disabled cannot be combined with " + str::join(f.cgroup_flags, ", "));
+        throw Error(cgroup_limits_unavailable_reason() + "; " + str::join(f.cgroup_flags, ", ") +
+                    " cannot be enforced for this rootless container");
+    }
     if (!any) return;
     if (f.cgroups == "disabled") throw Error("--cgroups=disabled cannot be combined with resource limits");
     throw Error(cgroup_limits_unavailable_reason() +
@@ -389,7 +394,17 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
         for (size_t j = i + 1; j < cfg.mounts.size(); ++j)
             if (cfg.mounts[i].destination == cfg.mounts[j].destination)
                 throw Error(cfg.mounts[i].destination + ": duplicate mount destination");
-    for (const auto& l : f.labels) {
+    std::vector<std::string> labels;
+    for (const auto& file : f.label_files) {
+        auto text = try_read_file(file);
+        if (!text) throw Error("--label-file " + file + ": cannot be read");
+        for (std::string line : str::split(*text, '\n')) {
+            line = str::trim(line);
+            if (!line.empty() && line[0] != '#') labels.push_back(line);
+        }
+    }
+    labels.insert(labels.end(), f.labels.begin(), f.labels.end());  // -l wins over the files
+    for (const auto& l : labels) {
         auto [k, v] = str::split_once(l, '=');
         if (k.empty()) throw Error("invalid label \"" + l + "\": name is empty");
         cfg.labels[k] = v.value_or("");
@@ -437,10 +452,14 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     if (!has_path) cfg.env.insert(cfg.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     set_env(cfg.env, "container=podman");  // what scripts test for, as under Podman
     if (mpi) prepend_library_path(cfg.env, *mpi);  // before -e: a given LD_LIBRARY_PATH wins
-    for (const auto& kv : env_from_flags(f.env_file, f.env, environment)) set_env(cfg.env, kv);
     // Podman's default environment has TERM=xterm, with or without a terminal.
     if (std::none_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return str::starts_with(e, "TERM="); }))
         cfg.env.push_back("TERM=xterm");
+    // --unsetenv / --unsetenv-all take defaults away; what -e and --env-file give stays.
+    if (f.unset_env_all) cfg.env.clear();
+    for (const auto& name : f.unset_env)
+        std::erase_if(cfg.env, [&](const std::string& e) { return str::split_once(e, '=').first == name; });
+    for (const auto& kv : env_from_flags(f.env_file, f.env, environment)) set_env(cfg.env, kv);
 
     cfg.working_dir = f.workdir.empty() ? (rc.working_dir.empty() ? "/" : rc.working_dir) : f.workdir;
     cfg.user = f.user.empty() ? rc.user : f.user;

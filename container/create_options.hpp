@@ -55,6 +55,18 @@ struct CreateOptions {
     // --pod NAME|ID|new:NAME and --pod-id-file: used by pod/ (pod::build_member_config), not
     // by build_container_config.
     std::string pod, pod_id_file;
+    std::vector<std::string> label_files;  // --label-file: KEY=VALUE lines, before -l
+    // --unsetenv NAME: a default variable (Podman's, containers.conf's, the image's) left out;
+    // --unsetenv-all: all of them (-e and --env-file still apply).
+    std::vector<std::string> unset_env;
+    bool unset_env_all = false;
+    // Resource flags that need a cgroup (--cpu-period, --cpuset-cpus, ...), as given:
+    // refused with the reason, as --memory is.
+    std::vector<std::string> cgroup_flags;
+    // The command line's own: --cidfile (written after the container is made) and --replace
+    // (a container of the same name is removed first); cli/create_options.
+    std::string cidfile;
+    bool replace = false;
 };
 
 // Checks the options, resolves the image and builds the configuration. `args` is
