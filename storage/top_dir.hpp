@@ -6,11 +6,11 @@
 // (FS_TOPDIR_FL, `chattr +T`): its subdirectories then go to groups with more free inodes
 // than average. Every container start creates ~24 inodes under containers/ and its removal
 // frees them, so without the flag all of that churn lands in one group. On an ext4 without
-// a journal (PLATFORM.md) each new inode skips the group's recently deleted ones (deleted in
-// the last minute, five when not yet written back) one by one, so a start's inode creation
-// grows with how many containers came and went before it: a Slurm step of 16 `pc run --rm`
-// spent more of its CPU there than in pc. With the flag, each container's tree starts in a
-// group of its own choosing and the churn is spread over the whole disk.
+// a journal (this machine's root, docs/performance.md "Slurm job steps") each new inode
+// skips the group's recently deleted ones (deleted in the last minute, six when their inode
+// table block is not yet written back) one by one, so a start's inode creation grows with
+// how many containers came and went before it. With the flag, each container's tree starts
+// in a group with more free inodes than average and the churn is spread over the disk.
 #pragma once
 
 #include <string>
