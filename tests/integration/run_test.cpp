@@ -1,6 +1,9 @@
 // pc run: output, exit codes, environment, user, workdir, entrypoint, mounts, tmpfs,
 // read-only, hostname, labels, names, stdin/tty, signals, --init.
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,6 +39,40 @@ TEST_F(Run, StderrIsSeparate) {
 }
 
 TEST_F(Run, ExitCodeZero) { EXPECT_EXIT_CODE(run_in({}, {"true"}), 0); }
+
+// The store's containers/ is a "top of directory hierarchies" (chattr +T) where the file
+// system has the flag (ext4): each container's files then go to a block group of their
+// own instead of all starts' and removals' churn landing in one (storage/top_dir.hpp).
+TEST_F(Run, ContainersDirIsTopDir) {
+  auto flags_of = [](const std::string& dir) -> std::optional<int> {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    int flags = 0;
+    const bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+    ::close(fd);
+    if (!ok) return std::nullopt;
+    return flags;
+  };
+  ASSERT_PC_OK(pc({"run", "--rm", image(), "true"}));
+  const std::string containers = store().root() + "/containers";
+  // Whether this file system takes the flag at all: a scratch directory beside it.
+  const std::string probe = store().root() + "/topdir-probe";
+  ASSERT_EQ(::mkdir(probe.c_str(), 0700), 0);
+  bool supported = false;
+  if (int fd = ::open(probe.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    int flags = 0;
+    if (::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+      flags |= FS_TOPDIR_FL;
+      supported = ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+    }
+    ::close(fd);
+  }
+  ::rmdir(probe.c_str());
+  if (!supported) GTEST_SKIP() << "the store's file system has no FS_TOPDIR_FL";
+  auto flags = flags_of(containers);
+  ASSERT_TRUE(flags.has_value());
+  EXPECT_TRUE(*flags & FS_TOPDIR_FL) << containers << " flags " << std::hex << *flags;
+}
 
 TEST_F(Run, ExitCodeOfPayload) {
   EXPECT_EXIT_CODE(run_in({}, {"sh", "-c", "exit 3"}), 3);
