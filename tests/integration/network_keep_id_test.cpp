@@ -64,6 +64,11 @@ TEST_F(NetworkKeepId, ContainersSeeTheCallerReachEachOtherByNameAndPublish) {
   // A default-mapping container on the network reaches it too.
   Result plain = run_in({"--network", "kn"}, {"sh", "-c", "id -u; timeout 10 wget -qO- http://web:8080/"});
   EXPECT_EQ(plain.out, "0\nkept") << plain;
+  // Containers sharing its network namespace (--network container:) live in its user
+  // namespace, entered through the shared one that owns the netns.
+  Result shared = run_in({"--userns", "keep-id", "--network", "container:web"},
+                         {"sh", "-c", "id -u; timeout 10 wget -qO- http://127.0.0.1:8080/"});
+  EXPECT_EQ(shared.out, kUid + "\nkept") << shared;
   ASSERT_PC_OK(pc({"rm", "-f", "-t", "0", "web"}));
   EXPECT_TRUE(net::port_free(SOCK_STREAM, "0.0.0.0", port));
   ASSERT_PC_OK(pc({"network", "rm", "kn", "kn2"}));
