@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -238,8 +239,15 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
             if (nested) {
                 // P2 inherits the netns: from the nested namespace it could not join it.
                 make_network();
-                rootless::unshare_nested_userns(inner);
+                // Nor change its settings: they are made from here (ping for the shared
+                // namespace's group 0, the caller's group that the payload runs with;
+                // --sysctl net.*).
                 net::allow_unprivileged_ping();
+                auto net_settings = std::stable_partition(spec.sysctls.begin(), spec.sysctls.end(),
+                                                          [](const auto& s) { return !s.first.starts_with("net."); });
+                rootless::apply_sysctls({net_settings, spec.sysctls.end()});
+                spec.sysctls.erase(net_settings, spec.sysctls.end());
+                rootless::unshare_nested_userns(inner);
             }
             if (ns.unshare_flags != 0) check_sys(::unshare(ns.unshare_flags), "creating the container's namespaces");
             if (!infra_hostname.empty() && ::sethostname(infra_hostname.data(), infra_hostname.size()) < 0)

@@ -56,11 +56,16 @@ TEST_F(NetworkKeepId, ContainersSeeTheCallerReachEachOtherByNameAndPublish) {
                           "id -u; id -g; ip -o link | grep -c eth; timeout 10 wget -qO- http://web:8080/");
   EXPECT_PC_OK(client);
   EXPECT_EQ(client.out, kUid + "\n" + kGid + "\n2\nkept") << client;
-  // keep-id:uid=,gid= gives other ids inside, on the network as well.
-  Result ids = run_in({"--userns", "keep-id:uid=1234,gid=2345", "--network", "kn"},
-                      {"sh", "-c", "id -u; id -g; timeout 10 wget -qO- http://web:8080/"}, {.timeout_s = 60});
+  // keep-id:uid=,gid= gives other ids inside, on the network as well. The netns's settings
+  // are made from the shared namespace that owns it: --sysctl net.*, and unprivileged ICMP
+  // sockets for the payload's group (the caller's). (busybox's ping uses none.)
+  Result ids = run_in({"--userns", "keep-id:uid=1234,gid=2345", "--network", "kn", "--sysctl",
+                       "net.ipv4.ip_unprivileged_port_start=0"},
+                      {"sh", "-c", "id -u; id -g; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; "
+                                   "cat /proc/sys/net/ipv4/ping_group_range; timeout 10 wget -qO- http://web:8080/"},
+                      {.timeout_s = 60});
   EXPECT_PC_OK(ids);
-  EXPECT_EQ(ids.out, "1234\n2345\nkept") << ids;
+  EXPECT_EQ(ids.out, "1234\n2345\n0\n2345\t2345\nkept") << ids;
   // A default-mapping container on the network reaches it too.
   Result plain = run_in({"--network", "kn"}, {"sh", "-c", "id -u; timeout 10 wget -qO- http://web:8080/"});
   EXPECT_EQ(plain.out, "0\nkept") << plain;
