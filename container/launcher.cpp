@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -30,6 +31,7 @@
 #include "net/network_mode.hpp"
 #include "net/tap.hpp"
 #include "rootless/idmap.hpp"
+#include "rootless/nested_userns.hpp"
 #include "rootless/sandbox.hpp"
 #include "rootless/seccomp_bpf.hpp"
 
@@ -130,10 +132,19 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     const bool bridge = network.kind == net::NetworkKind::Bridge && own_net;
     Launched out;
     int networks_netns = -1;
+    // keep-id on networks by name: the container's netns (and its veth pairs) must be made
+    // in the user's shared user namespace, which owns the networks' namespace; P1 then
+    // moves into a keep-id namespace nested in it (mapped there by a helper that stays
+    // behind), where it makes the others. The netns stays the shared namespace's, as a
+    // rootless Podman's keep-id container's does.
+    const bool nested = userns.mode == rootless::UsernsMode::KeepId && bridge &&
+                        (!cfg.networks.empty() || !cfg.ports.empty());
+    if (nested && joined)
+        throw Error("--userns=keep-id on networks by name cannot be combined with another container's --pid, --ipc or "
+                    "--uts namespace: the container's user namespace is made for it, nested in the user's shared one");
+    const rootless::IdMapping& outer = nested ? rootless::caller_mapping() : mapping;
+    const rootless::IdMapping inner = nested ? rootless::nested_mapping(mapping, outer) : rootless::IdMapping{};
     if (bridge && (!cfg.networks.empty() || !cfg.ports.empty())) {
-        if (userns.mode == rootless::UsernsMode::KeepId)
-            throw Error("--userns=keep-id cannot be used with networks by name: a container on them lives in the "
-                        "user's shared user namespace, which owns the networks' namespace");
         net::Attachment a;
         if (!cfg.networks.empty()) a = net::attach_endpoints(holder_paths(store), attach_request(store, cfg));
         out.endpoints = a.endpoints;
@@ -198,7 +209,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     SocketPair gate;           // monitor -> P2: the mapping is written
     if (!cfg.infra) gate = SocketPair::make();
     SocketPair netns_channel;  // P1 -> P2: the network namespace
-    const bool p2_joins_net = own_net && !cfg.infra;
+    const bool p2_joins_net = own_net && !cfg.infra && !nested;
     if (p2_joins_net) netns_channel = SocketPair::make();
     pid_t init_pid = 0;
     std::string setup_error;
@@ -219,18 +230,31 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
             // Out of the caller's session and terminal process group: the monitor forwards
             // signals, so a Ctrl-C must not reach the container twice.
             ::setsid();
-            if (ns.unshare_flags != 0) check_sys(::unshare(ns.unshare_flags), "creating the container's namespaces");
-            if (!infra_hostname.empty() && ::sethostname(infra_hostname.data(), infra_hostname.size()) < 0)
-                throw Error::sys("setting the pod's hostname " + infra_hostname);
-            // The infra's pause is what members join (/proc/PID/ns/*): it must be in the
-            // pod's network namespace, so that is made first.
             auto make_network = [&] {
                 check_sys(::unshare(CLONE_NEWNET), "creating the container's network namespace");
                 net::bring_up_loopback();
                 if (slirp) tap_fd = net::create_tap(tap);
                 if (!out.endpoints.empty()) net::set_up_endpoints(networks_netns, out.endpoints);
             };
-            if (own_net && cfg.infra) make_network();
+            if (nested) {
+                // P2 inherits the netns: from the nested namespace it could not join it.
+                make_network();
+                // Nor change its settings: they are made from here (ping for the shared
+                // namespace's group 0, the caller's group that the payload runs with;
+                // --sysctl net.*).
+                net::allow_unprivileged_ping();
+                auto net_settings = std::stable_partition(spec.sysctls.begin(), spec.sysctls.end(),
+                                                          [](const auto& s) { return !s.first.starts_with("net."); });
+                rootless::apply_sysctls({net_settings, spec.sysctls.end()});
+                spec.sysctls.erase(net_settings, spec.sysctls.end());
+                rootless::unshare_nested_userns(inner);
+            }
+            if (ns.unshare_flags != 0) check_sys(::unshare(ns.unshare_flags), "creating the container's namespaces");
+            if (!infra_hostname.empty() && ::sethostname(infra_hostname.data(), infra_hostname.size()) < 0)
+                throw Error::sys("setting the pod's hostname " + infra_hostname);
+            // The infra's pause is what members join (/proc/PID/ns/*): it must be in the
+            // pod's network namespace, so that is made first.
+            if (own_net && cfg.infra && !nested) make_network();
             UniqueFd p1_pidfd;
             if (cfg.infra) p1_pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
             pid_t pid = ::fork();
@@ -290,13 +314,13 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
 
     log::timing("spec built");
     if (joined) out.p1 = rootless::UsernsChild::join(std::move(ns.joins), before_release, p1_body);
-    else out.p1 = rootless::UsernsChild::enter(mapping, 0, before_release, p1_body);
+    else out.p1 = rootless::UsernsChild::enter(outer, 0, before_release, p1_body);
     errors.write.reset();
     pids.write.reset();
     console.b.reset();
     net_channel.b.reset();
     gate.b.reset();
-    if (!joined) out.p1.start_mapping(mapping);
+    if (!joined) out.p1.start_mapping(outer);
     // While the mapping helpers run: the host ports bound (one in use fails the start
     // before anything runs; P1 and P2 then die with their gates). The slirp stack is built
     // once P2 runs (ContainerNetwork::attach).

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 
@@ -92,8 +93,12 @@ NamespacePlan plan_namespaces(storage::Store& store, const ContainerConfig& cfg,
             if (plan.joins.empty()) kinds.push_back("user");  // the owner of all that follows
             kinds.push_back(kind.name);
             for (auto& ns : rootless::open_namespaces(pid, kinds)) {
-                if (ns.nstype != CLONE_NEWUSER && !plan.joins.empty() && plan.joins.front().nstype == CLONE_NEWUSER &&
-                    owner_of(ns.fd.get()) != identity_of(plan.joins.front().fd.get()))
+                // Owned by a user namespace joined before it (the container's, or for a
+                // keep-id container on networks the shared one its own is nested in).
+                const bool owned = std::any_of(plan.joins.begin(), plan.joins.end(), [&](const rootless::NamespaceFd& u) {
+                    return u.nstype == CLONE_NEWUSER && identity_of(u.fd.get()) == owner_of(ns.fd.get());
+                });
+                if (ns.nstype != CLONE_NEWUSER && !plan.joins.empty() && plan.joins.front().nstype == CLONE_NEWUSER && !owned)
                     throw Error(std::string(kind.option) + " container:" + target + ": its " + kind.name +
                                 " namespace belongs to another user namespace than the other namespaces this container "
                                 "joins (containers started with different --userns cannot share namespaces)");

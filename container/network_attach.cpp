@@ -10,6 +10,7 @@
 #include "net/holder_client.hpp"
 #include "net/network_mode.hpp"
 #include "net/network_store.hpp"
+#include "rootless/nested_userns.hpp"
 #include "rootless/ns_join.hpp"
 #include "rootless/userns.hpp"
 
@@ -24,9 +25,10 @@ bool on_network(const ContainerConfig& cfg, const std::string& network) {
 
 bool running(const Container& c) { return c.state.running() && c.state.pid > 0; }
 
-// Runs `fn` in a child that joined the running container's user and network namespaces.
+// Runs `fn` in a child that joined the running container's network namespace and the user
+// namespace that owns it (the container's own, or for a keep-id container its parent).
 void in_container_network(const Container& c, std::function<void()> fn) {
-    auto ns = rootless::open_namespaces(c.state.pid, {"user", "net"});
+    auto ns = rootless::open_network_namespace(c.state.pid);
     rootless::UsernsChild child = rootless::UsernsChild::join(std::move(ns), [] {}, [fn = std::move(fn)] {
         fn();
         return 0;

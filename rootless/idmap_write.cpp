@@ -8,6 +8,7 @@
 #include "common/process.hpp"
 #include "common/strings.hpp"
 #include "rootless/idmap.hpp"
+#include "rootless/nested_userns.hpp"
 
 namespace pc::rootless {
 
@@ -77,11 +78,7 @@ PendingMapping PendingMapping::start(pid_t pid, const IdMapping& m) {
     PendingMapping pending;
     pending.pid_ = pid;
     if (m.single) {
-        // The kernel refuses an unprivileged gid_map while setgroups is still allowed, and
-        // setgroups can only be denied before gid_map is written (PLATFORM.md §8).
-        write_proc(pid, "uid_map", map_text(m.uids));
-        write_proc(pid, "setgroups", "deny");
-        write_proc(pid, "gid_map", map_text(m.gids));
+        write_mapping_directly(pid, m);
         return pending;
     }
     // The exec of each setuid helper dominates the cost of mapping: run both at once.
@@ -111,6 +108,15 @@ PendingMapping::~PendingMapping() {
             // already reaped elsewhere: nothing left to wait for
         }
     }
+}
+
+void write_mapping_directly(pid_t pid, const IdMapping& m) {
+    write_proc(pid, "uid_map", map_text(m.uids));
+    // The kernel refuses an unprivileged gid_map while setgroups is still allowed, and
+    // setgroups can only be denied before gid_map is written (PLATFORM.md §8). A nested
+    // namespace inherits its parent's setting.
+    if (m.single) write_proc(pid, "setgroups", "deny");
+    write_proc(pid, "gid_map", map_text(m.gids));
 }
 
 void write_mapping(pid_t pid, const IdMapping& m) { PendingMapping::start(pid, m).finish(); }

@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "common/lazy_library.hpp"
+#include "rootless/nested_userns.hpp"
 
 namespace pc::rootless {
 
@@ -49,6 +50,7 @@ std::vector<NamespaceFd> open_namespaces(pid_t pid, const std::vector<std::strin
         }
         out.push_back(std::move(ns));
     }
+    order_for_joining(out);
     return out;
 }
 

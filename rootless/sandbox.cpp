@@ -49,19 +49,6 @@ void ensure_cwd(const std::string& cwd, const ResolvedUser& u) {
 
 
 
-// --sysctl: the namespaced settings are the container's own (its ipc and network
-// namespaces); written as root of its user namespace, before /proc/sys is made read-only.
-void apply_sysctls(const std::vector<std::pair<std::string, std::string>>& sysctls) {
-    for (const auto& [name, value] : sysctls) {
-        std::string path = "/proc/sys/" + name;
-        for (size_t i = 10; i < path.size(); ++i)
-            if (path[i] == '.') path[i] = '/';
-        UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-        if (!fd) throw Error::sys("sysctl " + name + ": opening " + path, errno);
-        if (!write_all(fd.get(), value.data(), value.size())) throw Error::sys("sysctl " + name + "=" + value, errno);
-    }
-}
-
 [[noreturn]] void run(const SandboxSpec& spec, int error_fd) {
     if (spec.args.empty()) throw Error("no command or entrypoint provided");
 
@@ -142,6 +129,19 @@ void apply_sysctls(const std::vector<std::pair<std::string, std::string>>& sysct
 }
 
 }  // namespace
+
+// --sysctl: the namespaced settings are the container's own (its ipc and network
+// namespaces); written as root of its user namespace, before /proc/sys is made read-only.
+void apply_sysctls(const std::vector<std::pair<std::string, std::string>>& sysctls) {
+    for (const auto& [name, value] : sysctls) {
+        std::string path = "/proc/sys/" + name;
+        for (size_t i = 10; i < path.size(); ++i)
+            if (path[i] == '.') path[i] = '/';
+        UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) throw Error::sys("sysctl " + name + ": opening " + path, errno);
+        if (!write_all(fd.get(), value.data(), value.size())) throw Error::sys("sysctl " + name + "=" + value, errno);
+    }
+}
 
 void exec_container(const SandboxSpec& spec, int error_fd) {
     run_reporting_errors(error_fd, [&] { run(spec, error_fd); }, "container setup");

@@ -119,6 +119,10 @@ struct SandboxSpec {
 
 [[noreturn]] void exec_container(const SandboxSpec& spec, int error_fd);
 
+// Writes each --sysctl NAME=VALUE under /proc/sys (of the caller's namespaces). Throws
+// pc::Error naming the setting.
+void apply_sysctls(const std::vector<std::pair<std::string, std::string>>& sysctls);
+
 // Writes "<code> <message>" to fd (used by exec_container and by callers that fail before it).
 void report_child_error(int error_fd, int code, const std::string& message);
 // Parses what report_child_error wrote; nullopt when nothing was written (exec succeeded).

@@ -10,6 +10,7 @@
 #include "common/log.hpp"
 #include "common/user_paths.hpp"
 #include "rootless/idmap.hpp"
+#include "rootless/nested_userns.hpp"
 
 using namespace pc::rootless;
 
@@ -120,6 +121,33 @@ TEST(RootlessIdMapping, KeepIdSplitsRangesAcrossTheCallersId) {
                           {0, 100000, 600}, {600, 200000, 400}, {1000, 1000, 1}, {1001, 200400, 200}}));
     // Exactly enough ids: nothing above the caller's id.
     EXPECT_EQ(m.gids, (std::vector<IdMapEntry>{{0, 300000, 1000}, {1000, 1000, 1}}));
+}
+
+TEST(RootlessIdMapping, KeepIdNestedInTheDefaultMapping) {
+    // The keep-id namespace nested in the shared one: the caller's id is the parent's 0,
+    // the subids the parent's 1.., so the map is a permutation of the parent's ids.
+    auto outer = build_default_mapping(1001, 1001, {{100000, 65536}}, {{100000, 65536}});
+    auto inner = build_keep_id_mapping(1001, 1001, {{100000, 65536}}, {{100000, 65536}});
+    auto m = nested_mapping(inner, outer);
+    EXPECT_EQ(m.uids, (std::vector<IdMapEntry>{{0, 1, 1001}, {1001, 0, 1}, {1002, 1002, 64535}}));
+    EXPECT_EQ(m.gids, m.uids);
+    // Two subid ranges: an extent is split where the parent's extents split.
+    auto outer2 = build_default_mapping(1000, 1000, {{100000, 600}, {200000, 600}}, {{300000, 1000}});
+    auto inner2 = build_keep_id_mapping(1000, 1000, {{100000, 600}, {200000, 600}}, {{300000, 1000}});
+    EXPECT_EQ(nested_mapping(inner2, outer2).uids,
+              (std::vector<IdMapEntry>{{0, 1, 600}, {600, 601, 400}, {1000, 0, 1}, {1001, 1001, 200}}));
+    // Single-id: the caller's id inside is the parent's 0.
+    auto single = nested_mapping(build_keep_id_mapping(1001, 1002, {}, {}), build_default_mapping(1001, 1002, {}, {}));
+    EXPECT_TRUE(single.single);
+    EXPECT_EQ(single.uids, (std::vector<IdMapEntry>{{1001, 0, 1}}));
+    EXPECT_EQ(single.gids, (std::vector<IdMapEntry>{{1002, 0, 1}}));
+    // A host id the parent does not map: refused, named.
+    try {
+        nested_mapping(inner, build_default_mapping(1001, 1001, {{100000, 10}}, {{100000, 65536}}));
+        ADD_FAILURE() << "no error";
+    } catch (const pc::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("host uid 100010 is not mapped"), std::string::npos) << e.what();
+    }
 }
 
 TEST(RootlessIdMapping, KeepIdWithOtherIdsInside) {
