@@ -204,6 +204,14 @@ TEST_F(KeepId, KernelOverlayShowsImageOwnersFromKeepIdCopies) {
             "/d 0:0 1777\n/o 0:0 755\n/d:\n\n/o:\nnew\nhardlinked\noverlay\n")
       << d;
   EXPECT_TRUE(keep_id_copies(store()).empty());
+  auto images_bytes = [] {
+    Result df = pc({"system", "df", "--format", "{{.Type}} {{.RawSize}}"});
+    for (const auto& l : lines(df.out))
+      if (l.starts_with("Images ")) return std::stoull(l.substr(7));
+    ADD_FAILURE() << df;
+    return 0ULL;
+  };
+  const unsigned long long before_copies = images_bytes();
 
   // keep-id shows the same owners, modes, whiteouts and links, on kernel overlay (no
   // fuse-overlayfs), and its own id is the caller's.
@@ -212,6 +220,7 @@ TEST_F(KeepId, KernelOverlayShowsImageOwnersFromKeepIdCopies) {
   EXPECT_EQ(k.out, kUid + "\n" + d.out) << k;
   const std::vector<std::string> copies = keep_id_copies(store());
   EXPECT_EQ(copies.size(), 3u) << "one copy per layer (busybox and two RUN layers)";
+  EXPECT_GT(images_bytes(), before_copies + 1000000) << "system df counts the copies (busybox is ~2 MB)";
 
   // A second container reuses the copies (same directories, same inodes), and a running
   // one has no fuse-overlayfs process.
