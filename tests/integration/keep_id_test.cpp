@@ -270,3 +270,14 @@ TEST_F(KeepId, RanksStartingTogetherMakeOneCopy) {
   }
   EXPECT_EQ(keep_id_copies(store()).size(), 1u);
 }
+
+TEST_F(KeepId, OtherDriversStillShowImageOwnersThroughFuseOverlayfs) {
+  // vfs has no overlay to put copies under: keep-id keeps fuse-overlayfs' translation there.
+  Store vfs({"--storage-driver", "vfs"});
+  ASSERT_TRUE(vfs.import_busybox());
+  Result k = vfs.pc({"run", "--rm", "--userns=keep-id", "localhost/busybox", "sh", "-c",
+                     "id -u; stat -c %u /etc; grep ' / / ' /proc/self/mountinfo | sed 's/.* - //' | cut -d' ' -f1"});
+  ASSERT_PC_OK(k);
+  EXPECT_EQ(k.out, kUid + "\n0\nfuse.fuse-overlayfs\n") << k;
+  EXPECT_TRUE(keep_id_copies(vfs).empty());
+}
