@@ -62,8 +62,10 @@ Usage measure(Context& ctx) {
     std::map<std::string, uint64_t> layer_sizes;   // chain id -> bytes
     for (const auto& img : u.image_records)
         for (const auto& l : img.layers) {
-            ++layer_users[l];
-            if (auto rec = ctx.store().find_layer(l)) layer_sizes[l] = rec->size;
+            if (++layer_users[l] > 1) continue;
+            // The layer's keep-id copies (storage/keep_id_layers.cpp) are its disk use too.
+            if (auto rec = ctx.store().find_layer(l))
+                layer_sizes[l] = rec->size + storage::tree_size(ctx.store().layer_dir(l) + "/keep-id");
         }
     std::map<std::string, int> image_users, volume_users;
     for (const auto& c : u.container_records) {

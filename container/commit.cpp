@@ -1,6 +1,7 @@
 #include "container/commit.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "image/import.hpp"
 #include "image/layer_ingest.hpp"
 #include "image/staging.hpp"
+#include "rootless/idmap.hpp"
 
 namespace pc::container {
 
@@ -24,6 +26,19 @@ std::string upper_dir(storage::Store& store, const ContainerConfig& ctr) {
         throw Error("container " + ctr.name + " has no overlay upper directory (storage driver " + ctr.storage_driver +
                     "): commit needs the overlay or fuse-overlayfs driver");
     return upper;
+}
+
+// A keep-id container that ran on kernel overlay wrote its upper dir with the keep-id
+// mapping's owners, over the layers' keep-id copies (storage/keep_id_layers.cpp): its "/"
+// (the upper dir) was given to that mapping's root. Read in that mapping's namespace, they
+// show the image's ids, as the store's layers do in the default one. nullptr otherwise.
+const rootless::IdMapping* keep_id_owners(const storage::Store& store, const ContainerConfig& ctr) {
+    const rootless::Userns userns = rootless::parse_userns(ctr.userns);
+    if (userns.mode != rootless::UsernsMode::KeepId) return nullptr;
+    const rootless::IdMapping& k = rootless::caller_mapping(userns);
+    struct stat st {};
+    if (k.single || ::stat((store.container_dir(ctr.id) + "/upper").c_str(), &st) != 0) return nullptr;
+    return st.st_uid == k.host_uid(0) ? &k : nullptr;
 }
 
 }  // namespace
@@ -48,7 +63,7 @@ storage::ImageRecord commit_container(storage::Store& store, const ContainerConf
     {
         UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (!fd) throw Error::sys("creating " + path);
-        store.write_tree_tar({upper}, fd.get(), false);
+        store.write_tree_tar({upper}, fd.get(), false, std::nullopt, keep_id_owners(store, ctr));
     }
     UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) throw Error::sys("opening " + path);
@@ -86,6 +101,14 @@ void export_container(storage::Store& store, const ContainerConfig& ctr, int out
         dirs.push_back(dir + "/rootfs");
     } else {
         dirs.push_back(upper_dir(store, ctr));
+        if (const rootless::IdMapping* k = keep_id_owners(store, ctr)) {
+            std::string why;
+            auto copies = store.keep_id_lowers(ctr.layers, *k, why);
+            if (!copies) throw Error("exporting container " + ctr.name + ": " + why);
+            dirs.insert(dirs.end(), copies->begin(), copies->end());
+            store.write_tree_tar(dirs, out_fd, true, std::nullopt, k);
+            return;
+        }
         for (auto it = ctr.layers.rbegin(); it != ctr.layers.rend(); ++it) dirs.push_back(store.layer_diff_dir(*it));
     }
     store.write_tree_tar(dirs, out_fd, true);

@@ -119,7 +119,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     const rootless::Userns userns = rootless::parse_userns(cfg.userns);
     const auto& mapping = rootless::caller_mapping(userns);
     if (userns.mode == rootless::UsernsMode::KeepId) {
-        std::string why = storage::keep_id_unavailable_reason();
+        std::string why = storage::keep_id_unavailable_reason(store.driver());
         if (!why.empty()) throw Error("--userns=keep-id: " + why);
     }
     const net::NetworkMode network = net::parse_network_mode(cfg.network_mode);
@@ -166,6 +166,7 @@ Launched launch(storage::Store& store, const ContainerConfig& cfg, const std::ve
     } else {
         plan = storage::rootfs_plan(store, cfg.id, cfg.layers, userns);
         plan.volatile_upper = cfg.auto_remove;
+        out.fuse_rootfs = plan.driver == storage::Driver::FuseOverlay || !plan.fuse_uidmapping.empty();
         spec = build_sandbox_spec(store, cfg, mapping, plan.target, out.endpoints);
         // Compiling the default filter with libseccomp takes ~10 ms; the compiled program
         // is cached on disk and memoised in this process, so the container's init (a fork

@@ -45,6 +45,9 @@ struct Launched {
     // files (it inherits this fd) rather than the monitor. Empty when the payload was gone
     // before it could be opened.
     UniqueFd mount_ns;
+    // The root filesystem is fuse-overlayfs (keep-id on vfs or fuse-overlayfs stores): with
+    // --pid host its daemon outlives the payload and is stopped at the exit (fuse_daemon).
+    bool fuse_rootfs = false;
 };
 
 // Starts `cfg` and returns once its payload has been exec'ed. Throws pc::Error (exit code

@@ -122,7 +122,7 @@ int run_attached(ContainerStore& containers, Container& c, const AttachOptions& 
     // The removal helper forked above holds the mount namespace now (Launched::mount_ns)
     // and releases it once we have exited.
     launched.mount_ns.reset();
-    if (c.config.pid_mode == "host") stop_fuse_daemons(containers.dir(id) + "/merged");
+    if (c.config.pid_mode == "host" && launched.fuse_rootfs) stop_fuse_daemons(containers.dir(id) + "/merged");
     log::timing("container recorded");
     run_exit_hook(containers, c.config);
     return code;

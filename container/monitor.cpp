@@ -295,6 +295,7 @@ public:
     void watch_job(int fd) { job_fd_ = fd; }
     // The exited run's tap device, still open (see ContainerNetwork::release_ports).
     UniqueFd take_retired_tap() { return std::move(retired_tap_); }
+    bool fuse_rootfs() const { return launched_.fuse_rootfs; }
 
 private:
     ContainerStore& containers_;
@@ -455,7 +456,7 @@ int run_monitor(ContainerStore& containers, const std::string& id, int report_fd
 
         const int64_t started = now_ns();
         int code = run.wait();
-        if (cfg.pid_mode == "host") stop_fuse_daemons(containers.dir(id) + "/merged");
+        if (cfg.pid_mode == "host" && run.fuse_rootfs()) stop_fuse_daemons(containers.dir(id) + "/merged");
         retired_tap.fd = run.take_retired_tap();
         // The event first: whoever sees the state exited may remove the container at
         // once, and its "remove" must come after this "died" in the events log.

@@ -58,8 +58,8 @@ std::vector<Store::LayerBlob> Store::layer_blobs(const std::string& diff_id) {
 }
 
 void Store::write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, bool flatten,
-                           std::optional<int64_t> mtime) {
-    rootless::run_in_userns(mapping(), [&] {
+                           std::optional<int64_t> mtime, const rootless::IdMapping* read_as) {
+    rootless::run_in_userns(read_as ? *read_as : mapping(), [&] {
         storage::write_tree_tar(dirs_top_first, out_fd, flatten ? TreeTarView::Flatten : TreeTarView::Diff, mtime);
     });
 }

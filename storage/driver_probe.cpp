@@ -91,13 +91,16 @@ std::string overlay_unusable_reason(const std::string& root, const std::string& 
 
 }  // namespace
 
-bool keep_id_needs_fuse() { return !rootless::caller_mapping(rootless::UsernsMode::KeepId).single; }
+bool keep_id_needs_fuse(Driver driver) {
+    return driver != Driver::Overlay && !rootless::caller_mapping(rootless::UsernsMode::KeepId).single;
+}
 
-std::string keep_id_unavailable_reason() {
-    if (!keep_id_needs_fuse()) return "";
+std::string keep_id_unavailable_reason(Driver driver) {
+    if (!keep_id_needs_fuse(driver)) return "";
     std::string why = fuse_unavailable_reason();
     if (why.empty()) return "";
-    return "--userns=keep-id needs fuse-overlayfs to present image files with their owners: " + why;
+    return "with the " + driver_name(driver) +
+           " storage driver, keep-id needs fuse-overlayfs to present image files with their owners: " + why;
 }
 
 Driver Store::driver() {

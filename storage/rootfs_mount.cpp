@@ -12,9 +12,11 @@
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
+#include "common/log.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
 #include "common/user_paths.hpp"
+#include "storage/keep_id_owners.hpp"
 #include "storage/store.hpp"
 
 namespace pc::storage {
@@ -24,19 +26,35 @@ RootfsPlan rootfs_plan(Store& store, const std::string& container_id, const std:
     RootfsPlan plan;
     plan.driver = store.driver();
     const std::string dir = store.container_dir(container_id);
-    const bool translate = userns.mode == rootless::UsernsMode::KeepId && keep_id_needs_fuse();
+    // With a single-id mapping every file is the caller's in the store and in the container
+    // alike: nothing to present differently.
+    const bool keep_id = userns.mode == rootless::UsernsMode::KeepId && !rootless::caller_mapping(userns).single;
+    // Kernel overlay: keep-id copies of the layers, whose owners need no translation.
+    std::optional<std::vector<std::string>> copies;
+    std::string no_copy;
+    if (keep_id && plan.driver == Driver::Overlay)
+        copies = store.keep_id_lowers(layers, rootless::caller_mapping(userns), no_copy);
+    const bool translate = keep_id && !copies;
     if (plan.driver == Driver::Vfs && !translate) {
         plan.target = dir + "/rootfs";
         return plan;
     }
-    for (auto it = layers.rbegin(); it != layers.rend(); ++it) plan.lowers.push_back(store.layer_diff_dir(*it));
-    // overlay needs at least one lower: an image built FROM scratch with no layers.
-    if (plan.lowers.empty()) plan.lowers.push_back(store.empty_layer_dir());
+    if (copies) {
+        plan.lowers = std::move(*copies);
+        plan.keep_id_upper = true;
+    } else {
+        for (auto it = layers.rbegin(); it != layers.rend(); ++it) plan.lowers.push_back(store.layer_diff_dir(*it));
+        // overlay needs at least one lower: an image built FROM scratch with no layers.
+        if (plan.lowers.empty()) plan.lowers.push_back(store.empty_layer_dir());
+    }
     plan.upper = dir + "/upper";
     plan.work = dir + "/work";
     plan.target = dir + "/merged";
     if (translate) {
-        if (std::string why = keep_id_unavailable_reason(); !why.empty()) throw Error(why);
+        if (std::string why = fuse_unavailable_reason(); !why.empty())
+            throw Error("--userns=keep-id: " + (no_copy.empty() ? keep_id_unavailable_reason(plan.driver)
+                                                                : no_copy + "; fuse-overlayfs, which could, cannot be used: " + why));
+        if (!no_copy.empty()) log::debug("keep-id through fuse-overlayfs: " + no_copy);
         plan.driver = Driver::FuseOverlay;
         // A vfs container has only rootfs/: keep-id presents the layers through
         // fuse-overlayfs instead, which needs its own upper and work dirs.
@@ -62,16 +80,8 @@ namespace {
 std::string fuse_mapping(const std::vector<rootless::IdMapEntry>& storage,
                          const std::vector<rootless::IdMapEntry>& container) {
     std::vector<std::string> out;
-    for (const auto& d : storage) {
-        for (const auto& k : container) {
-            uint64_t lo = std::max<uint64_t>(d.outside, k.outside);
-            uint64_t hi = std::min<uint64_t>(uint64_t{d.outside} + d.count, uint64_t{k.outside} + k.count);
-            if (lo >= hi) continue;
-            uint64_t seen = k.inside + (lo - k.outside);
-            uint64_t image = d.inside + (lo - d.outside);
-            out.push_back(std::to_string(seen) + ":" + std::to_string(image) + ":" + std::to_string(hi - lo));
-        }
-    }
+    for (const auto& e : keep_id_id_pairs(storage, container))
+        out.push_back(std::to_string(e.inside) + ":" + std::to_string(e.outside) + ":" + std::to_string(e.count));
     // fuse-overlayfs takes several triples joined by ':' (',' separates -o options).
     return str::join(out, ":");
 }
@@ -250,6 +260,11 @@ void mount_rootfs(const RootfsPlan& plan) {
                 mount_fuse_overlay(plan);
                 return;
             }
+            // The upper dir's owner is the owner of the container's "/": the namespace's root,
+            // K(0), as the copies' "/" is (run in the container's namespace, where the
+            // caller's upper dir is mapped).
+            if (plan.keep_id_upper && ::lchown(plan.upper.c_str(), 0, 0) < 0)
+                throw Error::sys("giving the upper dir " + plan.upper + " to the container's root");
             if (!mount_overlay_fsopen(plan)) mount_overlay_legacy(plan);
             return;
         case Driver::FuseOverlay: mount_fuse_overlay(plan); return;

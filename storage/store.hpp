@@ -3,7 +3,9 @@
 //   ROOT/storage.lock            flock: held for index changes (images.json, layer dirs)
 //   ROOT/images.json             image index, written atomically
 //   ROOT/blobs/sha256/<hex>      configs and manifests, content-addressed and verified
-//   ROOT/layers/<chain-hex>/     diff/ (extracted, subuid-owned), layer.json
+//   ROOT/layers/<chain-hex>/     diff/ (extracted, subuid-owned), layer.json, and
+//                                keep-id/<key>/: the diff copied with a keep-id mapping's
+//                                owners (keep_id_layers.cpp), removed with the layer
 //   ROOT/layer-blobs/<diff-hex>.json  the blob(s) a layer was received as (digest, media type,
 //                                size; the blob itself in blobs/), so save/push hand out
 //                                byte-identical layers and image ids/digests survive round trips
@@ -59,6 +61,11 @@ struct ImageRecord {
     // inspect's Parent; an untagged image that is some image's parent is an intermediate
     // image (`images` hides it, `rmi` of its child removes it). "" for pulled images.
     std::string parent;
+};
+
+// One layer's keep-id copy to make: from its diff/ to layers/<chain-hex>/keep-id/<key>.
+struct KeepIdCopyJob {
+    std::string source, target;
 };
 
 class Store {
@@ -118,6 +125,13 @@ public:
     std::string layers_dir() const { return root_ + "/layers"; }
     std::string layer_dir(const std::string& chain_id) const;
     std::string layer_diff_dir(const std::string& chain_id) const;
+    // Lower dirs (top-most first) for a keep-id container on kernel overlay: copies of the
+    // layers whose owners are `container`'s host ids for the image's ids, made once per
+    // (layer, mapping) and kept in the layer's dir (keep_id_layers.cpp). nullopt, with the
+    // reason in `why`, when a layer cannot be copied so (an owner the mapping does not hold,
+    // a layer of a read-only additional store): the caller falls back to fuse-overlayfs.
+    std::optional<std::vector<std::string>> keep_id_lowers(const std::vector<std::string>& layers,
+                                                           const rootless::IdMapping& container, std::string& why);
     // An always-empty directory: the lower of a container whose image has no layers.
     std::string empty_layer_dir();
     // Extracts a (possibly gzip/zstd/xz compressed) tar stream read from `fd` as a new layer
@@ -133,9 +147,11 @@ public:
 
     // Writes the directories (top-most first) as one tar stream to `out_fd` (see
     // tree_tar.hpp), reading them inside a user namespace with the store's mapping so that
-    // subuid-owned files keep their image ownership. `mtime`: every entry's time.
+    // subuid-owned files keep their image ownership. `mtime`: every entry's time. `read_as`:
+    // another mapping to read them with (a keep-id container's upper dir and the layers'
+    // keep-id copies, whose owners are that mapping's).
     void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, bool flatten,
-                        std::optional<int64_t> mtime = std::nullopt);
+                        std::optional<int64_t> mtime = std::nullopt, const rootless::IdMapping* read_as = nullptr);
     // A container's overlay upper dir made into a layer on `parent_chain_id` without
     // extracting anything: the layer's tar (OCI whiteouts, entries sorted, times `mtime`
     // when given) is streamed to `tar_fd` (the caller keeps it as the layer's blob) while
@@ -211,6 +227,10 @@ private:
     // Moves an assembled layer dir to layers/<chain> with its layer.json (lock taken), or
     // drops it when that layer appeared meanwhile; returns the stored record.
     LayerRecord publish_layer_dir(const std::string& tmp, const LayerRecord& rec);
+    // Makes the keep-id copies of `jobs` (keep_id_layers.cpp); false (with `why`) when an
+    // owner cannot be shown with `container`.
+    bool make_keep_id_copies(const std::vector<KeepIdCopyJob>& jobs, const rootless::IdMapping& container,
+                             std::string& why);
     // Removes layers/ dirs that no image and no container references (lock held).
     void prune_layers_locked();
     // Removes .tmp-PID-* / .trash-PID-* leftovers of dead processes under `dir`.
@@ -236,16 +256,21 @@ struct RootfsPlan {
     // lowers (at least two, as overlayfs requires: add the empty layer dir).
     std::string upper, work, target;
     // keep-id: fuse-overlayfs uid/gid translation (image 0 presented as 0); empty otherwise.
+    // Kernel overlay serves keep-id with the layers' keep-id copies as lowers instead
+    // (Store::keep_id_lowers); then `keep_id_upper` is set: the upper dir holds files with
+    // the keep-id mapping's owners, and mount_rootfs() gives it to the namespace's root.
     std::string fuse_uidmapping, fuse_gidmapping;
+    bool keep_id_upper = false;
     // Kernel overlay "volatile": no sync of the upper filesystem at unmount. For --rm
     // containers, whose upper dir is deleted right after: without it, the unmount syncs the
     // whole host filesystem, and on a disk with online discard every later unlink of the
     // freshly allocated blocks costs ~1 ms.
     bool volatile_upper = false;
 };
-// `mode` KeepId makes the plan use fuse-overlayfs with uid/gid translation (see
-// fuse_id_mappings) when keep_id_needs_fuse(); check keep_id_unavailable_reason() first for
-// a clear error.
+// `mode` KeepId (with a subordinate range) makes the plan use the layers' keep-id copies on
+// kernel overlay, or, with the other drivers or an owner the mapping cannot show,
+// fuse-overlayfs with uid/gid translation (see fuse_id_mappings); check
+// keep_id_unavailable_reason() first for a clear error.
 RootfsPlan rootfs_plan(Store& store, const std::string& container_id,
                        const std::vector<std::string>& layers,
                        const rootless::Userns& userns = {});
@@ -260,12 +285,13 @@ FuseIdMappings fuse_id_mappings(const rootless::IdMapping& storage, const rootle
 // not, with the fix ("chmod 0666 /dev/fuse" as root, or install fuse-overlayfs).
 std::string fuse_unavailable_reason();
 // keep-id presents image files with their image owners through fuse-overlayfs only when
-// there are owners to present: with a single-id mapping (no subordinate range, the common
-// case on HPC systems) every file is the caller's on disk and in the container alike, and
-// the kernel overlay (or vfs) serves, as for the default single-id mapping.
-bool keep_id_needs_fuse();
-// "" when keep-id can be used (or needs no fuse-overlayfs), else why not.
-std::string keep_id_unavailable_reason();
+// there are owners to present and the driver is not kernel overlay (which uses keep-id
+// copies of the layers): with a single-id mapping (no subordinate range, the common case
+// on HPC systems) every file is the caller's on disk and in the container alike, and the
+// kernel overlay (or vfs) serves, as for the default single-id mapping.
+bool keep_id_needs_fuse(Driver driver);
+// "" when keep-id can be used with `driver` (or needs no fuse-overlayfs), else why not.
+std::string keep_id_unavailable_reason(Driver driver);
 // Mounts plan.target (kernel overlay with userxattr via fsopen/fsconfig "lowerdir+",
 // falling back to mount(2) data; fuse-overlayfs; or nothing for vfs). Throws pc::Error with
 // the options used (dmesg is not readable).

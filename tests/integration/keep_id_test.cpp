@@ -167,3 +167,117 @@ TEST_F(KeepId, OtherIdsInsideKeepTheCallerOnTheHost) {
   }
   EXPECT_EQ(trim(pc({"ps", "-aq"}).out), "");
 }
+
+namespace {
+
+// An image with the ownership keep-id must keep: files of uid 1 and 1000, a setuid binary,
+// a sticky dir, a hard link, a whiteout (/d/gone removed by an upper layer) and an opaque
+// dir (/o replaced by an upper layer).
+const char* kOwnersContainerfile =
+    "FROM localhost/busybox\n"
+    "RUN mkdir -p /d /o && echo a > /d/gone && echo b > /o/old && echo x > /u1 && chown 1:2 /u1 && "
+    "echo y > /u1000 && chown 1000:1000 /u1000 && cp /bin/busybox /suid && chmod 4755 /suid && "
+    "chmod 1777 /d && echo h > /h1 && ln /h1 /h2\n"
+    "RUN rm /d/gone && rm -r /o && mkdir /o && echo c > /o/new\n";
+
+// What a container shows of that image (the same with either mapping).
+const char* kOwnersProbe =
+    "stat -c '%n %u:%g %a' / /etc /bin/busybox /u1 /u1000 /suid /d /o; ls /d /o; "
+    "[ $(stat -c %i /h1) = $(stat -c %i /h2) ] && echo hardlinked; "
+    "grep ' / / ' /proc/self/mountinfo | sed 's/.* - //' | cut -d' ' -f1";
+
+// Names of the keep-id copies in the store (layers/<chain>/keep-id/<key>) and leftovers.
+std::vector<std::string> keep_id_copies(const Store& s) {
+  Result r = run({"sh", "-c", "cd '" + s.root() + "/layers' && ls -d */keep-id/* .tmp-* 2>/dev/null | sort"});
+  return lines(r.out);
+}
+
+}  // namespace
+
+TEST_F(KeepId, KernelOverlayShowsImageOwnersFromKeepIdCopies) {
+  Result b = pc({"build", "-t", "keepid-owners", "-"}, {.input = kOwnersContainerfile, .timeout_s = 120});
+  ASSERT_PC_OK(b);
+  Result d = pc({"run", "--rm", "keepid-owners", "sh", "-c", kOwnersProbe});
+  ASSERT_PC_OK(d);
+  EXPECT_EQ(d.out,
+            "/ 0:0 755\n/etc 0:0 755\n/bin/busybox 0:0 755\n/u1 1:2 644\n/u1000 1000:1000 644\n/suid 0:0 4755\n"
+            "/d 0:0 1777\n/o 0:0 755\n/d:\n\n/o:\nnew\nhardlinked\noverlay\n")
+      << d;
+  EXPECT_TRUE(keep_id_copies(store()).empty());
+  auto images_bytes = [] {
+    Result df = pc({"system", "df", "--format", "{{.Type}} {{.RawSize}}"});
+    for (const auto& l : lines(df.out))
+      if (l.starts_with("Images ")) return std::stoull(l.substr(7));
+    ADD_FAILURE() << df;
+    return 0ULL;
+  };
+  const unsigned long long before_copies = images_bytes();
+
+  // keep-id shows the same owners, modes, whiteouts and links, on kernel overlay (no
+  // fuse-overlayfs), and its own id is the caller's.
+  Result k = pc({"run", "--rm", "--userns=keep-id", "keepid-owners", "sh", "-c", std::string("id -u; ") + kOwnersProbe});
+  ASSERT_PC_OK(k);
+  EXPECT_EQ(k.out, kUid + "\n" + d.out) << k;
+  const std::vector<std::string> copies = keep_id_copies(store());
+  EXPECT_EQ(copies.size(), 3u) << "one copy per layer (busybox and two RUN layers)";
+  EXPECT_GT(images_bytes(), before_copies + 1000000) << "system df counts the copies (busybox is ~2 MB)";
+
+  // A second container reuses the copies (same directories, same inodes), and a running
+  // one has no fuse-overlayfs process.
+  Result inodes = run({"sh", "-c", "cd '" + store().root() + "/layers' && stat -c %i */keep-id/*"});
+  const std::string name = unique_name("keepid-copies");
+  ASSERT_PC_OK(pc({"run", "-d", "--name", name, "--userns=keep-id", "keepid-owners", "sleep", "300"}));
+  Result again = pc({"exec", name, "sh", "-c", kOwnersProbe});
+  EXPECT_EQ(again.out, d.out) << again;
+  EXPECT_EQ(keep_id_copies(store()), copies);
+  EXPECT_EQ(run({"sh", "-c", "cd '" + store().root() + "/layers' && stat -c %i */keep-id/*"}).out, inodes.out);
+  Result fuse = run({"sh", "-c", "pgrep -a fuse-overlayfs || true"});
+  EXPECT_FALSE(contains(fuse.out, store().root())) << fuse;
+
+  // What the keep-id user writes is its own, in the container, in a commit and on the host.
+  ASSERT_PC_OK(pc({"exec", name, "sh", "-c", "echo n > /tmp/new"}));
+  ASSERT_PC_OK(pc({"commit", name, "keepid-committed"}));
+  Result c = pc({"run", "--rm", "keepid-committed", "stat", "-c", "%u %a", "/tmp/new", "/u1", "/"});
+  EXPECT_EQ(c.out, kUid + " 644\n1 644\n0 755\n") << c;
+  Result e = run({"sh", "-c", "'" + pc_binary() + "' --root '" + store().root() + "' --runroot '" + store().runroot() +
+                                  "' export " + name + " | tar -tvf - tmp/new u1 suid"});
+  EXPECT_TRUE(contains(e.out, kUid + "/")) << e;
+  EXPECT_TRUE(contains(e.out, "1/2 ")) << e;
+  EXPECT_TRUE(contains(e.out, "rwsr-xr-x 0/0")) << e;
+  EXPECT_PC_OK(pc({"rm", "-f", "-t", "0", name}));
+
+  // Another mapping gets copies of its own.
+  Result other = pc({"run", "--rm", "--userns=keep-id:uid=1000,gid=50", "keepid-owners", "stat", "-c", "%u:%g", "/u1000", "/"});
+  EXPECT_EQ(other.out, "1000:1000\n0:0\n") << other;
+  EXPECT_EQ(keep_id_copies(store()).size(), 6u);
+
+  // rmi removes them with their layers: nothing is left once no image uses a layer.
+  ASSERT_PC_OK(pc({"rmi", "keepid-committed", "keepid-owners", "localhost/busybox"}));
+  EXPECT_EQ(keep_id_copies(store()), std::vector<std::string>{});
+  EXPECT_EQ(trim(run({"sh", "-c", "ls -A '" + store().root() + "/layers' | grep -v '^\\.keep-id.lock$' || true"}).out), "");
+}
+
+TEST_F(KeepId, RanksStartingTogetherMakeOneCopy) {
+  // Four keep-id containers at once on an image without copies: all succeed, one copy per
+  // layer, no leftover.
+  std::vector<std::unique_ptr<Child>> ranks;
+  for (int i = 0; i < 4; ++i)
+    ranks.push_back(store().pc_async({"run", "--rm", "--userns=keep-id", image(), "stat", "-c", "%u", "/etc"}));
+  for (auto& r : ranks) {
+    Result res = r->wait(120);
+    EXPECT_PC_OK(res);
+    EXPECT_EQ(res.out, "0\n") << res;
+  }
+  EXPECT_EQ(keep_id_copies(store()).size(), 1u);
+}
+
+TEST_F(KeepId, OtherDriversStillShowImageOwnersThroughFuseOverlayfs) {
+  // vfs has no overlay to put copies under: keep-id keeps fuse-overlayfs' translation there.
+  Store vfs({"--storage-driver", "vfs"});
+  ASSERT_TRUE(vfs.import_busybox());
+  Result k = vfs.pc({"run", "--rm", "--userns=keep-id", "localhost/busybox", "sh", "-c",
+                     "id -u; stat -c %u /etc; grep ' / / ' /proc/self/mountinfo | sed 's/.* - //' | cut -d' ' -f1"});
+  ASSERT_PC_OK(k);
+  EXPECT_EQ(k.out, kUid + "\n0\nfuse.fuse-overlayfs\n") << k;
+  EXPECT_TRUE(keep_id_copies(vfs).empty());
+}
