@@ -42,6 +42,8 @@ TEST(StorageSpreadDirs, BestEffort) {
     const bool has_flags = inode_flags(dir.path) >= 0;
     EXPECT_EQ(spread_subdirectories(dir.path), has_flags);
     EXPECT_EQ(spread_subdirectories(dir.path), has_flags);  // already marked: no change
-    if (has_flags) EXPECT_TRUE(inode_flags(dir.path) & FS_TOPDIR_FL);
+    if (has_flags) {
+        EXPECT_TRUE(inode_flags(dir.path) & FS_TOPDIR_FL);
+    }
     EXPECT_FALSE(spread_subdirectories("/proc/self"));  // procfs: no such flag
 }
