@@ -196,8 +196,7 @@ void WorkContainer::discard_changes_below(const std::vector<std::string>& paths)
 }
 
 storage::LayerRecord WorkContainer::commit(int tar_fd, std::optional<int64_t> mtime, const storage::KnownContent* known) {
-    const storage::KnownContentScope lent(known);
-    storage::LayerRecord rec = store_.commit_upper(id_, layers_.empty() ? "" : layers_.back(), tar_fd, mtime);
+    storage::LayerRecord rec = store_.commit_upper(id_, layers_.empty() ? "" : layers_.back(), tar_fd, mtime, known);
     layers_.push_back(rec.chain_id);
     store_.create_container_storage(id_, layers_, false);
     return rec;

@@ -20,7 +20,7 @@
 namespace pc::storage {
 
 LayerRecord Store::commit_upper(const std::string& container_id, const std::string& parent_chain_id, int tar_fd,
-                                std::optional<int64_t> mtime) {
+                                std::optional<int64_t> mtime, const KnownContent* known) {
     const std::string upper = container_dir(container_id) + "/upper";
     if (::access(upper.c_str(), F_OK) != 0)
         throw Error("container " + container_id + " has no overlay upper directory (storage driver " + driver_name(driver()) +
@@ -39,7 +39,7 @@ LayerRecord Store::commit_upper(const std::string& container_id, const std::stri
         load_archive_libraries();
         auto child = rootless::UsernsChild::enter(mapping(), 0, [&]() -> int {
             stream.read.reset();
-            storage::write_tree_tar({upper}, stream.write.get(), TreeTarView::Diff, mtime, KnownContentScope::current());
+            storage::write_tree_tar({upper}, stream.write.get(), TreeTarView::Diff, mtime, known);
             stream.write.reset();
             if (::rename(upper.c_str(), (tmp + "/diff").c_str()) < 0) throw Error::sys("moving " + upper + " into " + tmp);
             return 0;

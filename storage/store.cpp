@@ -16,6 +16,7 @@
 #include "storage/digest.hpp"
 #include "storage/records.hpp"
 #include "storage/remove_tree.hpp"
+#include "storage/spread_dirs.hpp"
 #include "storage/storage_conf.hpp"
 
 namespace pc::storage {
@@ -78,6 +79,12 @@ void Store::ensure_layout() {
     ensure_dir(root_, 0700);
     for (const char* sub : {"/layers", "/blobs", "/blobs/sha256", "/containers", "/volumes"})
         ensure_dir(root_ + sub, 0700);
+    // Containers' and layers' trees away from the inodes just freed (spread_dirs.cpp);
+    // once per process, and for stores made before this too.
+    if (!subdirectories_spread_) {
+        for (const char* sub : {"/layers", "/containers"}) spread_subdirectories(root_ + sub);
+        subdirectories_spread_ = true;
+    }
 }
 
 FileLock Store::lock() {

@@ -30,6 +30,7 @@
 #include "common/file_lock.hpp"
 #include "rootless/idmap.hpp"
 #include "rootless/userns.hpp"
+#include "storage/tree_tar.hpp"
 
 namespace pc::storage {
 
@@ -157,9 +158,10 @@ public:
     // when given) is streamed to `tar_fd` (the caller keeps it as the layer's blob) while
     // its digest is computed, then the directory itself is moved under layers/ (or
     // dropped when that layer exists already). The container is left without an upper
-    // dir. Crash-safe as import_layer.
+    // dir. Crash-safe as import_layer. `known`: files of the upper dir whose content the
+    // caller holds (a build's COPY, see KnownContent), written to the tar from memory.
     LayerRecord commit_upper(const std::string& container_id, const std::string& parent_chain_id, int tar_fd,
-                             std::optional<int64_t> mtime = std::nullopt);
+                             std::optional<int64_t> mtime = std::nullopt, const KnownContent* known = nullptr);
 
     // --- containers' storage ----------------------------------------------------------
     std::string containers_dir() const { return root_ + "/containers"; }
@@ -245,6 +247,7 @@ private:
     std::string runroot_;
     std::optional<Driver> forced_driver_;
     std::optional<Driver> driver_;
+    bool subdirectories_spread_ = false;  // ensure_layout's marks (spread_dirs.hpp)
 };
 
 // The root filesystem of a container, mounted by mount_rootfs() in the container's own

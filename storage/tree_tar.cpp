@@ -231,14 +231,6 @@ private:
 
 }  // namespace
 
-namespace {
-const KnownContent* g_known = nullptr;  // KnownContentScope's
-}  // namespace
-
-KnownContentScope::KnownContentScope(const KnownContent* known) : previous_(g_known) { g_known = known; }
-KnownContentScope::~KnownContentScope() { g_known = previous_; }
-const KnownContent* KnownContentScope::current() { return g_known; }
-
 void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, TreeTarView view,
                     std::optional<int64_t> mtime, const KnownContent* known) {
     if (dirs_top_first.empty()) throw Error("write_tree_tar: no directory given");

@@ -39,19 +39,4 @@ using KnownContent = std::unordered_map<std::string, KnownFile>;
 void write_tree_tar(const std::vector<std::string>& dirs_top_first, int out_fd, TreeTarView view,
                     std::optional<int64_t> mtime = std::nullopt, const KnownContent* known = nullptr);
 
-// Lends `known` to the layer commits (Store::commit_upper) made while it lives, in this
-// process: the build's COPY step and the commit of its upper dir are separate calls.
-class KnownContentScope {
-public:
-    explicit KnownContentScope(const KnownContent* known);
-    ~KnownContentScope();
-    KnownContentScope(const KnownContentScope&) = delete;
-    KnownContentScope& operator=(const KnownContentScope&) = delete;
-
-    static const KnownContent* current();
-
-private:
-    const KnownContent* previous_;
-};
-
 }  // namespace pc::storage
