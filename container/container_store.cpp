@@ -19,7 +19,6 @@
 #include "common/user_paths.hpp"
 #include "container/events.hpp"
 #include "container/pod_guard.hpp"
-#include "storage/top_dir.hpp"
 #include "storage/volumes.hpp"
 
 namespace pc::container {
@@ -216,9 +215,6 @@ Container ContainerStore::create(ContainerConfig cfg) {
     // The directory and its lock come first: while we hold the lock, a concurrent create
     // that finds our name link knows the name is taken, not left over.
     ensure_dir(store_.containers_dir(), 0700);
-    // Each container's files in a block group of their own (top_dir.hpp), also in a store
-    // made before pc did this.
-    storage::mark_top_dir(store_.containers_dir());
     if (::mkdir(d.c_str(), 0700) < 0) throw Error::sys("creating " + d);
     FileLock creating(d + "/lock");
     bool named = false;

@@ -42,7 +42,7 @@ TEST_F(Run, ExitCodeZero) { EXPECT_EXIT_CODE(run_in({}, {"true"}), 0); }
 
 // The store's containers/ is a "top of directory hierarchies" (chattr +T) where the file
 // system has the flag (ext4): each container's files then go to a block group of their
-// own instead of all starts' and removals' churn landing in one (storage/top_dir.hpp).
+// own instead of all starts' and removals' churn landing in one (storage/spread_dirs.cpp).
 TEST_F(Run, ContainersDirIsTopDir) {
   auto flags_of = [](const std::string& dir) -> std::optional<int> {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
