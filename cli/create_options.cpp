@@ -210,10 +210,6 @@ void pull_for_run(Context& ctx, const container::CreateOptions& flags, const Ima
     }
 }
 
-}  // namespace
-
-namespace {
-
 // --replace: the container now holding the name goes first, as `rm -f` would take it (its
 // stop timeout, then SIGKILL). A pod's infra, or a container others joined, is refused.
 void replace_named(Context& ctx, const std::string& name) {
