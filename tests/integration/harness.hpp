@@ -111,6 +111,9 @@ std::string busybox_tar(bool minimal = false);
 // Written into `dir`; returns its path.
 std::string busybox_variant_tar(const std::string& dir, const std::string& marker);
 
+// The whole file; "" or what was read when it cannot be read. Never throws: reading a /proc
+// file of a process that exits meanwhile fails with ESRCH, which an istreambuf_iterator
+// over an ifstream turns into an exception (libstdc++'s filebuf::underflow).
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& data, mode_t mode = 0644);
 bool path_exists(const std::string& path);  // lstat

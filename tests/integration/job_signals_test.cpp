@@ -24,8 +24,7 @@ class JobSignals : public PcTest {
     while (struct dirent* e = d ? readdir(d) : nullptr) {
       pid_t pid = static_cast<pid_t>(atoi(e->d_name));
       if (pid <= 0) continue;
-      std::ifstream in("/proc/" + std::string(e->d_name) + "/stat");
-      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string stat = read_file("/proc/" + std::string(e->d_name) + "/stat");
       auto close = stat.rfind(')');
       if (close == std::string::npos) continue;
       std::istringstream rest(stat.substr(close + 2));

@@ -219,8 +219,7 @@ std::vector<std::string> NetworkTest::store_processes() {
   if (!d) return found;
   while (dirent* e = readdir(d)) {
     if (!isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
-    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline");
-    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmd = read_file(std::string("/proc/") + e->d_name + "/cmdline");
     for (char& c : cmd)
       if (c == '\0') c = ' ';
     if (cmd.find(store_->root()) != std::string::npos && cmd.find(" rm ") == std::string::npos &&

@@ -48,8 +48,7 @@ class RemovalQueue : public PcTest {
       char* end = nullptr;
       long pid = std::strtol(e.c_str(), &end, 10);
       if (pid <= 0 || *end) continue;
-      std::ifstream in("/proc/" + e + "/cmdline");
-      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string cmd = read_file("/proc/" + e + "/cmdline");
       if (cmd.find(std::string("\0", 1) + store().root() + std::string("\0", 1)) != std::string::npos)
         out.push_back(static_cast<pid_t>(pid));
     }

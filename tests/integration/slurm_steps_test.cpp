@@ -16,8 +16,7 @@ using namespace pcit;
 namespace {
 
 std::string read_file_or_empty(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return read_file(path);
 }
 
 // "PID: COMMAND LINE" of every live process whose command line names `text`.

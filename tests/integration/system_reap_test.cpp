@@ -20,10 +20,8 @@ std::vector<pid_t> holders_naming(const std::string& text) {
     if (entry.find('/') != std::string::npos) continue;
     const pid_t pid = static_cast<pid_t>(std::atoi(entry.c_str()));
     if (pid <= 0) continue;
-    std::ifstream in("/proc/" + entry + "/cmdline");
-    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::ifstream st("/proc/" + entry + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(st)), std::istreambuf_iterator<char>());
+    std::string cmd = read_file("/proc/" + entry + "/cmdline");
+    std::string stat = read_file("/proc/" + entry + "/stat");
     if (contains(cmd, std::string("__userns-holder") + '\0') && contains(cmd, text) && !contains(stat, ") Z "))
       out.push_back(pid);
   }

@@ -28,8 +28,7 @@ std::string readlink_str(const std::string& path) {
 bool alive(pid_t pid) {
   if (::kill(pid, 0) != 0) return false;
   // A zombie (not reaped yet by init) has exited.
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::string all = read_file("/proc/" + std::to_string(pid) + "/stat");
   return all.find(") Z ") == std::string::npos;
 }
 
@@ -41,8 +40,7 @@ std::vector<pid_t> holders_naming(const std::string& text) {
       char* end = nullptr;
       long pid = std::strtol(e->d_name, &end, 10);
       if (pid <= 0 || *end) continue;
-      std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
       if (cmd.find(std::string("__userns-holder") + '\0') != std::string::npos && cmd.find(text) != std::string::npos &&
           alive(static_cast<pid_t>(pid)))
         out.push_back(static_cast<pid_t>(pid));
