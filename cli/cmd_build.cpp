@@ -20,6 +20,7 @@
 #include "common/units.hpp"
 #include "common/user_paths.hpp"
 #include "container/cgroups.hpp"
+#include "container/create_options.hpp"
 #include "image/manifest.hpp"
 #include "image/staging.hpp"
 #include "imagebuild/build.hpp"
@@ -175,15 +176,7 @@ void apply_run_flags(build::BuildOptions& o, const BuildFlags& f) {
     o.no_hosts = f.no_hosts;
     o.http_proxy = f.http_proxy;
     o.devices = f.devices;
-    if (!f.shm_size.empty()) {
-        try {
-            const int64_t bytes = parse_size(f.shm_size);
-            if (bytes <= 0) throw Error("must be greater than 0");
-            o.shm_size = static_cast<uint64_t>(bytes);
-        } catch (const Error& e) {
-            throw Error("invalid argument \"" + f.shm_size + "\" for \"--shm-size\" flag: " + e.what());
-        }
-    }
+    if (!f.shm_size.empty()) o.shm_size = container::parse_shm_size(f.shm_size);
     o.ipc_mode = run_namespace("--ipc", f.ipc);
     o.pid_mode = run_namespace("--pid", f.pid);
     o.uts_mode = run_namespace("--uts", f.uts);

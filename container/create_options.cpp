@@ -347,6 +347,16 @@ CreateOptions with_containers_conf(CreateOptions f, const ContainersConf& conf) 
 
 }  // namespace
 
+uint64_t parse_shm_size(const std::string& value) {
+    try {
+        const int64_t bytes = parse_size(value);
+        if (bytes <= 0) throw Error("must be greater than 0");
+        return static_cast<uint64_t>(bytes);
+    } catch (const Error& e) {
+        throw Error("invalid argument \"" + value + "\" for \"--shm-size\" flag: " + e.what());
+    }
+}
+
 ContainerConfig build_container_config(storage::Store& store, const CreateOptions& options,
                                        const std::vector<std::string>& args,
                                        const std::vector<std::string>& create_command) {
@@ -500,15 +510,7 @@ ContainerConfig build_container_config(storage::Store& store, const CreateOption
     cfg.uts_mode = namespace_mode(store, "--uts", f.uts);
     cfg.pid_mode = namespace_mode(store, "--pid", f.pid);
     if (cfg.uts_mode == "host" && !f.hostname.empty()) throw Error("invalid config provided: cannot set hostname when running in the host UTS namespace: invalid configuration");
-    if (!f.shm_size.empty()) {
-        try {
-            const int64_t bytes = parse_size(f.shm_size);
-            if (bytes <= 0) throw Error("must be greater than 0");
-            cfg.shm_size = static_cast<uint64_t>(bytes);
-        } catch (const Error& e) {
-            throw Error("invalid argument \"" + f.shm_size + "\" for \"--shm-size\" flag: " + e.what());
-        }
-    }
+    if (!f.shm_size.empty()) cfg.shm_size = parse_shm_size(f.shm_size);
     cfg.sysctls = checked_sysctls(f.sysctls, cfg);
     cfg.auto_remove = f.rm;
     cfg.name = f.name;

@@ -5,6 +5,7 @@
 // message of the flags lives here, so a compose file's `ports:` and `-p` say the same.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,10 @@ struct CreateOptions {
     std::string cidfile;
     bool replace = false;
 };
+
+// --shm-size (run, create and build's RUN steps): bytes, more than 0; throws pc::Error
+// naming the flag and the value.
+uint64_t parse_shm_size(const std::string& value);
 
 // Checks the options, resolves the image and builds the configuration. `args` is
 // IMAGE [COMMAND [ARG...]]; `create_command` is what inspect shows as CreateCommand.
